@@ -1,0 +1,431 @@
+"""The vendor-neutral intermediate representation (IR).
+
+Every provider codec lowers a :class:`Request` to its wire JSON and lifts wire JSON back to a
+:class:`Request`. The IR is made of frozen, keyword-only :mod:`msgspec` Structs, so it is cheap to
+build, compares structurally, hashes (by its canonical JSON form) and has a JSON form of its own
+(``ir_codec.ir_to_json`` / ``ir_codec.ir_from_json``; the schema is ``spec/schema/ir.json``).
+
+A field enters the neutral IR only when two or more providers support it natively. Anything
+else travels in ``provider_options[codec_name]``: raw wire fields that the named codec merges
+into the wire object at the same level (the request root, a message, a content part, a tool).
+Other codecs report those fields as lost.
+
+Example::
+
+    from ir_codec.ir import CacheControl, CacheTtl, Message, Request, SystemBlock, Text
+
+    req = Request(
+        model="claude-opus-5",
+        max_tokens=1024,
+        system=[SystemBlock(text="You are terse.", cache=CacheControl(ttl=CacheTtl.ONE_HOUR))],
+        messages=[Message(role="user", content=[Text(text="Hello")])],
+    )
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal, TypeAlias
+
+import msgspec
+
+__all__ = [
+    "Audio",
+    "Base64Source",
+    "CacheControl",
+    "CacheTtl",
+    "Document",
+    "DocumentSource",
+    "FileSource",
+    "Image",
+    "ImageSource",
+    "Json",
+    "Message",
+    "Part",
+    "ProviderOptions",
+    "ProviderPart",
+    "ProviderTool",
+    "ReasoningConfig",
+    "RedactedThinking",
+    "Refusal",
+    "Request",
+    "Response",
+    "ResponseFormat",
+    "Role",
+    "StopReason",
+    "SystemBlock",
+    "Text",
+    "TextSource",
+    "Thinking",
+    "Tool",
+    "ToolChoice",
+    "ToolResult",
+    "ToolResultPart",
+    "ToolSpec",
+    "ToolUse",
+    "UrlSource",
+    "Usage",
+]
+
+JSONObject: TypeAlias = dict[str, Any]
+ProviderOptions: TypeAlias = dict[str, dict[str, Any]]
+"""Raw wire fields keyed by codec name: ``{"anthropic": {"speed": "fast"}}``."""
+
+
+class _Node(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+):
+    """Base of every IR node: frozen, keyword-only, strict on decode, compact on encode."""
+
+    def __hash__(self) -> int:
+        # Raw JSON objects (tool schemas, tool inputs, provider options) are dicts, which the
+        # generated field-wise hash cannot take; the canonical JSON form can.
+        return hash(msgspec.json.encode(self, order="sorted"))
+
+
+# --------------------------------------------------------------------------------------------
+# Caching
+
+
+class CacheTtl(str, enum.Enum):
+    """How long a cache entry written at a mark should live.
+
+    Anthropic and Bedrock offer 5 minutes and 1 hour; OpenAI (GPT-5.6 and later) offers
+    30 minutes and 12 hours. A codec that cannot express a tier maps it to the nearest tier it
+    has by a documented rule and reports the change as a ``LossyEncode``. New tiers may be added;
+    callers should not assume this list is closed.
+    """
+
+    FIVE_MINUTES = "5m"
+    THIRTY_MINUTES = "30m"
+    ONE_HOUR = "1h"
+    TWELVE_HOURS = "12h"
+
+    @property
+    def seconds(self) -> int:
+        return _TTL_SECONDS[self.value]
+
+
+_TTL_SECONDS = {"5m": 300, "30m": 1800, "1h": 3600, "12h": 43200}
+
+
+class CacheControl(_Node, frozen=True, kw_only=True):
+    """A cache breakpoint: the prefix up to and including the marked item should be cached."""
+
+    ttl: CacheTtl = CacheTtl.FIVE_MINUTES
+
+
+# --------------------------------------------------------------------------------------------
+# Sources of binary content
+
+
+class _Source(_Node, frozen=True, kw_only=True, tag_field="type"):
+    pass
+
+
+class Base64Source(_Source, frozen=True, kw_only=True, tag="base64"):
+    """Inline bytes, base64-encoded (standard alphabet, padded)."""
+
+    media_type: str
+    data: str
+
+
+class UrlSource(_Source, frozen=True, kw_only=True, tag="url"):
+    """A URL the provider fetches (https, gs://, s3://, ...)."""
+
+    url: str
+    media_type: str | None = None
+
+
+class FileSource(_Source, frozen=True, kw_only=True, tag="file"):
+    """A provider-side uploaded file (Anthropic/OpenAI file id, Gemini file URI)."""
+
+    file_id: str
+    media_type: str | None = None
+
+
+class TextSource(_Source, frozen=True, kw_only=True, tag="text"):
+    """A plain-text document given inline."""
+
+    text: str
+    media_type: str = "text/plain"
+
+
+ImageSource: TypeAlias = Base64Source | UrlSource | FileSource
+DocumentSource: TypeAlias = Base64Source | UrlSource | FileSource | TextSource
+
+
+# --------------------------------------------------------------------------------------------
+# Content parts
+
+
+class _Part(_Node, frozen=True, kw_only=True, tag_field="type"):
+    pass
+
+
+class Text(_Part, frozen=True, kw_only=True, tag="text"):
+    text: str
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Image(_Part, frozen=True, kw_only=True, tag="image"):
+    source: ImageSource
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Document(_Part, frozen=True, kw_only=True, tag="document"):
+    """A document (PDF, plain text, ...). ``name`` is the title / file name / document name."""
+
+    source: DocumentSource
+    name: str | None = None
+    context: str | None = None
+    citations: bool | None = None
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Audio(_Part, frozen=True, kw_only=True, tag="audio"):
+    source: Base64Source | UrlSource | FileSource
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Json(_Part, frozen=True, kw_only=True, tag="json"):
+    """Structured data; meaningful inside a tool result (Bedrock json blocks, Gemini responses)."""
+
+    value: Any
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class ProviderPart(_Part, frozen=True, kw_only=True, tag="provider"):
+    """A part only one codec understands (server-tool calls and results, ...), carried opaquely.
+
+    It round-trips through ``codec``; every other codec reports it as lost.
+    """
+
+    codec: str
+    data: JSONObject
+    cache: CacheControl | None = None
+
+
+ToolResultPart: TypeAlias = Text | Image | Document | Audio | Json | ProviderPart
+
+
+class ToolUse(_Part, frozen=True, kw_only=True, tag="tool_use"):
+    """A call of a function tool, made by the assistant."""
+
+    id: str
+    name: str
+    input: JSONObject
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class ToolResult(_Part, frozen=True, kw_only=True, tag="tool_result"):
+    """The result of a tool call, sent back in a user turn."""
+
+    tool_use_id: str
+    content: list[ToolResultPart] = []
+    is_error: bool = False
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Thinking(_Part, frozen=True, kw_only=True, tag="thinking"):
+    """Model reasoning; ``signature`` is the provider's opaque proof, passed back unchanged."""
+
+    text: str
+    signature: str | None = None
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class RedactedThinking(_Part, frozen=True, kw_only=True, tag="redacted_thinking"):
+    data: str
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class Refusal(_Part, frozen=True, kw_only=True, tag="refusal"):
+    """A refusal by the model (OpenAI refusal parts)."""
+
+    text: str
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+Part: TypeAlias = (
+    Text
+    | Image
+    | Document
+    | Audio
+    | Json
+    | ToolUse
+    | ToolResult
+    | Thinking
+    | RedactedThinking
+    | Refusal
+    | ProviderPart
+)
+
+Role: TypeAlias = Literal["user", "assistant", "system"]
+
+
+class Message(_Node, frozen=True, kw_only=True):
+    role: Role
+    content: list[Part]
+    provider_options: ProviderOptions = {}
+
+
+class SystemBlock(_Node, frozen=True, kw_only=True):
+    """One block of the top-level system prompt (text only)."""
+
+    text: str
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+# --------------------------------------------------------------------------------------------
+# Tools and settings
+
+
+class _ToolBase(_Node, frozen=True, kw_only=True, tag_field="type"):
+    pass
+
+
+class Tool(_ToolBase, frozen=True, kw_only=True, tag="function"):
+    """A function tool: the model calls it with arguments matching ``input_schema``."""
+
+    name: str
+    input_schema: JSONObject = msgspec.field(default_factory=lambda: {"type": "object"})
+    description: str | None = None
+    strict: bool | None = None
+    cache: CacheControl | None = None
+    provider_options: ProviderOptions = {}
+
+
+class ProviderTool(_ToolBase, frozen=True, kw_only=True, tag="provider"):
+    """A provider-hosted tool (web search, code execution, ...), carried opaquely."""
+
+    codec: str
+    data: JSONObject
+    cache: CacheControl | None = None
+
+
+ToolSpec: TypeAlias = Tool | ProviderTool
+
+
+class ToolChoice(_Node, frozen=True, kw_only=True):
+    """``auto``: the model may call tools; ``required``: it must call one; ``none``: it must not;
+    ``tool``: it must call the tool ``name``."""
+
+    mode: Literal["auto", "required", "none", "tool"]
+    name: str | None = None
+
+
+class ResponseFormat(_Node, frozen=True, kw_only=True):
+    type: Literal["text", "json_object", "json_schema"]
+    schema: JSONObject | None = None
+    name: str | None = None
+    description: str | None = None
+    strict: bool | None = None
+
+
+class ReasoningConfig(_Node, frozen=True, kw_only=True):
+    """Extended thinking: Anthropic ``thinking``, Gemini ``thinkingConfig``, ..."""
+
+    type: Literal["enabled", "adaptive", "disabled"]
+    budget_tokens: int | None = None
+
+
+class Request(_Node, frozen=True, kw_only=True):
+    """One provider-neutral request.
+
+    ``cache`` is request-level automatic caching: the provider (or, where it has no such knob,
+    the cache planner) places a breakpoint on the last cacheable block. ``cache_key`` routes
+    requests that share a prefix to the same cache (OpenAI ``prompt_cache_key``).
+    """
+
+    model: str | None = None
+    system: list[SystemBlock] = []
+    messages: list[Message] = []
+    tools: list[ToolSpec] = []
+    tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop: list[str] | None = None
+    seed: int | None = None
+    n: int | None = None
+    response_format: ResponseFormat | None = None
+    reasoning: ReasoningConfig | None = None
+    reasoning_effort: str | None = None
+    user: str | None = None
+    metadata: dict[str, str] | None = None
+    stream: bool | None = None
+    cache: CacheControl | None = None
+    cache_key: str | None = None
+    provider_options: ProviderOptions = {}
+
+
+# --------------------------------------------------------------------------------------------
+# Responses
+
+
+StopReason: TypeAlias = Literal[
+    "end_turn",
+    "max_tokens",
+    "stop_sequence",
+    "tool_use",
+    "content_filter",
+    "refusal",
+    "pause_turn",
+    "context_window_exceeded",
+    "error",
+    "other",
+]
+
+
+class Usage(_Node, frozen=True, kw_only=True):
+    """Normalized token counts. The three input buckets are disjoint and add up to the input.
+
+    ``cache_write_tokens`` is split by TTL where the provider reports it; ``reasoning_tokens``
+    is part of ``output_tokens``.
+    """
+
+    uncached_input_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_write_5m_tokens: int | None = None
+    cache_write_1h_tokens: int | None = None
+    cache_write_30m_tokens: int | None = None
+    cache_write_12h_tokens: int | None = None
+    output_tokens: int = 0
+    reasoning_tokens: int | None = None
+
+    @property
+    def input_tokens(self) -> int:
+        return self.uncached_input_tokens + self.cache_read_tokens + self.cache_write_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class Response(_Node, frozen=True, kw_only=True):
+    id: str | None = None
+    model: str | None = None
+    content: list[Part] = []
+    stop_reason: StopReason | None = None
+    raw_stop_reason: str | None = None
+    usage: Usage = Usage()
+    provider_options: ProviderOptions = {}

@@ -1,0 +1,265 @@
+"""The cache planner: make an IR request's cache marks fit what one provider accepts.
+
+``plan_cache_breakpoints(request, rules, ctx)`` returns a request whose marks the codec can lower
+one to one, and reports every mark it changed through ``ctx.lossy``. It runs these steps, in this
+order, each by a fixed rule (documented in ``spec/caching.md``):
+
+1. **Tiers.** A TTL the provider does not offer becomes the shortest offered tier at least as
+   long, else the longest offered tier. With no tiers (or a cap of 0) every mark is dropped.
+2. **Placement.** A mark on a part the provider cannot mark (a thinking block, a block nested in
+   a tool result, ...) moves to the nearest markable item: a nested part's mark to its enclosing
+   tool result, any other to the nearest preceding markable item in prefix order (tools, then
+   system, then messages). Where that item is already marked, or there is none, the mark is
+   dropped. A move reports two warnings: one where the mark was and one where it went.
+3. **Automatic caching.** A request-level ``cache`` is kept where the provider has a native
+   automatic mode. Where the last markable item already carries a mark with another TTL, the
+   automatic mark is dropped (the provider rejects that pair). Where the provider has no
+   automatic mode, the automatic mark becomes an explicit mark on the last markable item.
+4. **Cap.** When there are more marks than ``max_breakpoints`` (the automatic mark takes one
+   slot), the first mark (the most stable prefix) and the last ``slots - 1`` marks (the longest
+   prefixes) stay; the ones between are dropped.
+5. **TTL order.** In prefix order a longer TTL never follows a shorter one: each mark (and the
+   automatic mark, last) is shortened to the shortest TTL before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import msgspec
+
+from ..codec import EncodeContext
+from ..ir import CacheControl, CacheTtl, Message, Part, Request, ToolResult
+
+__all__ = ["CacheRules", "plan_cache_breakpoints"]
+
+# A location of a markable item: ("tools", i), ("system", i), ("messages", i, j) or
+# ("messages", i, j, k) for part k inside the tool result at messages[i].content[j].
+Loc: TypeAlias = tuple[Any, ...]
+
+
+def _always(part: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class CacheRules:
+    """What one provider accepts; codecs declare one of these."""
+
+    max_breakpoints: int | None
+    """Cap on marks per request (``None``: no cap; 0: no inline marks at all)."""
+    ttls: tuple[CacheTtl, ...]
+    """Tiers the wire can express."""
+    native_automatic: bool = False
+    """The provider has request-level automatic caching (it takes a slot of the cap)."""
+    tools_markable: bool = True
+    system_markable: bool = True
+    nested_markable: bool = False
+    """Parts inside a tool result can carry their own mark."""
+    markable: Callable[[Any], bool] = field(default=_always)
+    """Which message parts (and nested parts, where allowed) can carry a mark."""
+    ttl_order: bool = True
+    """Enforce longer-before-shorter TTL order."""
+
+
+def _path(loc: Loc) -> str:
+    if loc[0] in ("tools", "system"):
+        return f"{loc[0]}[{loc[1]}].cache"
+    if len(loc) == 3:
+        return f"messages[{loc[1]}].content[{loc[2]}].cache"
+    return f"messages[{loc[1]}].content[{loc[2]}].content[{loc[3]}].cache"
+
+
+def _map_tier(ttl: CacheTtl, tiers: tuple[CacheTtl, ...]) -> CacheTtl:
+    longer = [t for t in tiers if t.seconds >= ttl.seconds]
+    if longer:
+        return min(longer, key=lambda t: t.seconds)
+    return max(tiers, key=lambda t: t.seconds)
+
+
+class _Plan:
+    def __init__(self, request: Request, rules: CacheRules) -> None:
+        self.rules = rules
+        self.order: list[Loc] = []  # every item in prefix order
+        self.marks: dict[Loc, CacheControl] = {}
+        self.markable: dict[Loc, bool] = {}
+        for i, t in enumerate(request.tools):
+            self._add(("tools", i), t.cache, rules.tools_markable)
+        for i, s in enumerate(request.system):
+            self._add(("system", i), s.cache, rules.system_markable)
+        for i, m in enumerate(request.messages):
+            for j, p in enumerate(m.content):
+                self._add(("messages", i, j), p.cache, rules.markable(p))
+                if isinstance(p, ToolResult):
+                    for k, q in enumerate(p.content):
+                        ok = rules.nested_markable and rules.markable(q)
+                        self._add(("messages", i, j, k), q.cache, ok)
+
+    def _add(self, loc: Loc, cache: CacheControl | None, markable: bool) -> None:
+        self.order.append(loc)
+        self.markable[loc] = markable
+        if cache is not None:
+            self.marks[loc] = cache
+
+    def marked_in_order(self) -> list[Loc]:
+        return [loc for loc in self.order if loc in self.marks]
+
+    def last_markable(self) -> Loc | None:
+        for loc in reversed(self.order):
+            if self.markable[loc] and len(loc) < 4:
+                return loc
+        return None
+
+    def target_for(self, loc: Loc) -> Loc | None:
+        if len(loc) == 4:
+            parent = loc[:3]
+            return parent if self.markable[parent] else self.target_for(parent)
+        idx = self.order.index(loc)
+        for cand in reversed(self.order[:idx]):
+            if self.markable[cand] and len(cand) < 4:
+                return cand
+        return None
+
+
+def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeContext) -> Request:
+    """Return ``request`` with its cache marks made valid under ``rules`` (see module doc)."""
+    plan = _Plan(request, rules)
+    auto = request.cache
+    if not plan.marks and auto is None:
+        return request
+    name = ctx.codec
+    original = dict(plan.marks)
+    notes: dict[str, list[str]] = {}
+
+    def lossy(path: str, reason: str) -> None:
+        notes.setdefault(path, []).append(reason)
+
+    # 1. tiers
+    if not rules.ttls or rules.max_breakpoints == 0:
+        for loc in plan.marked_in_order():
+            lossy(_path(loc), f"{name} cannot express inline cache marks; mark dropped")
+            del plan.marks[loc]
+        if auto is not None:
+            lossy("cache", f"{name} has no automatic prompt caching knob; dropped")
+            auto = None
+    else:
+        for loc in plan.marked_in_order():
+            ttl = plan.marks[loc].ttl
+            if ttl not in rules.ttls:
+                new = _map_tier(ttl, rules.ttls)
+                lossy(_path(loc), f"TTL {ttl.value} is not offered by {name}; sent as {new.value}")
+                plan.marks[loc] = CacheControl(ttl=new)
+        if auto is not None and auto.ttl not in rules.ttls:
+            new = _map_tier(auto.ttl, rules.ttls)
+            lossy("cache", f"TTL {auto.ttl.value} is not offered by {name}; sent as {new.value}")
+            auto = CacheControl(ttl=new)
+
+    # 2. placement
+    for loc in plan.marked_in_order():
+        if plan.markable[loc]:
+            continue
+        mark = plan.marks.pop(loc)
+        target = plan.target_for(loc)
+        if target is None or target in plan.marks:
+            why = "no markable item before it" if target is None else f"{_path(target)} is already marked"
+            lossy(_path(loc), f"{name} cannot mark this item and {why}; mark dropped")
+            continue
+        plan.marks[target] = mark
+        lossy(_path(loc), f"{name} cannot mark this item; mark moved to {_path(target)}")
+        lossy(_path(target), f"mark moved here from {_path(loc)}")
+
+    # 3. automatic caching
+    auto_slot = False
+    if auto is not None:
+        last = plan.last_markable()
+        if last is None:
+            lossy("cache", "the request has no block that can be cached; automatic mark dropped")
+            auto = None
+        elif rules.native_automatic:
+            if last in plan.marks and plan.marks[last].ttl != auto.ttl:
+                lossy(
+                    "cache",
+                    f"the last block {_path(last)} already has a {plan.marks[last].ttl.value} mark; "
+                    f"{name} rejects an automatic {auto.ttl.value} mark beside it: dropped",
+                )
+                auto = None
+            else:
+                auto_slot = last not in plan.marks
+        else:
+            if last in plan.marks:
+                lossy("cache", f"{name} has no automatic caching; {_path(last)} is already marked: dropped")
+            else:
+                plan.marks[last] = auto
+                lossy("cache", f"{name} has no automatic caching; sent as an explicit mark at {_path(last)}")
+                lossy(_path(last), "mark added here from the request-level automatic cache")
+            auto = None
+
+    # 4. cap
+    if rules.max_breakpoints is not None:
+        slots = rules.max_breakpoints - (1 if auto_slot else 0)
+        marked = plan.marked_in_order()
+        if len(marked) > slots:
+            keep = set(marked[:1] + marked[len(marked) - (slots - 1) :]) if slots > 0 else set()
+            for loc in marked:
+                if loc not in keep:
+                    del plan.marks[loc]
+                    lossy(
+                        _path(loc),
+                        f"more than {rules.max_breakpoints} cache marks"
+                        + (" (automatic caching takes one)" if auto_slot else "")
+                        + "; kept the first and the last ones, dropped this one",
+                    )
+
+    # 5. TTL order
+    if rules.ttl_order:
+        shortest: CacheTtl | None = None
+        for loc in plan.marked_in_order():
+            ttl = plan.marks[loc].ttl
+            if shortest is not None and ttl.seconds > shortest.seconds:
+                lossy(
+                    _path(loc),
+                    f"a {ttl.value} mark may not follow a {shortest.value} mark; shortened to {shortest.value}",
+                )
+                plan.marks[loc] = CacheControl(ttl=shortest)
+            elif shortest is None or ttl.seconds < shortest.seconds:
+                shortest = ttl
+        if auto is not None and shortest is not None and auto.ttl.seconds > shortest.seconds:
+            lossy(
+                "cache",
+                f"the automatic {auto.ttl.value} mark comes last and may not follow a "
+                f"{shortest.value} mark; shortened to {shortest.value}",
+            )
+            auto = CacheControl(ttl=shortest)
+
+    # Report exactly the places whose mark ended up different, with every step that touched it.
+    for loc in plan.order:
+        if original.get(loc) != plan.marks.get(loc):
+            path = _path(loc)
+            ctx.lossy(path, "; then ".join(notes.get(path, ["changed by the cache planner"])))
+    if auto != request.cache:
+        ctx.lossy("cache", "; then ".join(notes.get("cache", ["changed by the cache planner"])))
+    if plan.marks == original and auto == request.cache:
+        return request
+    return _rebuild(request, plan.marks, auto)
+
+
+def _with_cache(node: Any, cache: CacheControl | None) -> Any:
+    return node if node.cache == cache else msgspec.structs.replace(node, cache=cache)
+
+
+def _rebuild(request: Request, marks: dict[Loc, CacheControl], auto: CacheControl | None) -> Request:
+    tools = [_with_cache(t, marks.get(("tools", i))) for i, t in enumerate(request.tools)]
+    system = [_with_cache(s, marks.get(("system", i))) for i, s in enumerate(request.system)]
+    messages: list[Message] = []
+    for i, m in enumerate(request.messages):
+        content: list[Part] = []
+        for j, p in enumerate(m.content):
+            if isinstance(p, ToolResult):
+                inner = [_with_cache(q, marks.get(("messages", i, j, k))) for k, q in enumerate(p.content)]
+                if inner != p.content:
+                    p = msgspec.structs.replace(p, content=inner)
+            content.append(_with_cache(p, marks.get(("messages", i, j))))
+        messages.append(m if content == m.content else msgspec.structs.replace(m, content=content))
+    return msgspec.structs.replace(request, tools=tools, system=system, messages=messages, cache=auto)

@@ -1,0 +1,430 @@
+"""Hypothesis strategies for every IR type (public: test your own code with them).
+
+Importing this module imports hypothesis; ``import ir_codec`` never does. Through the
+``hypothesis`` entry point, ``st.from_type(ir_codec.Request)`` (and every other IR type) uses
+these strategies once hypothesis is loaded.
+
+The main entry point is :func:`requests`::
+
+    from hypothesis import given
+    from ir_codec import strategies as irs
+
+    @given(irs.requests())
+    def test_my_serializer(req): ...
+
+Requests are plausible conversations: tool uses sit in assistant turns and are answered by tool
+results (same ids) in the next user turn, thinking sits in assistant turns, ``system`` messages
+hold text. Cache marks can appear on every item that has a ``cache`` field; texts are unicode,
+sometimes empty, sometimes large.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .ir import (
+    Audio,
+    Base64Source,
+    CacheControl,
+    CacheTtl,
+    Document,
+    FileSource,
+    Image,
+    Json,
+    Message,
+    Part,
+    ProviderPart,
+    ProviderTool,
+    ReasoningConfig,
+    RedactedThinking,
+    Refusal,
+    Request,
+    Response,
+    ResponseFormat,
+    SystemBlock,
+    Text,
+    TextSource,
+    Thinking,
+    Tool,
+    ToolChoice,
+    ToolResult,
+    ToolUse,
+    UrlSource,
+    Usage,
+)
+
+__all__ = [
+    "FOREIGN_CODEC",
+    "cache_controls",
+    "json_objects",
+    "json_values",
+    "messages",
+    "parts",
+    "requests",
+    "responses",
+    "system_blocks",
+    "texts",
+    "tools",
+    "usages",
+]
+
+FOREIGN_CODEC = "x-foreign"
+"""A codec name no real codec has: its provider parts and options must be reported lost."""
+
+_KEY = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
+_WORD = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=16)
+_B64 = st.binary(min_size=1, max_size=48).map(lambda b: __import__("base64").b64encode(b).decode())
+
+
+def texts(*, allow_empty: bool = True) -> st.SearchStrategy[str]:
+    """Unicode text: usually short, sometimes empty, sometimes large."""
+    small = st.text(min_size=0 if allow_empty else 1, max_size=40)
+    big = st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=1200)
+    return st.one_of(small, small, small, big).filter(lambda s: allow_empty or s.strip() != "")
+
+
+def cache_controls() -> st.SearchStrategy[CacheControl | None]:
+    """Mostly no mark; otherwise a mark with any TTL tier."""
+    mark = st.builds(CacheControl, ttl=st.sampled_from(list(CacheTtl)))
+    return st.one_of(st.none(), st.none(), mark)
+
+
+def json_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**53), max_value=2**53),
+        st.floats(allow_nan=False, allow_infinity=False, width=64),
+        st.text(max_size=20),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def json_objects(max_leaves: int = 8) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.text(max_size=8), json_values(max_leaves), max_size=4)
+
+
+def _options(codecs: Sequence[str]) -> st.SearchStrategy[dict[str, dict[str, Any]]]:
+    """provider_options: mostly empty; keys are ``x_`` names so they never collide with a
+    field a codec writes itself."""
+    names = [*codecs, FOREIGN_CODEC]
+    inner = st.dictionaries(_KEY.map(lambda k: "x_" + k), json_values(4), min_size=1, max_size=2)
+    return st.one_of(
+        st.just({}), st.just({}), st.just({}), st.dictionaries(st.sampled_from(names), inner, max_size=2)
+    )
+
+
+def _provider_data(provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]]) -> list[st.SearchStrategy[tuple[str, dict[str, Any]]]]:
+    foreign = st.fixed_dictionaries({"type": _WORD.map(lambda w: "x_" + w), "x_data": json_values(4)})
+    out = [st.tuples(st.just(FOREIGN_CODEC), foreign)]
+    out += [st.tuples(st.just(name), strat) for name, strat in provider_data.items()]
+    return out
+
+
+class _Config:
+    def __init__(
+        self,
+        codecs: Sequence[str],
+        provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]],
+    ) -> None:
+        self.codecs = list(codecs)
+        self.options = _options(self.codecs)
+        self.provider = st.one_of(*_provider_data(provider_data))
+
+    def media(self, kinds: Sequence[str]) -> st.SearchStrategy[str]:
+        return st.sampled_from(list(kinds))
+
+    def source(self, media: Sequence[str], allow_text: bool = False) -> st.SearchStrategy[Any]:
+        mt = self.media(media)
+        opts = [
+            st.builds(Base64Source, media_type=mt, data=_B64),
+            st.builds(UrlSource, url=_WORD.map(lambda w: f"https://example.com/{w}"), media_type=st.none() | mt),
+            st.builds(FileSource, file_id=_WORD.map(lambda w: f"file_{w}"), media_type=st.none() | mt),
+        ]
+        if allow_text:
+            opts.append(st.builds(TextSource, text=texts(allow_empty=False)))
+        return st.one_of(*opts)
+
+    def text(self) -> st.SearchStrategy[Text]:
+        return st.builds(Text, text=texts(), cache=cache_controls(), provider_options=self.options)
+
+    def image(self) -> st.SearchStrategy[Image]:
+        src = self.source(["image/png", "image/jpeg", "image/gif", "image/webp"])
+        return st.builds(Image, source=src, cache=cache_controls(), provider_options=self.options)
+
+    def document(self) -> st.SearchStrategy[Document]:
+        return st.builds(
+            Document,
+            source=self.source(["application/pdf"], allow_text=True),
+            name=st.none() | _WORD,
+            context=st.none() | texts(allow_empty=False),
+            citations=st.none() | st.booleans(),
+            cache=cache_controls(),
+            provider_options=self.options,
+        )
+
+    def audio(self) -> st.SearchStrategy[Audio]:
+        src = st.builds(Base64Source, media_type=self.media(["audio/wav", "audio/mp3"]), data=_B64)
+        return st.builds(Audio, source=src, cache=cache_controls(), provider_options=self.options)
+
+    def provider_part(self) -> st.SearchStrategy[ProviderPart]:
+        return self.provider.flatmap(
+            lambda cd: st.builds(ProviderPart, codec=st.just(cd[0]), data=st.just(cd[1]), cache=cache_controls())
+        )
+
+    def result_part(self) -> st.SearchStrategy[Any]:
+        return st.one_of(
+            self.text(),
+            self.text(),
+            self.image(),
+            self.document(),
+            st.builds(Json, value=json_values(), cache=cache_controls()),
+        )
+
+    def user_part(self) -> st.SearchStrategy[Part]:
+        return st.one_of(self.text(), self.text(), self.text(), self.image(), self.document(), self.audio(), self.provider_part())
+
+    def assistant_part(self) -> st.SearchStrategy[Part]:
+        return st.one_of(
+            self.text(),
+            self.text(),
+            st.builds(
+                Thinking,
+                text=texts(),
+                signature=st.none() | _B64,
+                cache=cache_controls(),
+                provider_options=self.options,
+            ),
+            st.builds(RedactedThinking, data=_B64, cache=cache_controls(), provider_options=self.options),
+            st.builds(Refusal, text=texts(allow_empty=False), cache=cache_controls(), provider_options=self.options),
+            self.provider_part(),
+        )
+
+
+def _tool_exchange(cfg: _Config, tool_names: list[str]) -> st.SearchStrategy[list[Message]]:
+    """An assistant turn with tool calls and the user turn answering them, ids matched."""
+    name = st.sampled_from(tool_names) if tool_names else _WORD
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Message]:
+        n = draw(st.integers(1, 3))
+        ids = draw(st.lists(_WORD.map(lambda w: "call_" + w), min_size=n, max_size=n, unique=True))
+        lead = draw(st.lists(cfg.assistant_part(), max_size=2))
+        uses: list[Part] = [
+            ToolUse(
+                id=i,
+                name=draw(name),
+                input=draw(json_objects()),
+                cache=draw(cache_controls()),
+                provider_options=draw(cfg.options),
+            )
+            for i in ids
+        ]
+        results: list[Part] = [
+            ToolResult(
+                tool_use_id=i,
+                content=draw(st.lists(cfg.result_part(), max_size=3)),
+                is_error=draw(st.booleans()),
+                cache=draw(cache_controls()),
+                provider_options=draw(cfg.options),
+            )
+            for i in draw(st.permutations(ids))
+        ]
+        trailing = draw(st.lists(cfg.text(), max_size=1))
+        return [
+            Message(role="assistant", content=lead + uses, provider_options=draw(cfg.options)),
+            Message(role="user", content=results + list(trailing), provider_options=draw(cfg.options)),
+        ]
+
+    return build()
+
+
+def messages(
+    *,
+    codecs: Sequence[str] = (),
+    provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None,
+    tool_names: Sequence[str] = (),
+    max_turns: int = 5,
+) -> st.SearchStrategy[list[Message]]:
+    """A conversation: user, assistant and system turns and tool exchanges, in any order."""
+    cfg = _Config(codecs, provider_data or {})
+    names = list(tool_names)
+    user = st.builds(
+        lambda c, o: [Message(role="user", content=c, provider_options=o)],
+        st.lists(cfg.user_part(), min_size=0, max_size=4),
+        cfg.options,
+    )
+    assistant = st.builds(
+        lambda c, o: [Message(role="assistant", content=c, provider_options=o)],
+        st.lists(cfg.assistant_part(), min_size=0, max_size=4),
+        cfg.options,
+    )
+    system = st.builds(
+        lambda c, o: [Message(role="system", content=c, provider_options=o)],
+        st.lists(cfg.text(), min_size=1, max_size=2),
+        cfg.options,
+    )
+    turn = st.one_of(user, user, assistant, system, _tool_exchange(cfg, names))
+    return st.lists(turn, min_size=0, max_size=max_turns).map(lambda ts: [m for t in ts for m in t])
+
+
+def parts(codecs: Sequence[str] = ()) -> st.SearchStrategy[Part]:
+    cfg = _Config(codecs, {})
+    return st.one_of(cfg.user_part(), cfg.assistant_part())
+
+
+def system_blocks(codecs: Sequence[str] = ()) -> st.SearchStrategy[SystemBlock]:
+    return st.builds(SystemBlock, text=texts(), cache=cache_controls(), provider_options=_options(codecs))
+
+
+def _schemas() -> st.SearchStrategy[dict[str, Any]]:
+    prop = st.sampled_from(
+        [{"type": "string"}, {"type": "integer"}, {"type": "number", "description": "n"}, {"type": "boolean"},
+         {"type": "array", "items": {"type": "string"}}, {"type": "string", "enum": ["a", "b"]}]
+    )
+    return st.builds(
+        lambda props, req: {"type": "object", "properties": props, **({"required": sorted(req & props.keys())} if req & props.keys() else {})},
+        st.dictionaries(_KEY, prop, max_size=3),
+        st.sets(_KEY, max_size=2),
+    )
+
+
+def tools(codecs: Sequence[str] = (), provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None) -> st.SearchStrategy[list[Any]]:
+    function = st.builds(
+        Tool,
+        name=_WORD,
+        input_schema=_schemas(),
+        description=st.none() | texts(allow_empty=False),
+        strict=st.none() | st.booleans(),
+        cache=cache_controls(),
+        provider_options=_options(codecs),
+    )
+    hosted = [
+        st.builds(ProviderTool, codec=st.just(FOREIGN_CODEC), data=st.fixed_dictionaries({"type": _WORD.map(lambda w: "x_" + w)}), cache=cache_controls())
+    ]
+    for name, strat in (provider_tools or {}).items():
+        hosted.append(st.builds(ProviderTool, codec=st.just(name), data=strat, cache=cache_controls()))
+    one = st.one_of(function, function, function, *hosted)
+    return st.lists(one, max_size=4, unique_by=lambda t: getattr(t, "name", id(t)))
+
+
+@st.composite
+def _request(
+    draw: st.DrawFn,
+    codecs: Sequence[str],
+    provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]],
+    provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]],
+    max_turns: int,
+) -> Request:
+    tl = draw(tools(codecs, provider_tools))
+    names = [t.name for t in tl if isinstance(t, Tool)]
+    opt = st.none()
+    choice = st.builds(ToolChoice, mode=st.sampled_from(["auto", "required", "none"])) | (
+        st.builds(ToolChoice, mode=st.just("tool"), name=st.sampled_from(names)) if names else st.nothing()
+    )
+    return Request(
+        model=draw(opt | _WORD),
+        system=draw(st.lists(system_blocks(codecs), max_size=3)),
+        messages=draw(messages(codecs=codecs, provider_data=provider_data, tool_names=names, max_turns=max_turns)),
+        tools=tl,
+        tool_choice=draw(opt | choice),
+        parallel_tool_calls=draw(opt | st.booleans()),
+        max_tokens=draw(opt | st.integers(1, 64000)),
+        temperature=draw(opt | st.sampled_from([0.0, 0.2, 0.5, 0.7, 1.0])),
+        top_p=draw(opt | st.sampled_from([0.1, 0.5, 0.9, 1.0])),
+        top_k=draw(opt | st.integers(1, 100)),
+        stop=draw(opt | st.lists(_WORD, min_size=1, max_size=4)),
+        seed=draw(opt | st.integers(0, 2**31 - 1)),
+        n=draw(opt | st.integers(1, 4)),
+        response_format=draw(
+            opt
+            | st.builds(ResponseFormat, type=st.sampled_from(["text", "json_object"]))
+            | st.builds(ResponseFormat, type=st.just("json_schema"), schema=_schemas(), name=st.none() | _WORD,
+                        description=st.none() | texts(allow_empty=False), strict=st.none() | st.booleans())
+        ),
+        reasoning=draw(
+            opt
+            | st.builds(ReasoningConfig, type=st.just("enabled"), budget_tokens=st.integers(1024, 32000))
+            | st.builds(ReasoningConfig, type=st.sampled_from(["adaptive", "disabled"]))
+        ),
+        reasoning_effort=draw(opt | st.sampled_from(["low", "medium", "high"])),
+        user=draw(opt | _WORD),
+        metadata=draw(opt | st.dictionaries(_KEY, _WORD, min_size=1, max_size=3)),
+        stream=draw(opt | st.booleans()),
+        cache=draw(cache_controls()),
+        cache_key=draw(opt | _WORD),
+        provider_options=draw(_options(codecs)),
+    )
+
+
+def requests(
+    *,
+    codecs: Sequence[str] = (),
+    provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None,
+    provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None,
+    max_turns: int = 5,
+) -> st.SearchStrategy[Request]:
+    """IR requests with every field drawn (absent or present).
+
+    ``codecs`` names the codecs whose ``provider_options`` may appear (besides a foreign one);
+    ``provider_data`` / ``provider_tools`` give, per codec, strategies for the ``data`` of its
+    opaque provider parts and tools.
+    """
+    return _request(codecs, provider_data or {}, provider_tools or {}, max_turns)
+
+
+def usages() -> st.SearchStrategy[Usage]:
+    n = st.integers(0, 2_000_000)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Usage:
+        w5, w1 = draw(n), draw(n)
+        out = draw(n)
+        return Usage(
+            uncached_input_tokens=draw(n),
+            cache_read_tokens=draw(n),
+            cache_write_tokens=w5 + w1,
+            cache_write_5m_tokens=w5,
+            cache_write_1h_tokens=w1,
+            output_tokens=out,
+            reasoning_tokens=draw(st.integers(0, out)),
+        )
+
+    return build()
+
+
+def responses() -> st.SearchStrategy[Response]:
+    cfg = _Config((), {})
+    content = st.lists(
+        st.one_of(cfg.text(), st.builds(ToolUse, id=_WORD, name=_WORD, input=json_objects()),
+                  st.builds(Thinking, text=texts(), signature=st.none() | _B64)),
+        max_size=4,
+    )
+    return st.builds(
+        Response,
+        id=st.none() | _WORD,
+        model=st.none() | _WORD,
+        content=content,
+        stop_reason=st.none() | st.sampled_from(["end_turn", "max_tokens", "tool_use", "stop_sequence"]),
+        usage=usages(),
+    )
+
+
+def _hypothesis_setup_hook() -> None:
+    """Registered as the ``hypothesis`` entry point: make ``st.from_type`` use these."""
+    st.register_type_strategy(Request, requests())
+    st.register_type_strategy(Response, responses())
+    st.register_type_strategy(Usage, usages())
+    st.register_type_strategy(Message, messages().filter(bool).map(lambda ms: ms[0]))
+    st.register_type_strategy(SystemBlock, system_blocks())
+    st.register_type_strategy(CacheControl, st.builds(CacheControl, ttl=st.sampled_from(list(CacheTtl))))
