@@ -91,7 +91,7 @@ class _Node(
 # Caching
 
 
-class CacheTtl(str, enum.Enum):
+class CacheTtl(enum.StrEnum):
     """How long a cache entry written at a mark should live.
 
     Anthropic and Bedrock offer 5 minutes and 1 hour; OpenAI (GPT-5.6 and later) offers
@@ -262,17 +262,7 @@ class Refusal(_Part, frozen=True, kw_only=True, tag="refusal"):
 
 
 Part: TypeAlias = (
-    Text
-    | Image
-    | Document
-    | Audio
-    | Json
-    | ToolUse
-    | ToolResult
-    | Thinking
-    | RedactedThinking
-    | Refusal
-    | ProviderPart
+    Text | Image | Document | Audio | Json | ToolUse | ToolResult | Thinking | RedactedThinking | Refusal | ProviderPart
 )
 
 Role: TypeAlias = Literal["user", "assistant", "system"]

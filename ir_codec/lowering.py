@@ -28,13 +28,13 @@ def own_options(options: ProviderOptions, path: str, ctx: EncodeContext) -> dict
         if name == ctx.codec:
             own = fields
         else:
-            ctx.lossy(at(at(path, "provider_options"), name), f"options for codec {name!r} are not carried by {ctx.codec}")
+            ctx.lossy(
+                at(at(path, "provider_options"), name), f"options for codec {name!r} are not carried by {ctx.codec}"
+            )
     return own
 
 
-def merge_options(
-    obj: dict[str, Any], options: ProviderOptions, path: str, ctx: EncodeContext
-) -> dict[str, Any]:
+def merge_options(obj: dict[str, Any], options: ProviderOptions, path: str, ctx: EncodeContext) -> dict[str, Any]:
     """Merge this codec's raw wire fields into ``obj`` (a wire object being built).
 
     A field that the codec already wrote from the IR keeps the IR's value, and the option is

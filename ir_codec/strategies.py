@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from functools import cache, cached_property
 from typing import Any
 
 from hypothesis import strategies as st
@@ -78,22 +79,25 @@ FOREIGN_CODEC = "x-foreign"
 _KEY = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=16)
 _B64 = st.binary(min_size=1, max_size=48).map(lambda b: __import__("base64").b64encode(b).decode())
+_CALL_ID = _WORD.map(lambda w: "call_" + w)
 
 
 def texts(*, allow_empty: bool = True) -> st.SearchStrategy[str]:
     """Unicode text: usually short, sometimes empty, sometimes large."""
-    small = st.text(min_size=0 if allow_empty else 1, max_size=40)
-    big = st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=1200)
-    return st.one_of(small, small, small, big).filter(lambda s: allow_empty or s.strip() != "")
+    small = st.text(min_size=0 if allow_empty else 1, max_size=24)
+    # Large texts are a short unicode seed repeated: cheap to draw, still kilobytes on the wire.
+    big = st.text(min_size=1, max_size=8).map(lambda s: s * (4000 // len(s) + 1))
+    out = st.one_of(st.just(""), *([small] * 6), big) if allow_empty else st.one_of(*([small] * 7), big)
+    return out if allow_empty else out.filter(lambda s: s.strip() != "")
 
 
 def cache_controls() -> st.SearchStrategy[CacheControl | None]:
     """Mostly no mark; otherwise a mark with any TTL tier."""
     mark = st.builds(CacheControl, ttl=st.sampled_from(list(CacheTtl)))
-    return st.one_of(st.none(), st.none(), mark)
+    return st.one_of(st.none(), st.none(), st.none(), mark)
 
 
-def json_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
+def json_values(max_leaves: int = 6) -> st.SearchStrategy[Any]:
     scalars = st.one_of(
         st.none(),
         st.booleans(),
@@ -103,15 +107,17 @@ def json_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
     )
     return st.recursive(
         scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
-        ),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
         max_leaves=max_leaves,
     )
 
 
-def json_objects(max_leaves: int = 8) -> st.SearchStrategy[dict[str, Any]]:
+def json_objects(max_leaves: int = 6) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(st.text(max_size=8), json_values(max_leaves), max_size=4)
+
+
+_CACHE: st.SearchStrategy[CacheControl | None] = cache_controls()
+_JSON_OBJECTS = json_objects()
 
 
 def _options(codecs: Sequence[str]) -> st.SearchStrategy[dict[str, dict[str, Any]]]:
@@ -119,12 +125,12 @@ def _options(codecs: Sequence[str]) -> st.SearchStrategy[dict[str, dict[str, Any
     field a codec writes itself."""
     names = [*codecs, FOREIGN_CODEC]
     inner = st.dictionaries(_KEY.map(lambda k: "x_" + k), json_values(4), min_size=1, max_size=2)
-    return st.one_of(
-        st.just({}), st.just({}), st.just({}), st.dictionaries(st.sampled_from(names), inner, max_size=2)
-    )
+    return st.one_of(*([st.just({})] * 7), st.dictionaries(st.sampled_from(names), inner, min_size=1, max_size=2))
 
 
-def _provider_data(provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]]) -> list[st.SearchStrategy[tuple[str, dict[str, Any]]]]:
+def _provider_data(
+    provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]],
+) -> list[st.SearchStrategy[tuple[str, dict[str, Any]]]]:
     foreign = st.fixed_dictionaries({"type": _WORD.map(lambda w: "x_" + w), "x_data": json_values(4)})
     out = [st.tuples(st.just(FOREIGN_CODEC), foreign)]
     out += [st.tuples(st.just(name), strat) for name, strat in provider_data.items()]
@@ -141,6 +147,28 @@ class _Config:
         self.options = _options(self.codecs)
         self.provider = st.one_of(*_provider_data(provider_data))
 
+    @cached_property
+    def assistant_lead(self) -> st.SearchStrategy[list[Part]]:
+        return st.lists(self.assistant_part, max_size=2)
+
+    @cached_property
+    def result_parts(self) -> st.SearchStrategy[list[Any]]:
+        return st.lists(self.result_part, max_size=2)
+
+    @cached_property
+    def trailing(self) -> st.SearchStrategy[list[Part]]:
+        return st.lists(self.text, max_size=1)
+
+    @cached_property
+    def turns(self) -> list[st.SearchStrategy[list[Message]]]:
+        def turn(role: str, parts: st.SearchStrategy[list[Any]]) -> st.SearchStrategy[list[Message]]:
+            return st.builds(lambda c, o: [Message(role=role, content=c, provider_options=o)], parts, self.options)  # type: ignore[arg-type]
+
+        user = turn("user", st.lists(self.user_part, max_size=3))
+        assistant = turn("assistant", st.lists(self.assistant_part, max_size=3))
+        system = turn("system", st.lists(self.text, min_size=1, max_size=2))
+        return [user, user, assistant, system]
+
     def media(self, kinds: Sequence[str]) -> st.SearchStrategy[str]:
         return st.sampled_from(list(kinds))
 
@@ -155,13 +183,16 @@ class _Config:
             opts.append(st.builds(TextSource, text=texts(allow_empty=False)))
         return st.one_of(*opts)
 
+    @cached_property
     def text(self) -> st.SearchStrategy[Text]:
-        return st.builds(Text, text=texts(), cache=cache_controls(), provider_options=self.options)
+        return st.builds(Text, text=texts(), cache=_CACHE, provider_options=self.options)
 
+    @cached_property
     def image(self) -> st.SearchStrategy[Image]:
         src = self.source(["image/png", "image/jpeg", "image/gif", "image/webp"])
-        return st.builds(Image, source=src, cache=cache_controls(), provider_options=self.options)
+        return st.builds(Image, source=src, cache=_CACHE, provider_options=self.options)
 
+    @cached_property
     def document(self) -> st.SearchStrategy[Document]:
         return st.builds(
             Document,
@@ -169,84 +200,93 @@ class _Config:
             name=st.none() | _WORD,
             context=st.none() | texts(allow_empty=False),
             citations=st.none() | st.booleans(),
-            cache=cache_controls(),
+            cache=_CACHE,
             provider_options=self.options,
         )
 
+    @cached_property
     def audio(self) -> st.SearchStrategy[Audio]:
         src = st.builds(Base64Source, media_type=self.media(["audio/wav", "audio/mp3"]), data=_B64)
-        return st.builds(Audio, source=src, cache=cache_controls(), provider_options=self.options)
+        return st.builds(Audio, source=src, cache=_CACHE, provider_options=self.options)
 
+    @cached_property
     def provider_part(self) -> st.SearchStrategy[ProviderPart]:
-        return self.provider.flatmap(
-            lambda cd: st.builds(ProviderPart, codec=st.just(cd[0]), data=st.just(cd[1]), cache=cache_controls())
-        )
+        return st.builds(lambda cd, c: ProviderPart(codec=cd[0], data=cd[1], cache=c), self.provider, _CACHE)
 
+    @cached_property
     def result_part(self) -> st.SearchStrategy[Any]:
         return st.one_of(
-            self.text(),
-            self.text(),
-            self.image(),
-            self.document(),
-            st.builds(Json, value=json_values(), cache=cache_controls()),
+            self.text,
+            self.text,
+            self.image,
+            self.document,
+            st.builds(Json, value=json_values(), cache=_CACHE),
         )
 
+    @cached_property
     def user_part(self) -> st.SearchStrategy[Part]:
-        return st.one_of(self.text(), self.text(), self.text(), self.image(), self.document(), self.audio(), self.provider_part())
+        return st.one_of(self.text, self.text, self.text, self.image, self.document, self.audio, self.provider_part)
 
+    @cached_property
     def assistant_part(self) -> st.SearchStrategy[Part]:
         return st.one_of(
-            self.text(),
-            self.text(),
+            self.text,
+            self.text,
             st.builds(
                 Thinking,
                 text=texts(),
                 signature=st.none() | _B64,
-                cache=cache_controls(),
+                cache=_CACHE,
                 provider_options=self.options,
             ),
-            st.builds(RedactedThinking, data=_B64, cache=cache_controls(), provider_options=self.options),
-            st.builds(Refusal, text=texts(allow_empty=False), cache=cache_controls(), provider_options=self.options),
-            self.provider_part(),
+            st.builds(RedactedThinking, data=_B64, cache=_CACHE, provider_options=self.options),
+            st.builds(Refusal, text=texts(allow_empty=False), cache=_CACHE, provider_options=self.options),
+            self.provider_part,
         )
 
 
-def _tool_exchange(cfg: _Config, tool_names: list[str]) -> st.SearchStrategy[list[Message]]:
+@st.composite
+def _tool_exchange(draw: st.DrawFn, cfg: _Config, tool_names: tuple[str, ...]) -> list[Message]:
     """An assistant turn with tool calls and the user turn answering them, ids matched."""
-    name = st.sampled_from(tool_names) if tool_names else _WORD
+    n = draw(st.integers(1, 3))
+    ids = draw(st.lists(_CALL_ID, min_size=n, max_size=n, unique=True))
+    lead = draw(cfg.assistant_lead)
+    name = _names(tool_names)
+    uses: list[Part] = [
+        ToolUse(
+            id=i, name=draw(name), input=draw(_JSON_OBJECTS), cache=draw(_CACHE), provider_options=draw(cfg.options)
+        )
+        for i in ids
+    ]
+    results: list[Part] = [
+        ToolResult(
+            tool_use_id=i,
+            content=draw(cfg.result_parts),
+            is_error=draw(st.booleans()),
+            cache=draw(_CACHE),
+            provider_options=draw(cfg.options),
+        )
+        for i in draw(st.permutations(ids))
+    ]
+    trailing = draw(cfg.trailing)
+    return [
+        Message(role="assistant", content=lead + uses, provider_options=draw(cfg.options)),
+        Message(role="user", content=results + trailing, provider_options=draw(cfg.options)),
+    ]
 
-    @st.composite
-    def build(draw: st.DrawFn) -> list[Message]:
-        n = draw(st.integers(1, 3))
-        ids = draw(st.lists(_WORD.map(lambda w: "call_" + w), min_size=n, max_size=n, unique=True))
-        lead = draw(st.lists(cfg.assistant_part(), max_size=2))
-        uses: list[Part] = [
-            ToolUse(
-                id=i,
-                name=draw(name),
-                input=draw(json_objects()),
-                cache=draw(cache_controls()),
-                provider_options=draw(cfg.options),
-            )
-            for i in ids
-        ]
-        results: list[Part] = [
-            ToolResult(
-                tool_use_id=i,
-                content=draw(st.lists(cfg.result_part(), max_size=3)),
-                is_error=draw(st.booleans()),
-                cache=draw(cache_controls()),
-                provider_options=draw(cfg.options),
-            )
-            for i in draw(st.permutations(ids))
-        ]
-        trailing = draw(st.lists(cfg.text(), max_size=1))
-        return [
-            Message(role="assistant", content=lead + uses, provider_options=draw(cfg.options)),
-            Message(role="user", content=results + list(trailing), provider_options=draw(cfg.options)),
-        ]
 
-    return build()
+@cache
+def _names(tool_names: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(tool_names) if tool_names else _WORD
+
+
+@st.composite
+def _conversation(draw: st.DrawFn, cfg: _Config, tool_names: tuple[str, ...], max_turns: int) -> list[Message]:
+    out: list[Message] = []
+    for _ in range(draw(st.integers(0, max_turns))):
+        kind = draw(st.integers(0, 4))
+        out += draw(_tool_exchange(cfg, tool_names)) if kind == 4 else draw(cfg.turns[kind])
+    return out
 
 
 def messages(
@@ -257,113 +297,97 @@ def messages(
     max_turns: int = 5,
 ) -> st.SearchStrategy[list[Message]]:
     """A conversation: user, assistant and system turns and tool exchanges, in any order."""
-    cfg = _Config(codecs, provider_data or {})
-    names = list(tool_names)
-    user = st.builds(
-        lambda c, o: [Message(role="user", content=c, provider_options=o)],
-        st.lists(cfg.user_part(), min_size=0, max_size=4),
-        cfg.options,
-    )
-    assistant = st.builds(
-        lambda c, o: [Message(role="assistant", content=c, provider_options=o)],
-        st.lists(cfg.assistant_part(), min_size=0, max_size=4),
-        cfg.options,
-    )
-    system = st.builds(
-        lambda c, o: [Message(role="system", content=c, provider_options=o)],
-        st.lists(cfg.text(), min_size=1, max_size=2),
-        cfg.options,
-    )
-    turn = st.one_of(user, user, assistant, system, _tool_exchange(cfg, names))
-    return st.lists(turn, min_size=0, max_size=max_turns).map(lambda ts: [m for t in ts for m in t])
+    return _conversation(_Config(codecs, provider_data or {}), tuple(tool_names), max_turns)
 
 
 def parts(codecs: Sequence[str] = ()) -> st.SearchStrategy[Part]:
     cfg = _Config(codecs, {})
-    return st.one_of(cfg.user_part(), cfg.assistant_part())
+    return st.one_of(cfg.user_part, cfg.assistant_part)
 
 
 def system_blocks(codecs: Sequence[str] = ()) -> st.SearchStrategy[SystemBlock]:
-    return st.builds(SystemBlock, text=texts(), cache=cache_controls(), provider_options=_options(codecs))
+    return st.builds(SystemBlock, text=texts(), cache=_CACHE, provider_options=_options(codecs))
 
 
 def _schemas() -> st.SearchStrategy[dict[str, Any]]:
     prop = st.sampled_from(
-        [{"type": "string"}, {"type": "integer"}, {"type": "number", "description": "n"}, {"type": "boolean"},
-         {"type": "array", "items": {"type": "string"}}, {"type": "string", "enum": ["a", "b"]}]
+        [
+            {"type": "string"},
+            {"type": "integer"},
+            {"type": "number", "description": "n"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string", "enum": ["a", "b"]},
+        ]
     )
     return st.builds(
-        lambda props, req: {"type": "object", "properties": props, **({"required": sorted(req & props.keys())} if req & props.keys() else {})},
+        lambda props, req: {
+            "type": "object",
+            "properties": props,
+            **({"required": sorted(req & props.keys())} if req & props.keys() else {}),
+        },
         st.dictionaries(_KEY, prop, max_size=3),
         st.sets(_KEY, max_size=2),
     )
 
 
-def tools(codecs: Sequence[str] = (), provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None) -> st.SearchStrategy[list[Any]]:
+def tools(
+    codecs: Sequence[str] = (), provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None
+) -> st.SearchStrategy[list[Any]]:
     function = st.builds(
         Tool,
         name=_WORD,
         input_schema=_schemas(),
         description=st.none() | texts(allow_empty=False),
         strict=st.none() | st.booleans(),
-        cache=cache_controls(),
+        cache=_CACHE,
         provider_options=_options(codecs),
     )
     hosted = [
-        st.builds(ProviderTool, codec=st.just(FOREIGN_CODEC), data=st.fixed_dictionaries({"type": _WORD.map(lambda w: "x_" + w)}), cache=cache_controls())
+        st.builds(
+            ProviderTool,
+            codec=st.just(FOREIGN_CODEC),
+            data=st.fixed_dictionaries({"type": _WORD.map(lambda w: "x_" + w)}),
+            cache=_CACHE,
+        )
     ]
     for name, strat in (provider_tools or {}).items():
-        hosted.append(st.builds(ProviderTool, codec=st.just(name), data=strat, cache=cache_controls()))
+        hosted.append(st.builds(ProviderTool, codec=st.just(name), data=strat, cache=_CACHE))
     one = st.one_of(function, function, function, *hosted)
     return st.lists(one, max_size=4, unique_by=lambda t: getattr(t, "name", id(t)))
 
 
 @st.composite
-def _request(
-    draw: st.DrawFn,
-    codecs: Sequence[str],
-    provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]],
-    provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]],
-    max_turns: int,
-) -> Request:
-    tl = draw(tools(codecs, provider_tools))
-    names = [t.name for t in tl if isinstance(t, Tool)]
-    opt = st.none()
-    choice = st.builds(ToolChoice, mode=st.sampled_from(["auto", "required", "none"])) | (
-        st.builds(ToolChoice, mode=st.just("tool"), name=st.sampled_from(names)) if names else st.nothing()
-    )
+def _request(draw: st.DrawFn, cfg: _Config, parts: dict[str, st.SearchStrategy[Any]], max_turns: int) -> Request:
+    tl = draw(parts["tools"])
+    names = tuple(t.name for t in tl if isinstance(t, Tool))
+    choice: st.SearchStrategy[ToolChoice | None] = parts["choice"]
+    if names:
+        choice = choice | st.builds(ToolChoice, mode=st.just("tool"), name=_names(names))
+    p = parts
     return Request(
-        model=draw(opt | _WORD),
-        system=draw(st.lists(system_blocks(codecs), max_size=3)),
-        messages=draw(messages(codecs=codecs, provider_data=provider_data, tool_names=names, max_turns=max_turns)),
+        model=draw(p["model"]),
+        system=draw(p["system"]),
+        messages=draw(_conversation(cfg, names, max_turns)),
         tools=tl,
-        tool_choice=draw(opt | choice),
-        parallel_tool_calls=draw(opt | st.booleans()),
-        max_tokens=draw(opt | st.integers(1, 64000)),
-        temperature=draw(opt | st.sampled_from([0.0, 0.2, 0.5, 0.7, 1.0])),
-        top_p=draw(opt | st.sampled_from([0.1, 0.5, 0.9, 1.0])),
-        top_k=draw(opt | st.integers(1, 100)),
-        stop=draw(opt | st.lists(_WORD, min_size=1, max_size=4)),
-        seed=draw(opt | st.integers(0, 2**31 - 1)),
-        n=draw(opt | st.integers(1, 4)),
-        response_format=draw(
-            opt
-            | st.builds(ResponseFormat, type=st.sampled_from(["text", "json_object"]))
-            | st.builds(ResponseFormat, type=st.just("json_schema"), schema=_schemas(), name=st.none() | _WORD,
-                        description=st.none() | texts(allow_empty=False), strict=st.none() | st.booleans())
-        ),
-        reasoning=draw(
-            opt
-            | st.builds(ReasoningConfig, type=st.just("enabled"), budget_tokens=st.integers(1024, 32000))
-            | st.builds(ReasoningConfig, type=st.sampled_from(["adaptive", "disabled"]))
-        ),
-        reasoning_effort=draw(opt | st.sampled_from(["low", "medium", "high"])),
-        user=draw(opt | _WORD),
-        metadata=draw(opt | st.dictionaries(_KEY, _WORD, min_size=1, max_size=3)),
-        stream=draw(opt | st.booleans()),
-        cache=draw(cache_controls()),
-        cache_key=draw(opt | _WORD),
-        provider_options=draw(_options(codecs)),
+        tool_choice=draw(choice),
+        parallel_tool_calls=draw(p["bool"]),
+        max_tokens=draw(p["max_tokens"]),
+        temperature=draw(p["temperature"]),
+        top_p=draw(p["top_p"]),
+        top_k=draw(p["top_k"]),
+        stop=draw(p["stop"]),
+        seed=draw(p["seed"]),
+        n=draw(p["n"]),
+        response_format=draw(p["response_format"]),
+        reasoning=draw(p["reasoning"]),
+        reasoning_effort=draw(p["effort"]),
+        user=draw(p["model"]),
+        metadata=draw(p["metadata"]),
+        stream=draw(p["bool"]),
+        cache=draw(_CACHE),
+        cache_key=draw(p["model"]),
+        provider_options=draw(cfg.options),
     )
 
 
@@ -380,7 +404,38 @@ def requests(
     ``provider_data`` / ``provider_tools`` give, per codec, strategies for the ``data`` of its
     opaque provider parts and tools.
     """
-    return _request(codecs, provider_data or {}, provider_tools or {}, max_turns)
+    cfg = _Config(codecs, provider_data or {})
+    opt = st.none()
+    parts: dict[str, st.SearchStrategy[Any]] = {
+        "tools": tools(codecs, provider_tools),
+        "choice": opt | st.builds(ToolChoice, mode=st.sampled_from(["auto", "required", "none"])),
+        "model": opt | _WORD,
+        "system": st.lists(system_blocks(codecs), max_size=3),
+        "bool": opt | st.booleans(),
+        "max_tokens": opt | st.integers(1, 64000),
+        "temperature": opt | st.sampled_from([0.0, 0.2, 0.5, 0.7, 1.0]),
+        "top_p": opt | st.sampled_from([0.1, 0.5, 0.9, 1.0]),
+        "top_k": opt | st.integers(1, 100),
+        "stop": opt | st.lists(_WORD, min_size=1, max_size=4),
+        "seed": opt | st.integers(0, 2**31 - 1),
+        "n": opt | st.integers(1, 4),
+        "response_format": opt
+        | st.builds(ResponseFormat, type=st.sampled_from(["text", "json_object"]))
+        | st.builds(
+            ResponseFormat,
+            type=st.just("json_schema"),
+            schema=_schemas(),
+            name=st.none() | _WORD,
+            description=st.none() | texts(allow_empty=False),
+            strict=st.none() | st.booleans(),
+        ),
+        "reasoning": opt
+        | st.builds(ReasoningConfig, type=st.just("enabled"), budget_tokens=st.integers(1024, 32000))
+        | st.builds(ReasoningConfig, type=st.sampled_from(["adaptive", "disabled"])),
+        "effort": opt | st.sampled_from(["low", "medium", "high"]),
+        "metadata": opt | st.dictionaries(_KEY, _WORD, min_size=1, max_size=3),
+    }
+    return _request(cfg, parts, max_turns)
 
 
 def usages() -> st.SearchStrategy[Usage]:
@@ -406,8 +461,11 @@ def usages() -> st.SearchStrategy[Usage]:
 def responses() -> st.SearchStrategy[Response]:
     cfg = _Config((), {})
     content = st.lists(
-        st.one_of(cfg.text(), st.builds(ToolUse, id=_WORD, name=_WORD, input=json_objects()),
-                  st.builds(Thinking, text=texts(), signature=st.none() | _B64)),
+        st.one_of(
+            cfg.text,
+            st.builds(ToolUse, id=_WORD, name=_WORD, input=json_objects()),
+            st.builds(Thinking, text=texts(), signature=st.none() | _B64),
+        ),
         max_size=4,
     )
     return st.builds(

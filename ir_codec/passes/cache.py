@@ -132,9 +132,12 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
     name = ctx.codec
     original = dict(plan.marks)
     notes: dict[str, list[str]] = {}
+    moved_from: dict[str, str] = {}  # path a mark sits at now -> path it came from
 
     def lossy(path: str, reason: str) -> None:
         notes.setdefault(path, []).append(reason)
+        if path in moved_from:  # what happens to a moved mark is news where it came from too
+            notes.setdefault(moved_from[path], []).append(f"at {path}: {reason}")
 
     # 1. tiers
     if not rules.ttls or rules.max_breakpoints == 0:
@@ -169,6 +172,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
         plan.marks[target] = mark
         lossy(_path(loc), f"{name} cannot mark this item; mark moved to {_path(target)}")
         lossy(_path(target), f"mark moved here from {_path(loc)}")
+        moved_from[_path(target)] = _path(loc)
 
     # 3. automatic caching
     auto_slot = False
