@@ -151,8 +151,8 @@ def _decode_error(exc: msgspec.MsgspecError, prefix: str = "$") -> DecodeError:
     if msg.startswith("Object contains unknown field"):
         field = msg.split("`")[1] if "`" in msg else "?"
         return DecodeError(f"{path}.{field}", "no such field", "an unknown field")
-    if msg.startswith("Invalid value"):
-        return DecodeError(path, "one of the allowed values", msg.split("Invalid value ", 1)[1])
+    if msg.startswith(("Invalid value", "Invalid enum value")):
+        return DecodeError(path, "one of the allowed values", msg.split("value ", 1)[1])
     return DecodeError(path, "valid input", msg)
 
 

@@ -1,0 +1,129 @@
+"""The public surface: names, on_lossy, errors, registry, IR JSON form."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import pytest
+import structlog
+
+import ir_codec
+from ir_codec import (
+    CacheControl,
+    DecodeError,
+    IRCodecError,
+    LossyEncodeError,
+    LossyEncodeWarning,
+    Message,
+    Request,
+    Text,
+    UnknownCodecError,
+)
+from tests import toy_codec
+
+LOSSY = Request(messages=[Message(role="user", content=[Text(text="a"), Text(text="b", cache=CacheControl())])])
+CLEAN = Request(messages=[Message(role="user", content=[Text(text="a")])])
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    public = {n for n in dir(ir_codec) if not n.startswith("_")} - {
+        "annotations", "codec", "errors", "ir", "passes", "invariant", "lowering", "stream", "strategies", "cli",
+    }
+    assert sorted(ir_codec.__all__) == ir_codec.__all__
+    assert set(ir_codec.__all__) == public
+
+
+def test_import_is_light() -> None:
+    code = "import sys, ir_codec; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
+        "('hypothesis','anthropic','openai','google','botocore','boto3','httpx2','pytest')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_on_lossy_ignore_returns_warnings_only() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = ir_codec.encode(LOSSY, "toy", on_lossy="ignore")
+    assert [(w.codec, w.path) for w in e.warnings] == [("toy", "messages[0].content[1]")]
+    assert e.body == {"messages": [{"role": "user", "text": "a"}]}
+
+
+def test_on_lossy_warn_emits_python_warnings_and_structlog_events() -> None:
+    with structlog.testing.capture_logs() as logs, pytest.warns(LossyEncodeWarning) as rec:
+        e = ir_codec.encode(LOSSY, "toy", on_lossy="warn")
+    assert len(e.warnings) == 1
+    assert str(rec[0].message) == "toy: messages[0].content[1]: toy carries plain text only"
+    assert logs == [{"codec": "toy", "path": "messages[0].content[1]", "reason": "toy carries plain text only",
+                     "event": "lossy_encode", "log_level": "warning"}]
+
+
+def test_on_lossy_raise() -> None:
+    with pytest.raises(LossyEncodeError) as exc:
+        ir_codec.encode(LOSSY, "toy", on_lossy="raise")
+    assert [w.path for w in exc.value.warnings] == ["messages[0].content[1]"]
+    assert isinstance(exc.value, IRCodecError)
+    assert ir_codec.encode(CLEAN, "toy", on_lossy="raise").warnings == []
+
+
+def test_on_lossy_must_be_known() -> None:
+    with pytest.raises(ValueError, match="on_lossy"):
+        ir_codec.encode(CLEAN, "toy", on_lossy="loud")  # type: ignore[arg-type]
+
+
+def test_unknown_codec() -> None:
+    with pytest.raises(UnknownCodecError) as exc:
+        ir_codec.get_codec("nope")
+    assert "unknown codec 'nope'" in str(exc.value) and "toy" in str(exc.value)
+
+
+def test_bad_codec_options_are_an_ir_codec_error() -> None:
+    with pytest.raises(IRCodecError, match="bad options"):
+        ir_codec.get_codec("toy", colour="blue")
+
+
+def test_transpile_and_validate() -> None:
+    body = {"messages": [{"role": "user", "text": "hi"}]}
+    assert ir_codec.transpile(body, "toy", "toy").body == body
+    assert ir_codec.validate(b'{"messages": []}', "toy") == Request()
+    with pytest.raises(DecodeError) as exc:
+        ir_codec.validate({"messages": [{"role": "user", "text": 3}]}, "toy")
+    assert (exc.value.path, exc.value.expected, exc.value.found) == ("$.messages[0].text", "str", "int")
+    with pytest.raises(DecodeError) as exc:
+        ir_codec.validate(b"{not json", "toy")
+    assert exc.value.path == "$" and exc.value.expected == "valid JSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        (b'{"messages": [{"role": "robot", "content": []}]}', "$.messages[0].role", "one of the allowed values"),
+        (b'{"messages": [{"role": "user"}]}', "$.messages[0]", "required field 'content'"),
+        (b'{"messages": [{"role": "user", "content": [{"type": "video"}]}]}', "$.messages[0].content[0].type",
+         "one of the allowed values"),
+        (b'{"temperature": "hot"}', "$.temperature", "float"),
+        (b'{"colour": 1}', "$.colour", "no such field"),
+        (b"[1]", "$", "object"),
+    ],
+)
+def test_ir_json_errors_name_the_path(text: bytes, path: str, expected: str) -> None:
+    with pytest.raises(DecodeError) as exc:
+        ir_codec.ir_from_json(text)
+    assert exc.value.path == path
+    assert expected in exc.value.expected
+
+
+def test_ir_json_round_trip_and_hash() -> None:
+    assert ir_codec.ir_from_json(ir_codec.ir_to_json(LOSSY)) == LOSSY
+    assert hash(LOSSY) == hash(ir_codec.ir_from_json(ir_codec.ir_to_json(LOSSY)))
+    assert len({LOSSY, ir_codec.ir_from_json(ir_codec.ir_to_json(LOSSY)), CLEAN}) == 2
+
+
+def test_encode_rejects_non_ir() -> None:
+    with pytest.raises(TypeError, match="ir_codec.Request"):
+        ir_codec.encode({"messages": []}, "toy")  # type: ignore[arg-type]
+
+
+def test_toy_codec_is_registered() -> None:
+    assert isinstance(ir_codec.get_codec("toy"), toy_codec.ToyCodec)

@@ -1,0 +1,78 @@
+"""The CLI contract: JSON on stdout, one `warning:` line per loss on stderr, exit 2 with one
+`error:` line for bad input, exit 3 under --strict."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ir_codec import ir_to_json
+from ir_codec.cli import main
+from tests.test_api import CLEAN, LOSSY
+
+
+def run(argv: list[str], data: bytes) -> tuple[int, bytes, str]:
+    out, err = io.BytesIO(), io.StringIO()
+    code = main(argv, stdin=io.BytesIO(data), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_encode_writes_wire_and_warning_lines() -> None:
+    code, out, err = run(["encode", "--to", "toy"], ir_to_json(LOSSY))
+    assert code == 0
+    assert json.loads(out) == {"messages": [{"role": "user", "text": "a"}]}
+    assert err.splitlines() == ["warning: toy: messages[0].content[1]: toy carries plain text only"]
+
+
+def test_strict_turns_warnings_into_exit_3_without_output() -> None:
+    code, out, err = run(["encode", "--to", "toy", "--strict"], ir_to_json(LOSSY))
+    assert code == 3 and out == b""
+    assert err.splitlines()[0].startswith("warning: toy: messages[0].content[1]")
+    code, out, err = run(["encode", "--to", "toy", "--strict"], ir_to_json(CLEAN))
+    assert code == 0 and err == "" and json.loads(out)["messages"][0]["text"] == "a"
+
+
+def test_decode_and_transpile() -> None:
+    body = b'{"messages": [{"role": "assistant", "text": "x"}]}'
+    code, out, err = run(["decode", "--codec", "toy"], body)
+    assert code == 0 and err == ""
+    assert json.loads(out) == {"messages": [{"role": "assistant", "content": [{"type": "text", "text": "x"}]}]}
+    code, out, err = run(["transpile", "--read", "toy", "--write", "toy"], body)
+    assert (code, json.loads(out), err) == (0, json.loads(body), "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "data", "line"),
+    [
+        (["decode", "--codec", "toy"], b"{oops", "error: $: expected valid JSON"),
+        (["decode", "--codec", "toy"], b'{"messages": [{"role": 1, "text": ""}]}',
+         "error: $.messages[0].role: expected str, found int"),
+        (["encode", "--to", "toy"], b'{"messages": "no"}', "error: $.messages: expected array, found str"),
+        (["encode", "--to", "nope"], b"{}", "error: $: unknown codec 'nope'"),
+        (["encode", "--to", "toy", "--option", "x"], b"{}", "error: --option 'x': expected KEY=VALUE"),
+        (["decode", "--codec", "toy", "/nonexistent/file.json"], b"", "error: /nonexistent/file.json: cannot read"),
+        (["decode", "--codec", "toy"], b"\xff\xfe", "error: $: expected valid JSON"),
+    ],
+)
+def test_bad_input_exits_2_with_one_error_line(argv: list[str], data: bytes, line: str) -> None:
+    code, out, err = run(argv, data)
+    assert code == 2 and out == b""
+    assert len(err.splitlines()) == 1 and err.startswith(line), err
+
+
+def test_validate_and_lint() -> None:
+    assert run(["validate", "--codec", "toy"], b'{"messages": []}')[:2] == (0, b"ok\n")
+    code, out, err = run(["lint", "--codec", "toy"], b'{"messages": [{"role": "user", "text": "a"}]}')
+    assert (code, out, err) == (0, b"0 finding(s)\n", "")
+
+
+def test_no_traceback_from_a_real_process() -> None:
+    proc = subprocess.run([sys.executable, "-m", "ir_codec", "encode", "--to", "anthropic"], input=b"[",
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [proc.stderr.decode().strip()]
+    assert "Traceback" not in proc.stderr.decode()
