@@ -127,3 +127,26 @@ def test_encode_rejects_non_ir() -> None:
 
 def test_toy_codec_is_registered() -> None:
     assert isinstance(ir_codec.get_codec("toy"), toy_codec.ToyCodec)
+
+
+def test_hypothesis_entry_point_registers_the_strategies() -> None:
+    from importlib.metadata import PackageNotFoundError, entry_points, version
+
+    try:
+        version("ir-codec")
+    except PackageNotFoundError:
+        pytest.skip("ir-codec is not installed (run through make test)")
+    assert any(ep.value == "ir_codec.strategies:_hypothesis_setup_hook" for ep in entry_points(group="hypothesis"))
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    seen: list[Request] = []
+
+    @settings(max_examples=5, database=None)
+    @given(st.from_type(Request))
+    def collect(r: Request) -> None:
+        seen.append(r)
+
+    collect()
+    assert len(seen) == 5 and all(isinstance(r, Request) for r in seen)
+    assert any(r.messages or r.system or r.tools for r in seen)
