@@ -7,6 +7,8 @@ shape of sqlglot's dialect tests: ``(IR, expected wire fragment, expected warnin
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,9 +42,10 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.strategies import requests
+from ir_codec.strategies import json_values, requests
 
 CODECS = ["anthropic", "anthropic-bedrock", "anthropic-vertex"]
+codec_names = st.sampled_from(CODECS)
 H1 = CacheControl(ttl=CacheTtl.ONE_HOUR)
 M5 = CacheControl()
 
@@ -721,3 +724,41 @@ def test_validate_wire_rejects_what_the_api_rejects() -> None:
         c.validate_wire({"messages": [{"role": "user", "content": many}]})
     with pytest.raises(DecodeError):
         get_codec("anthropic-bedrock").validate_wire({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+
+
+# --------------------------------------------------------------------------------------------
+# Malformed input: decode raises DecodeError (never KeyError/TypeError), and whatever decodes
+# also encodes.
+
+PAYLOAD_DIR = Path(__file__).resolve().parent / "payloads"
+PAYLOADS = [json.loads(p.read_text())["payload"] for p in sorted(PAYLOAD_DIR.glob("anthropic*/*.json"))]
+
+
+def _paths(v: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out += _paths(x, (*prefix, k))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            out += _paths(x, (*prefix, i))
+    return out
+
+
+@given(st.sampled_from(PAYLOADS), st.data(), json_values(4), codec_names)
+def test_mutated_payloads_fail_cleanly(payload: dict[str, Any], data: st.DataObject, value: Any, name: str) -> None:
+    p = copy.deepcopy(payload)
+    path = data.draw(st.sampled_from(_paths(p)[1:]))
+    target = p
+    for k in path[:-1]:
+        target = target[k]
+    if data.draw(st.booleans()) and isinstance(target, dict):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    codec = get_codec(name)
+    try:
+        ir = codec.decode(p)
+    except DecodeError:
+        return
+    codec.encode(ir)
