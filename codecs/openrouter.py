@@ -1,0 +1,158 @@
+"""OpenRouter chat (``POST /api/v1/chat/completions``), the ``openrouter`` codec.
+
+OpenRouter takes the OpenAI Chat body (this codec reuses :mod:`openai_chat`'s lowering and
+lifting) plus its own fields (``openrouter`` SDK 1.3.84, ``components/chatrequest.py``;
+PROVIDERS.md §8). What differs from ``openai-chat``:
+
+* Cache marks are Anthropic-style ``cache_control: {"type": "ephemeral", "ttl"?: "5m"|"1h"}``
+  on text parts (``chatcontenttext.py``) and on function tools, as a sibling of ``type`` and
+  ``function`` (``chatfunctiontool.py``); image, audio and file parts take none. The request-level
+  IR ``cache`` is the top-level ``cache_control`` (automatic caching,
+  ``anthropiccachecontroldirective.py``). The planner applies the Anthropic rules of the models
+  behind it: at most 4 marks (the automatic one takes a slot), tiers 5m/1h, longer TTLs first.
+  OpenAI-style ``prompt_cache_breakpoint`` markers and ``prompt_cache_options`` are kept raw in
+  provider_options (OpenRouter converts between the two styles itself).
+* ``top_k`` is a request field; ``provider``, ``models``, ``plugins``, ``usage``, ``reasoning``,
+  ``session_id``, ... travel in ``provider_options["openrouter"]``.
+* System messages use the role ``system`` by default; ``max_tokens`` is the default max field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from msgspec import UNSET, UnsetType
+
+from ir_codec.codec import EncodeContext, register
+from ir_codec.ir import CacheControl, CacheTtl, Part, ProviderTool, Request, Text
+from ir_codec.passes.cache import CacheRules, plan_cache_breakpoints
+
+from .openai_chat import ChatRequest, OpenAIChatCodec
+
+__all__ = ["OpenRouterCodec"]
+
+
+class OpenRouterRequest(ChatRequest):
+    """``ChatRequest`` of the openrouter SDK, for the fields this codec maps or checks."""
+
+    prompt_cache_options: dict[str, Any] | None | UnsetType = UNSET  # type: ignore[assignment]
+    top_k: int | None | UnsetType = UNSET
+    cache_control: dict[str, Any] | UnsetType = UNSET
+    models: list[str] | UnsetType = UNSET
+
+
+@register
+class OpenRouterCodec(OpenAIChatCodec):
+    """OpenRouter chat request bodies.
+
+    >>> from ir_codec import get_codec, Request, Message, Text, CacheControl
+    >>> get_codec("openrouter").encode(Request(model="anthropic/claude-opus-5", cache=CacheControl(),
+    ...     messages=[Message(role="user", content=[Text(text="Hi")])])).body["cache_control"]
+    {'type': 'ephemeral'}
+    """
+
+    NAME: ClassVar[str] = "openrouter"
+    """Registered name."""
+    WIRE_REQUEST: ClassVar[type[Any]] = OpenRouterRequest
+    """The request body type."""
+    MAX_CACHE_BREAKPOINTS: ClassVar[int | None] = 4
+    """Anthropic's limit, which OpenRouter passes through (OR-DOC prompt caching)."""
+    CACHE_TTLS: ClassVar[tuple[CacheTtl, ...]] = (CacheTtl.FIVE_MINUTES, CacheTtl.ONE_HOUR)
+    """``AnthropicCacheControlTTL``: 5m and 1h."""
+    CANONICALIZATIONS: ClassVar[tuple[str, ...]] = (
+        *(c for c in OpenAIChatCodec.CANONICALIZATIONS if "prompt_cache" not in c),
+        'a cache_control with ttl "5m" == one without ttl (5m is the default)',
+    )
+    """Wire forms that decode to the same IR; :meth:`canonicalize` rewrites them."""
+    DEFAULT_SYSTEM_ROLE: ClassVar[str] = "system"
+    DEFAULT_MAX_TOKENS_FIELD: ClassVar[str] = "max_tokens"
+    MARK_KEY: ClassVar[str] = "cache_control"
+    MARKABLE_PARTS: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    def _mark(self, cache: CacheControl) -> tuple[str, dict[str, Any]]:
+        if cache.ttl is CacheTtl.FIVE_MINUTES:
+            return self.MARK_KEY, {"type": "ephemeral"}
+        return self.MARK_KEY, {"type": "ephemeral", "ttl": cache.ttl.value}
+
+    def _read_mark(self, value: Any) -> CacheControl | None:
+        if not isinstance(value, dict) or set(value) - {"type", "ttl"} or value.get("type") != "ephemeral":
+            return None
+        ttl = value.get("ttl", "5m")
+        if ttl not in ("5m", "1h"):
+            return None
+        return CacheControl(ttl=CacheTtl(ttl))
+
+    def _cache_rules(self, markable: Callable[[Any], bool]) -> CacheRules:
+        return CacheRules(
+            max_breakpoints=self.MAX_CACHE_BREAKPOINTS,
+            ttls=self.CACHE_TTLS,
+            native_automatic=True,
+            tools_markable=True,
+            system_markable=True,
+            nested_markable=True,
+            markable=markable,
+            ttl_order=True,
+        )
+
+    def _plan(self, request: Request, ctx: EncodeContext) -> Request:
+        carries = self._mark_carriers(request)
+        return plan_cache_breakpoints(request, self._cache_rules(lambda p: carries.get(id(p), False)), ctx)
+
+    def _part_carries_mark(self, role: str, part: Part) -> bool:
+        return isinstance(part, Text)
+
+    def _lower_auto(self, request: Request, body: dict[str, Any], ctx: EncodeContext) -> None:
+        if request.cache is not None:
+            body["cache_control"] = self._mark(request.cache)[1]
+
+    def _lift_auto(self, fields: dict[str, Any], extras: dict[str, Any]) -> CacheControl | None:
+        if "cache_control" in extras:
+            mark = self._read_mark(extras["cache_control"])
+            if mark is not None:
+                del extras["cache_control"]
+                return mark
+        return None
+
+    def _canonicalize_auto(self, p: dict[str, Any]) -> None:
+        mark = self._read_mark(p.get("cache_control"))
+        if mark is not None:
+            p["cache_control"] = self._mark(mark)[1]
+
+    def _lower_tool_mark(self, tool: dict[str, Any], cache: CacheControl | None) -> dict[str, Any]:
+        if cache is not None:
+            tool["cache_control"] = self._mark(cache)[1]
+        return tool
+
+    def _lower_provider_tool(self, t: ProviderTool, path: str, ctx: EncodeContext) -> dict[str, Any]:
+        # Hosted/custom tools take the same sibling cache_control as function tools.
+        data = dict(t.data)
+        if "cache_control" in data and (t.cache is not None or self._read_mark(data["cache_control"]) is not None):
+            ctx.lossy(f"{path}.data.cache_control", "read back as the tool's cache mark")
+            del data["cache_control"]
+        return self._lower_tool_mark(data, t.cache)
+
+    def _lift_provider_tool(self, raw: dict[str, Any]) -> ProviderTool:
+        data = dict(raw)
+        cache = self._lift_tool_mark(data)
+        return ProviderTool(codec=self.NAME, data=data, cache=cache)
+
+    def _lift_tool_mark(self, extras: dict[str, Any]) -> CacheControl | None:
+        if "cache_control" in extras:
+            mark = self._read_mark(extras["cache_control"])
+            if mark is not None:
+                del extras["cache_control"]
+                return mark
+        return None
+
+    def _canonicalize_tool_mark(self, tool: dict[str, Any]) -> None:
+        mark = self._read_mark(tool.get("cache_control"))
+        if mark is not None:
+            tool["cache_control"] = self._mark(mark)[1]
+
+    def _lower_extra_settings(self, req: Request, body: dict[str, Any], ctx: EncodeContext) -> None:
+        if req.top_k is not None:
+            body["top_k"] = req.top_k
+
+    def _root_fields(self) -> frozenset[str]:
+        return super()._root_fields() | {"top_k"}

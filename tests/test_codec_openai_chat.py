@@ -1,0 +1,548 @@
+"""The openai-chat codec: the invariant properties, table tests of its rules, decode errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ir_codec import get_codec
+from ir_codec import strategies as irs
+from ir_codec.errors import DecodeError
+from ir_codec.invariant import check_request, check_wire
+from ir_codec.ir import (
+    Audio,
+    Base64Source,
+    CacheControl,
+    CacheTtl,
+    Document,
+    FileSource,
+    Image,
+    Json,
+    Message,
+    ProviderPart,
+    Refusal,
+    Request,
+    ResponseFormat,
+    SystemBlock,
+    Text,
+    TextSource,
+    Thinking,
+    Tool,
+    ToolChoice,
+    ToolResult,
+    ToolUse,
+    UrlSource,
+)
+
+NAME = "openai-chat"
+CODEC = get_codec(NAME)
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+
+
+def provider_data(name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Opaque parts of the codec: content parts of types the codec does not model, and (for
+    assistant turns) non-function tool calls."""
+    part = st.fixed_dictionaries({"type": st.sampled_from(["input_video", "x_custom"]), "x_data": irs.json_values(4)})
+    call = st.fixed_dictionaries(
+        {
+            "tool_call": st.fixed_dictionaries(
+                {
+                    "id": _WORD.map(lambda w: "call_" + w),
+                    "type": st.just("custom"),
+                    "custom": st.fixed_dictionaries({"name": _WORD, "input": st.text(max_size=10)}),
+                }
+            )
+        }
+    )
+    return st.one_of(part, call)
+
+
+def provider_tools(name: str) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"type": st.just("custom"), "custom": st.fixed_dictionaries({"name": _WORD})})
+
+
+def ir_requests(name: str) -> st.SearchStrategy[Request]:
+    return irs.requests(
+        codecs=[name], provider_data={name: provider_data(name)}, provider_tools={name: provider_tools(name)}
+    )
+
+
+# -- wire variants: the canonicalizations undone at random, plus unknown fields -----------------
+
+
+def decanonicalize(body: dict[str, Any], draw: Any, codec: Any) -> dict[str, Any]:
+    """A payload equal to ``body`` up to the codec's canonicalizations, with extra raw fields."""
+    p = copy.deepcopy(body)
+    flip = lambda: draw(st.booleans())  # noqa: E731
+    other = [f for f in codec.MAX_FIELDS if f != codec.max_tokens_field][0]
+    if codec.max_tokens_field in p and flip():
+        p[other] = p.pop(codec.max_tokens_field)
+    if isinstance(p.get("stop"), list) and len(p["stop"]) == 1 and flip():
+        p["stop"] = p["stop"][0]
+    if flip():
+        p["x_root_extra"] = draw(irs.json_values(3))
+    for tool in p.get("tools", []):
+        fn = tool.get("function")
+        if isinstance(fn, dict) and fn.get("parameters") == {"type": "object"} and flip():
+            del fn["parameters"]
+    undo_auto(p, draw, codec)
+    for m in p["messages"]:
+        if isinstance(m.get("content"), str) and flip():
+            m["content"] = [{"type": "text", "text": m["content"]}]
+        if m["role"] == "assistant" and "content" not in m and flip():
+            m["content"] = draw(st.sampled_from([None, []]))
+        if m["role"] == "tool" and flip():
+            m["x_tool_extra"] = 1
+        for call in m.get("tool_calls", []):
+            fn = call.get("function", {})
+            if "arguments" in fn and flip():
+                try:
+                    fn["arguments"] = json.dumps(json.loads(fn["arguments"]), indent=1)
+                except ValueError:
+                    pass
+        for part in m["content"] if isinstance(m.get("content"), list) else []:
+            undo_mark(part, draw, codec)
+            if part.get("type") in ("text", "image_url") and flip():
+                part["x_part_extra"] = draw(irs.json_values(2))
+    return p
+
+
+def undo_auto(p: dict[str, Any], draw: Any, codec: Any) -> None:
+    if p.get("prompt_cache_options") == {"mode": "implicit", "ttl": "30m"}:
+        p["prompt_cache_options"] = draw(
+            st.sampled_from([{}, {"mode": "implicit"}, {"ttl": "30m"}, {"mode": "implicit", "ttl": "30m"}])
+        )
+
+
+def undo_mark(part: dict[str, Any], draw: Any, codec: Any) -> None:
+    mark = part.get("prompt_cache_breakpoint")
+    if isinstance(mark, dict) and mark.get("ttl") == "30m" and draw(st.booleans()):
+        del mark["ttl"]
+
+
+# -- the invariant ------------------------------------------------------------------------------
+
+
+@given(ir_requests(NAME))
+def test_invariant_properties_1_to_3(req: Request) -> None:
+    check_request(CODEC, req)
+
+
+@given(ir_requests(NAME), st.data())
+def test_invariant_property_4_generated_wire(req: Request, data: st.DataObject) -> None:
+    body = CODEC.encode(req).body
+    check_wire(CODEC, body)
+    check_wire(CODEC, decanonicalize(body, data.draw, CODEC))
+
+
+@settings(max_examples=100)
+@given(
+    ir_requests(NAME),
+    st.sampled_from(
+        [
+            {"system_role": "system"},
+            {"max_tokens_field": "max_tokens"},
+            {"explicit_breakpoints": False},
+        ]
+    ),
+    st.data(),
+)
+def test_invariant_with_options(req: Request, options: dict[str, Any], data: st.DataObject) -> None:
+    codec = get_codec(NAME, **options)
+    body = check_request(codec, req).body
+    check_wire(codec, decanonicalize(body, data.draw, codec))
+
+
+# -- tool-call arguments ------------------------------------------------------------------------
+
+ARGUMENTS = [
+    # (raw arguments text, IR input, kept raw in provider_options)
+    ('{"city":"Paris"}', {"city": "Paris"}, False),
+    ('{"city": "Paris"}', {"city": "Paris"}, True),
+    ('{\n  "a": [1, 2.5, null],\n  "b": {"c": true}\n}', {"a": [1, 2.5, None], "b": {"c": True}}, True),
+    ('{"x":1.0}', {"x": 1.0}, False),
+    ('{"é":"ü"}', {"é": "ü"}, False),
+    ('{"\\u00e9":"x"}', {"é": "x"}, True),
+    ("{}", {}, False),
+    ("", {}, True),
+    ("[1, 2]", {}, True),
+    ('"just a string"', {}, True),
+    ("{not json", {}, True),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "kept"), ARGUMENTS)
+def test_tool_call_arguments_are_byte_stable(raw: str, value: dict[str, Any], kept: bool) -> None:
+    payload = {
+        "model": "gpt-5.6",
+        "messages": [
+            {"role": "user", "content": "go"},
+            {
+                "role": "assistant",
+                "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": raw}}],
+            },
+        ],
+    }
+    ir = CODEC.decode(payload)
+    use = ir.messages[1].content[0]
+    assert isinstance(use, ToolUse)
+    assert use.input == value
+    assert ("arguments" in use.provider_options.get(NAME, {})) is kept
+    e = CODEC.encode(ir)
+    assert e.warnings == []
+    assert e.body["messages"][1]["tool_calls"][0]["function"]["arguments"] == raw
+    sent = json.loads(e.to_json())["messages"][1]["tool_calls"][0]["function"]["arguments"]
+    assert sent.encode() == raw.encode()
+
+
+def test_stale_kept_arguments_are_reported_and_replaced() -> None:
+    use = ToolUse(id="c", name="f", input={"a": 2}, provider_options={NAME: {"arguments": '{"a": 1}'}})
+    e = CODEC.encode(Request(messages=[Message(role="assistant", content=[use])]))
+    assert e.body["messages"][0]["tool_calls"][0]["function"]["arguments"] == '{"a":2}'
+    assert [w.path for w in e.warnings] == ["messages[0].content[0].provider_options.openai-chat.arguments"]
+
+
+# -- roles and message layout -------------------------------------------------------------------
+
+U = Message(role="user", content=[Text(text="hi")])
+
+
+def _enc(req: Request, **options: Any) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    e = get_codec(NAME, **options).encode(req)
+    return e.body["messages"], [(w.path, w.reason) for w in e.warnings]
+
+
+ROLE_CASES = [
+    (  # one plain system block: a developer message with a string
+        Request(system=[SystemBlock(text="Be brief.")], messages=[U]),
+        {},
+        [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+        [],
+    ),
+    (  # several blocks: one message, one text part per block
+        Request(system=[SystemBlock(text="A"), SystemBlock(text="B")], messages=[U]),
+        {"system_role": "system"},
+        [
+            {"role": "system", "content": [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}]},
+            {"role": "user", "content": "hi"},
+        ],
+        [],
+    ),
+    (  # a mid-conversation system message keeps its place; a role override is honoured
+        Request(
+            messages=[
+                U,
+                Message(role="system", content=[Text(text="now formal")], provider_options={NAME: {"role": "system"}}),
+            ]
+        ),
+        {},
+        [{"role": "user", "content": "hi"}, {"role": "system", "content": "now formal"}],
+        [],
+    ),
+    (  # tool results become tool messages, text after them a user message, in IR order
+        Request(
+            messages=[
+                Message(
+                    role="assistant",
+                    content=[
+                        Text(text="calling"),
+                        ToolUse(id="c1", name="f", input={"q": 1}),
+                        ToolUse(id="c2", name="g", input={}),
+                    ],
+                ),
+                Message(
+                    role="user",
+                    content=[
+                        ToolResult(tool_use_id="c1", content=[Text(text="r1")]),
+                        ToolResult(tool_use_id="c2", content=[Json(value={"ok": True})]),
+                        Text(text="thanks"),
+                    ],
+                ),
+            ]
+        ),
+        {},
+        [
+            {
+                "role": "assistant",
+                "content": "calling",
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"q":1}'}},
+                    {"id": "c2", "type": "function", "function": {"name": "g", "arguments": "{}"}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "r1"},
+            {"role": "tool", "tool_call_id": "c2", "content": '{"ok":true}'},
+            {"role": "user", "content": "thanks"},
+        ],
+        [("messages[1].content[1].content[0]", "tool messages carry only text; JSON sent as its text")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("req", "options", "wire", "warnings"), ROLE_CASES)
+def test_role_rules(req: Request, options: dict[str, Any], wire: list[Any], warnings: list[Any]) -> None:
+    msgs, got = _enc(req, **options)
+    assert msgs == wire
+    assert got == warnings
+    check_request(get_codec(NAME, **options), req)
+
+
+WARNING_CASES = [
+    (Request(messages=[Message(role="system", content=[Text(text="s")]), U]), ["system", "messages[0]"]),
+    (
+        Request(
+            messages=[
+                Message(role="user", content=[ToolResult(tool_use_id="a")]),
+                Message(role="user", content=[Text(text="x")]),
+            ]
+        ),
+        ["messages[0]", "messages[1]", "messages"],
+    ),
+    (
+        Request(messages=[Message(role="assistant", content=[ToolUse(id="a", name="f", input={}), Text(text="t")])]),
+        ["messages[0].content"],
+    ),
+    (
+        Request(messages=[Message(role="assistant", content=[Thinking(text="hmm", signature="sig"), Text(text="t")])]),
+        ["messages[0].content[0]"],
+    ),
+    (
+        Request(messages=[Message(role="user", content=[Image(source=FileSource(file_id="file_1"))])]),
+        ["messages[0].content[0]"],
+    ),
+    (
+        Request(
+            messages=[
+                Message(role="user", content=[Image(source=UrlSource(url="https://x/y.png", media_type="image/png"))])
+            ]
+        ),
+        ["messages[0].content[0].source.media_type"],
+    ),
+    (
+        Request(messages=[Message(role="user", content=[Document(source=UrlSource(url="https://x/a.pdf"))])]),
+        ["messages[0].content[0]"],
+    ),
+    (
+        Request(messages=[Message(role="user", content=[Document(source=TextSource(text="doc"))])]),
+        ["messages[0].content[0]"],
+    ),
+    (
+        Request(
+            messages=[Message(role="user", content=[Audio(source=Base64Source(media_type="audio/mpeg", data="AAAA"))])]
+        ),
+        ["messages[0].content[0].source.media_type"],
+    ),
+    (
+        Request(
+            messages=[
+                Message(
+                    role="user",
+                    content=[
+                        ToolResult(tool_use_id="a", is_error=True, content=[Image(source=UrlSource(url="https://i"))])
+                    ],
+                )
+            ]
+        ),
+        ["messages[0].content[0].content[0]", "messages[0].content[0].is_error"],
+    ),
+    (
+        Request(
+            messages=[Message(role="user", content=[ProviderPart(codec="anthropic", data={"type": "search_result"})])]
+        ),
+        ["messages[0].content[0]"],
+    ),
+    (Request(top_k=5, reasoning=None), ["top_k"]),
+    (Request(response_format=ResponseFormat(type="json_schema", schema={"type": "object"})), ["response_format.name"]),
+    (Request(response_format=ResponseFormat(type="json_object", strict=True)), ["response_format.strict"]),
+    (Request(tool_choice=ToolChoice(mode="auto", name="f")), ["tool_choice.name"]),
+    (Request(tools=[Tool(name="f", cache=CacheControl())]), ["tools[0].cache"]),
+    (Request(provider_options={"anthropic": {"speed": "fast"}}), ["provider_options.anthropic"]),
+    (
+        Request(
+            messages=[
+                Message(role="assistant", content=[Refusal(text="no", cache=CacheControl(ttl=CacheTtl.THIRTY_MINUTES))])
+            ]
+        ),
+        ["messages[0].content[0].cache"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("req", "paths"), WARNING_CASES)
+def test_each_loss_is_reported_where_it_happens(req: Request, paths: list[str]) -> None:
+    e = check_request(CODEC, req)
+    assert [w.path for w in e.warnings] == paths
+
+
+# -- caching knobs ------------------------------------------------------------------------------
+
+
+def _marked(ttl: CacheTtl) -> Request:
+    return Request(system=[SystemBlock(text="sys", cache=CacheControl(ttl=ttl))], messages=[U])
+
+
+CACHE_CASES = [
+    (CacheTtl.THIRTY_MINUTES, {"mode": "explicit", "ttl": "30m"}, []),
+    (CacheTtl.TWELVE_HOURS, {"mode": "explicit", "ttl": "12h"}, []),
+    (CacheTtl.FIVE_MINUTES, {"mode": "explicit", "ttl": "30m"}, ["TTL 5m is not offered by openai-chat; sent as 30m"]),
+    (CacheTtl.ONE_HOUR, {"mode": "explicit", "ttl": "12h"}, ["TTL 1h is not offered by openai-chat; sent as 12h"]),
+]
+
+
+@pytest.mark.parametrize(("ttl", "mark", "reasons"), CACHE_CASES)
+def test_breakpoint_ttl_tiers(ttl: CacheTtl, mark: dict[str, Any], reasons: list[str]) -> None:
+    e = check_request(CODEC, _marked(ttl))
+    assert e.body["messages"][0]["content"] == [{"type": "text", "text": "sys", "prompt_cache_breakpoint": mark}]
+    assert [w.reason for w in e.warnings] == reasons
+
+
+def test_breakpoints_off_reports_every_mark() -> None:
+    codec = get_codec(NAME, explicit_breakpoints=False)
+    e = check_request(codec, _marked(CacheTtl.THIRTY_MINUTES))
+    assert e.body["messages"][0] == {"role": "developer", "content": "sys"}
+    assert [w.path for w in e.warnings] == ["system[0].cache"]
+
+
+@pytest.mark.parametrize(
+    ("ttl", "warned"), [(CacheTtl.THIRTY_MINUTES, False), (CacheTtl.TWELVE_HOURS, True), (CacheTtl.FIVE_MINUTES, True)]
+)
+def test_request_cache_is_the_implicit_mode(ttl: CacheTtl, warned: bool) -> None:
+    e = check_request(CODEC, Request(messages=[U], cache=CacheControl(ttl=ttl), cache_key="tenant-1"))
+    assert e.body["prompt_cache_options"] == {"mode": "implicit", "ttl": "30m"}
+    assert e.body["prompt_cache_key"] == "tenant-1"
+    assert [w.path for w in e.warnings] == (["cache"] if warned else [])
+
+
+def test_explicit_mode_and_retention_travel_raw() -> None:
+    payload = {
+        "model": "gpt-5.6",
+        "prompt_cache_options": {"mode": "explicit"},
+        "prompt_cache_retention": "24h",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "doc", "prompt_cache_breakpoint": {"mode": "explicit"}},
+                    {"type": "text", "text": "q"},
+                ],
+            }
+        ],
+    }
+    ir = CODEC.decode(payload)
+    assert ir.cache is None
+    assert ir.provider_options[NAME] == {"prompt_cache_options": {"mode": "explicit"}, "prompt_cache_retention": "24h"}
+    assert ir.messages[0].content[0].cache == CacheControl(ttl=CacheTtl.THIRTY_MINUTES)
+    check_wire(CODEC, payload)
+
+
+def test_mark_on_a_tool_result_moves_to_the_text_before() -> None:
+    req = Request(
+        messages=[
+            Message(role="assistant", content=[Text(text="t"), ToolUse(id="a", name="f", input={})]),
+            Message(
+                role="user",
+                content=[
+                    ToolResult(tool_use_id="a", content=[Text(text="r")], cache=CacheControl(ttl=CacheTtl.TWELVE_HOURS))
+                ],
+            ),
+        ]
+    )
+    e = check_request(CODEC, req)
+    assert e.body["messages"][0]["content"] == [
+        {"type": "text", "text": "t", "prompt_cache_breakpoint": {"mode": "explicit", "ttl": "12h"}}
+    ]
+    assert [w.path for w in e.warnings] == ["messages[0].content[0].cache", "messages[1].content[0].cache"]
+
+
+# -- decode errors ------------------------------------------------------------------------------
+
+BAD = [
+    ({"messages": "hi"}, "$.messages"),
+    ({}, "$"),
+    ({"messages": [], "temperature": "hot"}, "$.temperature"),
+    ({"messages": [{"role": "robot", "content": "x"}]}, "$.messages[0].role"),
+    ({"messages": [{"role": "user"}]}, "$.messages[0]"),
+    ({"messages": [{"role": "user", "content": [{"type": "text"}]}]}, "$.messages[0].content[0]"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": 3}}]}]},
+        "$.messages[0].content[0].image_url.url",
+    ),
+    (
+        {"messages": [{"role": "developer", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}]},
+        "$.messages[0].content[0].type",
+    ),
+    ({"messages": [{"role": "tool", "content": "x"}]}, "$.messages[0]"),
+    (
+        {
+            "messages": [
+                {"role": "assistant", "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f"}}]}
+            ]
+        },
+        "$.messages[0].tool_calls[0].function",
+    ),
+    (
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "A", "format": "ogg"}}]}
+            ]
+        },
+        "$.messages[0].content[0].input_audio.format",
+    ),
+    ({"messages": [], "tools": [{"type": "function", "function": {"description": "no name"}}]}, "$.tools[0].function"),
+    ({"messages": [3]}, "$.messages[0]"),
+    (b"{not json", "$"),
+]
+
+
+@pytest.mark.parametrize(("payload", "path"), BAD)
+def test_bad_wire_is_a_decode_error_with_its_path(payload: Any, path: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        CODEC.decode(payload)
+    assert info.value.path == path
+
+
+# -- cross-codec ----------------------------------------------------------------------------------
+
+
+def test_transpile_from_anthropic_keeps_tool_ids_and_moves_results() -> None:
+    try:
+        anthropic = get_codec("anthropic")
+    except Exception:  # pragma: no cover - the anthropic codec is written in parallel
+        pytest.skip("anthropic codec not available")
+    payload = {
+        "model": "claude-opus-5",
+        "max_tokens": 100,
+        "system": "be brief",
+        "messages": [
+            {"role": "user", "content": "weather?"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "checking"},
+                    {"type": "tool_use", "id": "toolu_01", "name": "weather", "input": {"city": "Paris"}},
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": "toolu_01", "content": "sunny"},
+                    {"type": "text", "text": "and tomorrow?"},
+                ],
+            },
+        ],
+    }
+    ir = anthropic.decode(payload)
+    msgs = CODEC.encode(ir).body["messages"]
+    assert [m["role"] for m in msgs] == ["developer", "user", "assistant", "tool", "user"]
+    assert msgs[2]["tool_calls"][0]["id"] == "toolu_01"
+    assert msgs[3] == {"role": "tool", "tool_call_id": "toolu_01", "content": "sunny"}
+    back = anthropic.encode(CODEC.decode(CODEC.encode(ir).body)).body
+    results = back["messages"][2]["content"]
+    assert results[0]["type"] == "tool_result" and results[0]["tool_use_id"] == "toolu_01"
+    assert results[1] == {"type": "text", "text": "and tomorrow?"}

@@ -1,0 +1,194 @@
+"""The openrouter codec: the invariant properties and its own rules (cache_control, top_k, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ir_codec import get_codec
+from ir_codec.invariant import check_request, check_wire
+from ir_codec.ir import CacheControl, CacheTtl, Image, Message, Request, SystemBlock, Text, Tool, UrlSource
+
+from .test_codec_openai_chat import decanonicalize, ir_requests
+
+NAME = "openrouter"
+CODEC = get_codec(NAME)
+EPH = {"type": "ephemeral"}
+EPH_1H = {"type": "ephemeral", "ttl": "1h"}
+
+
+def _undo_or(body: dict[str, Any], draw: Any) -> dict[str, Any]:
+    p = decanonicalize(body, draw, CODEC)
+    marks = [p.get("cache_control")] + [t.get("cache_control") for t in p.get("tools", [])]
+    for m in p["messages"]:
+        for part in m["content"] if isinstance(m.get("content"), list) else []:
+            marks.append(part.get("cache_control"))
+    for mark in marks:
+        if mark == EPH and draw(st.booleans()):
+            mark["ttl"] = "5m"
+    if draw(st.booleans()):
+        p["provider"] = {"order": ["anthropic"], "allow_fallbacks": False}
+        p["usage"] = {"include": True}
+    return p
+
+
+@given(ir_requests(NAME))
+def test_invariant_properties_1_to_3(req: Request) -> None:
+    check_request(CODEC, req)
+
+
+@given(ir_requests(NAME), st.data())
+def test_invariant_property_4_generated_wire(req: Request, data: st.DataObject) -> None:
+    body = CODEC.encode(req).body
+    check_wire(CODEC, body)
+    check_wire(CODEC, _undo_or(body, data.draw))
+
+
+U = Message(role="user", content=[Text(text="q", cache=CacheControl())])
+
+
+CASES = [
+    (  # automatic caching = top-level cache_control; it takes one of the 4 slots
+        Request(
+            model="anthropic/claude-opus-5",
+            cache=CacheControl(ttl=CacheTtl.ONE_HOUR),
+            system=[SystemBlock(text="s", cache=CacheControl(ttl=CacheTtl.ONE_HOUR))],
+            messages=[Message(role="user", content=[Text(text="a")])],
+        ),
+        {"cache_control": EPH_1H},
+        [],
+    ),
+    (  # tools take a mark beside type/function
+        Request(tools=[Tool(name="f", cache=CacheControl(ttl=CacheTtl.ONE_HOUR))], messages=[U]),
+        {
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {"name": "f", "parameters": {"type": "object"}},
+                    "cache_control": EPH_1H,
+                }
+            ]
+        },
+        [],
+    ),
+    (  # OpenAI tiers map to Anthropic's
+        Request(system=[SystemBlock(text="s", cache=CacheControl(ttl=CacheTtl.TWELVE_HOURS))], messages=[U]),
+        {
+            "messages": [
+                {"role": "system", "content": [{"type": "text", "text": "s", "cache_control": EPH_1H}]},
+                {"role": "user", "content": [{"type": "text", "text": "q", "cache_control": EPH}]},
+            ]
+        },
+        ["system[0].cache"],
+    ),
+    (  # a 5m mark before a 1h mark: the later one is shortened
+        Request(
+            system=[SystemBlock(text="s", cache=CacheControl())],
+            messages=[Message(role="user", content=[Text(text="q", cache=CacheControl(ttl=CacheTtl.ONE_HOUR))])],
+        ),
+        {
+            "messages": [
+                {"role": "system", "content": [{"type": "text", "text": "s", "cache_control": EPH}]},
+                {"role": "user", "content": [{"type": "text", "text": "q", "cache_control": EPH}]},
+            ]
+        },
+        ["messages[0].content[0].cache"],
+    ),
+    (  # images take no mark on OpenRouter: it moves to the text before
+        Request(
+            messages=[
+                Message(
+                    role="user",
+                    content=[Text(text="look"), Image(source=UrlSource(url="https://i/x.png"), cache=CacheControl())],
+                )
+            ]
+        ),
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "look", "cache_control": EPH},
+                        {"type": "image_url", "image_url": {"url": "https://i/x.png"}},
+                    ],
+                }
+            ]
+        },
+        ["messages[0].content[0].cache", "messages[0].content[1].cache"],
+    ),
+    (  # five marks: the first and the last three stay
+        Request(system=[SystemBlock(text=str(i), cache=CacheControl()) for i in range(5)], messages=[]),
+        {
+            "messages": [
+                {
+                    "role": "system",
+                    "content": [
+                        {"type": "text", "text": "0", "cache_control": EPH},
+                        {"type": "text", "text": "1"},
+                        {"type": "text", "text": "2", "cache_control": EPH},
+                        {"type": "text", "text": "3", "cache_control": EPH},
+                        {"type": "text", "text": "4", "cache_control": EPH},
+                    ],
+                }
+            ]
+        },
+        ["system[1].cache"],
+    ),
+    (  # top_k is an OpenRouter field
+        Request(top_k=40, messages=[Message(role="user", content=[Text(text="q")])]),
+        {"top_k": 40},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("req", "subset", "paths"), CASES)
+def test_openrouter_rules(req: Request, subset: dict[str, Any], paths: list[str]) -> None:
+    e = check_request(CODEC, req)
+    for key, value in subset.items():
+        assert e.body[key] == value
+    assert [w.path for w in e.warnings] == paths
+
+
+def test_routing_fields_and_openai_markers_travel_raw() -> None:
+    payload = {
+        "model": "openai/gpt-5.6",
+        "models": ["openai/gpt-5.6", "anthropic/claude-opus-5"],
+        "provider": {"sort": "price"},
+        "usage": {"include": True},
+        "session_id": "s-1",
+        "prompt_cache_options": {"mode": "explicit", "ttl": "12h"},
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "doc", "prompt_cache_breakpoint": {"mode": "explicit", "ttl": "12h"}}
+                ],
+            }
+        ],
+    }
+    ir = CODEC.decode(payload)
+    assert set(ir.provider_options[NAME]) == {"models", "provider", "usage", "session_id", "prompt_cache_options"}
+    part = ir.messages[0].content[0]
+    assert isinstance(part, Text) and part.cache is None
+    assert part.provider_options[NAME] == {"prompt_cache_breakpoint": {"mode": "explicit", "ttl": "12h"}}
+    check_wire(CODEC, payload)
+
+
+def test_transpile_to_openai_chat_reports_marks_it_cannot_keep() -> None:
+    ir = CODEC.decode(
+        {
+            "model": "m",
+            "cache_control": {"type": "ephemeral", "ttl": "1h"},
+            "tools": [
+                {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}, "cache_control": EPH}
+            ],
+            "messages": [{"role": "user", "content": "hi"}],
+        }
+    )
+    e = get_codec("openai-chat").encode(ir)
+    assert e.body["prompt_cache_options"] == {"mode": "implicit", "ttl": "30m"}
+    assert [w.path for w in e.warnings] == ["tools[0].cache", "cache"]
