@@ -60,7 +60,9 @@ from ..ir import (
     RedactedThinking,
     Refusal,
     Request,
+    Response,
     ResponseFormat,
+    StopReason,
     SystemBlock,
     Text,
     TextSource,
@@ -70,11 +72,23 @@ from ..ir import (
     ToolResult,
     ToolUse,
     UrlSource,
+    Usage,
 )
 from ..lowering import at, own_options
 from ..passes.cache import CacheRules, plan_cache_breakpoints
+from ..stream import (
+    MessageStart,
+    Stop,
+    StreamDecoder,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+)
 
-__all__ = ["GeminiCodec", "GenerateContentRequest"]
+__all__ = ["GeminiCodec", "GeminiStreamDecoder", "GenerateContentRequest", "GenerateContentResponse", "usage_from_wire"]
 
 NAME = "gemini"
 
@@ -896,6 +910,14 @@ class GeminiCodec(Codec):
 
     # ---------------------------------------------------------------- lifting
 
+    def decode_response(self, payload: Mapping[str, Any] | bytes | str) -> Response:
+        """Lift a ``GenerateContentResponse`` to an IR :class:`Response` (first candidate)."""
+        return _decode_response(payload)
+
+    def stream_decoder(self) -> GeminiStreamDecoder:
+        """A decoder for ``streamGenerateContent?alt=sse`` chunks."""
+        return GeminiStreamDecoder()
+
     def decode(self, payload: Mapping[str, Any] | bytes | str) -> Request:
         """Lift a ``generateContent`` body (camelCase or snake_case) to IR."""
         root = _normalize(load_json(payload))
@@ -1216,3 +1238,230 @@ _LOWER: dict[type, _Lower] = {
     ToolUse: GeminiCodec._lower_tool_use,
     ToolResult: GeminiCodec._lower_tool_result,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Responses and streams (phase 2). Wire: types.GenerateContentResponse; REST keys from
+# models.py `_GenerateContentResponse_from_mldev`; PROVIDERS.md 7a.
+
+
+class UsageMetadata(_W):
+    prompt_token_count: int = 0
+    cached_content_token_count: int = 0
+    candidates_token_count: int = 0
+    thoughts_token_count: int = 0
+    tool_use_prompt_token_count: int = 0
+    total_token_count: int | UnsetType = UNSET
+
+
+class Candidate(_W):
+    content: Content | UnsetType = UNSET
+    finish_reason: str | UnsetType = UNSET
+    index: int = 0
+
+
+class GenerateContentResponse(_W):
+    candidates: list[Candidate] = []
+    usage_metadata: UsageMetadata | UnsetType = UNSET
+    model_version: str | UnsetType = UNSET
+    response_id: str | UnsetType = UNSET
+
+
+# types.FinishReason -> IR StopReason. Gemini answers STOP also after a function call and after
+# a stop sequence (it has no separate reason for either): STOP with a functionCall part in the
+# content is `tool_use`, otherwise `end_turn`.
+_FINISH: dict[str, StopReason] = {
+    "STOP": "end_turn",
+    "MAX_TOKENS": "max_tokens",
+    "SAFETY": "content_filter",
+    "RECITATION": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "SPII": "content_filter",
+    "IMAGE_SAFETY": "content_filter",
+    "IMAGE_PROHIBITED_CONTENT": "content_filter",
+    "IMAGE_RECITATION": "content_filter",
+    "MALFORMED_FUNCTION_CALL": "error",
+    "UNEXPECTED_TOOL_CALL": "error",
+    "TOO_MANY_TOOL_CALLS": "error",
+    "MISSING_THOUGHT_SIGNATURE": "error",
+    "MALFORMED_RESPONSE": "error",
+    "LANGUAGE": "other",
+    "OTHER": "other",
+    "IMAGE_OTHER": "other",
+    "NO_IMAGE": "other",
+    "FINISH_REASON_UNSPECIFIED": "other",
+}
+
+
+def usage_from_wire(raw: Mapping[str, Any] | None) -> Usage:
+    """Normalize ``usageMetadata`` into the IR's disjoint buckets.
+
+    ``promptTokenCount`` includes the cached tokens (``cachedContentTokenCount``); tool-use
+    prompt tokens (results of server-side tool runs fed back to the model) are input too;
+    ``thoughtsTokenCount`` is reported beside ``candidatesTokenCount`` and is part of the IR
+    output. Gemini reports no cache writes. So ``uncached = prompt + toolUsePrompt - cached``,
+    ``cache_read = cached``, ``output = candidates + thoughts``, ``reasoning = thoughts``, and
+    the buckets add up to ``totalTokenCount``.
+    """
+    if raw is None:
+        return Usage()
+    u = wire_convert(raw, UsageMetadata, "$.usageMetadata")
+    return Usage(
+        uncached_input_tokens=u.prompt_token_count + u.tool_use_prompt_token_count - u.cached_content_token_count,
+        cache_read_tokens=u.cached_content_token_count,
+        cache_write_tokens=0,
+        output_tokens=u.candidates_token_count + u.thoughts_token_count,
+        reasoning_tokens=u.thoughts_token_count if "thoughtsTokenCount" in raw else None,
+    )
+
+
+def _stop_reason(raw: str | None, content: list[Part]) -> StopReason | None:
+    if raw is None:
+        return None
+    if raw == "STOP" and any(isinstance(p, ToolUse) for p in content):
+        return "tool_use"
+    return _FINISH.get(raw, "other")
+
+
+def _decode_response(payload: Any) -> Response:
+    data = _obj(load_json(payload), "$")
+    wire_convert(data, GenerateContentResponse)
+    candidates = data.get("candidates", [])
+    first = next((c for c in candidates if c.get("index", 0) == 0), None)
+    content: list[Part] = []
+    raw_stop: str | None = None
+    options: dict[str, Any] = {k: v for k, v in data.items() if k not in ("candidates", "modelVersion", "responseId")}
+    if first is not None:
+        parts = _norm_content(first.get("content", {}), "$.candidates[0].content").get("parts", [])
+        ids, names = _assign_ids([{"parts": parts}])
+        content = [
+            _lift_part(p, ids, names, (0, j), f"$.candidates[0].content.parts[{j}]") for j, p in enumerate(parts)
+        ]
+        raw_stop = first.get("finishReason")
+        extra = {k: v for k, v in first.items() if k not in ("content", "finishReason")}
+        if extra:
+            options["candidate"] = extra
+    others = [c for c in candidates if c is not first]
+    if others:
+        options["candidates"] = others  # candidateCount > 1: the other candidates stay raw
+    stop = _stop_reason(raw_stop, content)
+    if first is None and isinstance(data.get("promptFeedback"), dict) and "blockReason" in data["promptFeedback"]:
+        # the prompt itself was blocked: no candidates, promptFeedback.blockReason says why
+        raw_stop = data["promptFeedback"]["blockReason"]
+        stop = "content_filter"
+    return Response(
+        id=data.get("responseId"),
+        model=data.get("modelVersion"),
+        content=content,
+        stop_reason=stop,
+        raw_stop_reason=raw_stop,
+        usage=usage_from_wire(data.get("usageMetadata")),
+        provider_options=_opts(options),
+    )
+
+
+class GeminiStreamDecoder(StreamDecoder):
+    """``streamGenerateContent?alt=sse``: each SSE ``data`` is a partial GenerateContentResponse.
+
+    Text arrives as consecutive text parts that belong together (the same ``thought`` flag, until
+    a part carries a ``thoughtSignature``); ``functionCall`` parts arrive whole; ``usageMetadata``
+    is cumulative (the last one counts) and ``finishReason`` comes with the last chunk. The
+    decoder merges the chunks into the equivalent whole reply, so :meth:`finish` is exactly
+    ``decode_response`` of that reply.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._top: dict[str, Any] = {}
+        self._cands: dict[int, dict[str, Any]] = {}
+        self._calls: dict[str, int] = {}
+
+    def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
+        chunk = _obj(data, "$")
+        wire_convert(chunk, GenerateContentResponse)
+        out: list[StreamEvent] = []
+        if "responseId" in chunk or "modelVersion" in chunk:
+            out.append(MessageStart(id=chunk.get("responseId"), model=chunk.get("modelVersion")))
+        for key, value in chunk.items():
+            if key != "candidates":
+                self._top[key] = value
+        for cand in chunk.get("candidates", []):
+            idx = cand.get("index", 0)
+            state = self._cands.setdefault(idx, {"parts": [], "extra": {}})
+            for key, value in cand.items():
+                if key != "content":
+                    state["extra"][key] = value
+            content = _norm_content(cand.get("content", {}), f"$.candidates[{idx}].content")
+            for key, value in content.items():
+                if key != "parts":
+                    state.setdefault("content_extra", {})[key] = value
+            for part in content.get("parts", []):
+                j = self._merge(state["parts"], part)
+                if idx == 0:
+                    out += self._part_events(state["parts"][j], part, j)
+            if idx == 0 and "finishReason" in cand:
+                merged = self._whole_content(state)
+                stop = _stop_reason(cand["finishReason"], merged)
+                out.append(Stop(stop_reason=stop, raw_stop_reason=cand["finishReason"]))
+        if "usageMetadata" in chunk:
+            out.append(UsageUpdate(usage=usage_from_wire(chunk["usageMetadata"])))
+        return out
+
+    @staticmethod
+    def _merge(parts: list[dict[str, Any]], part: dict[str, Any]) -> int:
+        """Append ``part`` to the merged parts; returns the index it went to."""
+        if "text" in part and parts:
+            last = parts[-1]
+            if (
+                "text" in last
+                and bool(last.get("thought")) == bool(part.get("thought"))
+                and "thoughtSignature" not in last
+                and not set(last) - {"text", "thought", "thoughtSignature"}
+            ):
+                last["text"] += part["text"]
+                for k, v in part.items():
+                    if k != "text":
+                        last[k] = v
+                return len(parts) - 1
+        parts.append(dict(part))
+        return len(parts) - 1
+
+    def _part_events(self, merged: dict[str, Any], part: dict[str, Any], j: int) -> list[StreamEvent]:
+        if "functionCall" in part:
+            call = part["functionCall"]
+            name = call.get("name", "")
+            if "id" in call:
+                cid = call["id"]
+            else:  # the same rule as decode: <name>_<n> over the id-less calls of that name
+                n = self._calls.get(name, 0)
+                self._calls[name] = n + 1
+                cid = f"{name}_{n}"
+            args = msgspec.json.encode(call.get("args", {})).decode()
+            return [ToolCallStart(index=j, id=cid, name=name), ToolCallDelta(index=j, arguments=args)]
+        if "text" in part:
+            if part.get("thought") is True:
+                return [ThinkingDelta(index=j, text=part["text"], signature=part.get("thoughtSignature"))]
+            return [TextDelta(index=j, text=part["text"])]
+        return []
+
+    def _whole_content(self, state: dict[str, Any]) -> list[Part]:
+        parts = state["parts"]
+        ids, names = _assign_ids([{"parts": parts}])
+        return [_lift_part(p, ids, names, (0, j), "$") for j, p in enumerate(parts)]
+
+    def whole_response(self) -> dict[str, Any]:
+        """The equivalent non-streamed reply assembled from the chunks so far."""
+        body = dict(self._top)
+        cands = []
+        for idx in sorted(self._cands):
+            state = self._cands[idx]
+            cand: dict[str, Any] = {"content": {**state.get("content_extra", {}), "parts": state["parts"]}}
+            cand.update(state["extra"])
+            cands.append(cand)
+        if cands:
+            body["candidates"] = cands
+        return body
+
+    def finish(self) -> Response:
+        return _decode_response(self.whole_response())
