@@ -61,7 +61,9 @@ from ..ir import (
     RedactedThinking,
     Refusal,
     Request,
+    Response,
     ResponseFormat,
+    StopReason,
     SystemBlock,
     Text,
     TextSource,
@@ -72,9 +74,21 @@ from ..ir import (
     ToolSpec,
     ToolUse,
     UrlSource,
+    Usage,
 )
 from ..lowering import at, own_options
 from ..passes.cache import CacheRules, plan_cache_breakpoints
+from ..stream import (
+    MessageStart,
+    Stop,
+    StreamDecoder,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+)
 
 __all__ = ["BedrockConverse"]
 
@@ -858,6 +872,202 @@ def _decode_failure(path: str, exc: Exception) -> DecodeError:
     return exc if isinstance(exc, DecodeError) else DecodeError(path, "valid input", str(exc))
 
 
+# --------------------------------------------------------------------------------------------
+# Responses (``ConverseResponse``, ``TokenUsage``, ``CacheDetail``) and streams
+# (``ConverseStreamOutput`` events)
+
+
+class WCacheDetail(_W):
+    ttl: Literal["5m", "1h"]
+    inputTokens: Annotated[int, Meta(ge=0)]
+
+
+class WTokenUsage(_W):
+    inputTokens: Annotated[int, Meta(ge=0)]
+    outputTokens: Annotated[int, Meta(ge=0)]
+    totalTokens: Annotated[int, Meta(ge=0)]
+    cacheReadInputTokens: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
+    cacheWriteInputTokens: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
+    cacheDetails: list[WCacheDetail] | UnsetType = UNSET
+
+
+class WResponseMessage(_W):
+    role: Literal["assistant", "user", "system"]
+    content: list[WContentBlock]
+
+
+class WOutput(_W):
+    message: WResponseMessage
+
+
+class WConverseResponse(_W):
+    output: WOutput
+    stopReason: str
+    usage: WTokenUsage
+
+
+_STOP_REASONS: dict[str, StopReason] = {
+    # botocore ``StopReason`` enum -> IR StopReason
+    "end_turn": "end_turn",
+    "tool_use": "tool_use",
+    "max_tokens": "max_tokens",
+    "stop_sequence": "stop_sequence",
+    "guardrail_intervened": "content_filter",
+    "content_filtered": "content_filter",
+    "malformed_model_output": "error",
+    "malformed_tool_use": "error",
+    "model_context_window_exceeded": "context_window_exceeded",
+}
+
+
+def _stop_reason(raw: str) -> StopReason:
+    return _STOP_REASONS.get(raw, "other")
+
+
+def _usage(u: WTokenUsage) -> Usage:
+    read = 0 if u.cacheReadInputTokens is UNSET else u.cacheReadInputTokens
+    write = 0 if u.cacheWriteInputTokens is UNSET else u.cacheWriteInputTokens
+    w5: int | None = None
+    w1: int | None = None
+    if u.cacheDetails is not UNSET:
+        # "Detailed breakdown of cache writes by TTL. Empty if no cache creation occurred."
+        w5 = sum(d.inputTokens for d in u.cacheDetails if d.ttl == "5m")
+        w1 = sum(d.inputTokens for d in u.cacheDetails if d.ttl == "1h")
+        if w5 + w1 != write:
+            raise DecodeError(
+                "$.usage.cacheDetails", f"TTL buckets adding up to cacheWriteInputTokens={write}", str(w5 + w1)
+            )
+    return Usage(
+        uncached_input_tokens=u.inputTokens,
+        cache_read_tokens=read,
+        cache_write_tokens=write,
+        cache_write_5m_tokens=w5,
+        cache_write_1h_tokens=w1,
+        output_tokens=u.outputTokens,
+    )
+
+
+_STREAM_EVENTS = (
+    "messageStart",
+    "contentBlockStart",
+    "contentBlockDelta",
+    "contentBlockStop",
+    "messageStop",
+    "metadata",
+)
+_STREAM_ERRORS = (
+    "internalServerException",
+    "modelStreamErrorException",
+    "validationException",
+    "throttlingException",
+    "serviceUnavailableException",
+)
+
+
+class ConverseStreamDecoder(StreamDecoder):
+    """ConverseStream events to IR stream events; :meth:`finish` equals ``decode_response`` of
+    the same reply (the ``metadata`` event's ``metrics`` and the ``messageStop`` event's
+    ``additionalModelResponseFields`` become the response's provider options)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: dict[str, Any] = {}
+
+    def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
+        data = expect_object(data, "$")
+        if name is None:
+            if len(data) != 1:
+                raise DecodeError("$", "one ConverseStream event member", ", ".join(data) or "none")
+            name, data = next(iter(data.items()))
+            data = expect_object(data, f"$.{name}")
+        path = f"$.{name}"
+        if name in _STREAM_ERRORS:
+            raise IRCodecError(f"ConverseStream {name}: {data.get('message', '')}")
+        if name == "messageStart":
+            return [MessageStart()]
+        if name == "contentBlockStart":
+            index = _index(data, path)
+            start = expect_object(data.get("start"), f"{path}.start")
+            if "toolUse" in start:
+                tu = wire_convert(start["toolUse"], WToolUseStart, f"{path}.start.toolUse")
+                return [ToolCallStart(index=index, id=tu.toolUseId, name=tu.name)]
+            return []
+        if name == "contentBlockDelta":
+            index = _index(data, path)
+            delta = expect_object(data.get("delta"), f"{path}.delta")
+            d = wire_convert(delta, WDelta, f"{path}.delta")
+            if d.text is not UNSET:
+                return [TextDelta(index=index, text=d.text)]
+            if d.toolUse is not UNSET:
+                return [ToolCallDelta(index=index, arguments=d.toolUse.input)]
+            if d.reasoningContent is not UNSET:
+                rc = d.reasoningContent
+                if rc.redactedContent is not UNSET:
+                    self.assembler.add_part(index, RedactedThinking(data=rc.redactedContent))
+                    return []
+                return [
+                    ThinkingDelta(
+                        index=index,
+                        text="" if rc.text is UNSET else rc.text,
+                        signature=None if rc.signature is UNSET else rc.signature,
+                    )
+                ]
+            return []
+        if name == "contentBlockStop":
+            _index(data, path)
+            return []
+        if name == "messageStop":
+            stop = wire_convert(data, WMessageStop, path)
+            if stop.additionalModelResponseFields is not UNSET:
+                self.options["additionalModelResponseFields"] = stop.additionalModelResponseFields
+            return [Stop(stop_reason=_stop_reason(stop.stopReason), raw_stop_reason=stop.stopReason)]
+        if name == "metadata":
+            usage = wire_convert(data.get("usage"), WTokenUsage, f"{path}.usage")
+            _, extra = _split(data, ("usage",))
+            self.options.update(extra)
+            return [UsageUpdate(usage=_usage(usage))]
+        raise DecodeError("$", f"a ConverseStream event ({', '.join(_STREAM_EVENTS)})", name)
+
+    def finish(self) -> Response:
+        response = super().finish()
+        if self.options:
+            response = msgspec.structs.replace(response, provider_options={NAME: dict(self.options)})
+        return response
+
+
+class WToolUseStart(_W):
+    toolUseId: str
+    name: str
+
+
+class WToolUseDelta(_W):
+    input: str
+
+
+class WReasoningDelta(_W):
+    text: str | UnsetType = UNSET
+    redactedContent: str | UnsetType = UNSET
+    signature: str | UnsetType = UNSET
+
+
+class WDelta(_W):
+    text: str | UnsetType = UNSET
+    toolUse: WToolUseDelta | UnsetType = UNSET
+    reasoningContent: WReasoningDelta | UnsetType = UNSET
+
+
+class WMessageStop(_W):
+    stopReason: str
+    additionalModelResponseFields: Any = UNSET
+
+
+def _index(data: dict[str, Any], path: str) -> int:
+    index = data.get("contentBlockIndex")
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        raise DecodeError(f"{path}.contentBlockIndex", "a non-negative integer", repr(index))
+    return index
+
+
 # ============================================================================================
 # The codec
 
@@ -1338,6 +1548,37 @@ class BedrockConverse(Codec):
             name=None if js.name is UNSET else js.name,
             description=None if js.description is UNSET else js.description,
         )
+
+    # -- responses -----------------------------------------------------------------------------
+
+    def decode_response(self, payload: Mapping[str, Any] | bytes | str) -> Response:
+        """Lift a ``ConverseResponse`` body to an IR :class:`Response`.
+
+        Usage follows botocore ``TokenUsage``: ``inputTokens`` is the uncached input only, so the
+        three input buckets are ``inputTokens``, ``cacheReadInputTokens`` and
+        ``cacheWriteInputTokens`` (AWS prompt-caching guide), the write split by TTL from
+        ``cacheDetails``. Converse reports no reasoning-token count.
+        """
+        raw = expect_object(load_json(payload), "$")
+        w = wire_convert(raw, WConverseResponse)
+        _, extra = _split(raw, ("output", "stopReason", "usage"))
+        _, out_extra = _split(raw["output"], ("message",))
+        if out_extra:
+            raise DecodeError("$.output", "a message", ", ".join(out_extra))
+        msg = raw["output"]["message"]
+        content = [_lift_block(b, f"$.output.message.content[{j}]") for j, b in enumerate(msg["content"])]
+        return Response(
+            content=content,
+            stop_reason=_stop_reason(w.stopReason),
+            raw_stop_reason=w.stopReason,
+            usage=_usage(w.usage),
+            provider_options=_opts(extra),
+        )
+
+    def stream_decoder(self) -> StreamDecoder:
+        """A decoder for ConverseStream events (``{"contentBlockDelta": {...}}`` objects as boto3
+        yields them, or the inner object with the event type as ``name``)."""
+        return ConverseStreamDecoder()
 
     # -- canonical form ------------------------------------------------------------------------
 
