@@ -280,6 +280,34 @@ def _json_key(value: Any) -> bytes:
     return msgspec.json.encode(value, order="sorted")
 
 
+_OPTION_PATH = re.compile(r"^(?:(?P<node>.*)\.)?provider_options\." + re.escape(NAME) + r"\.(?P<key>[^.\[]+)")
+_PATH_TOKEN = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
+
+
+def _resolve(root: Any, path: str) -> Any:
+    node = root
+    for name, index in _PATH_TOKEN.findall(path):
+        node = getattr(node, name, None) if name else node[int(index)] if isinstance(node, list) else None
+    return node
+
+
+def _collapse_option_warnings(request: Request, ctx: EncodeContext) -> None:
+    """Where every raw field of a node's options is reported lost, the decoded node has no options
+    of this codec at all, so the loss is at ``...provider_options.<codec>``: report it there."""
+    by_node: dict[str, list[Any]] = {}
+    for w in ctx.warnings:
+        m = _OPTION_PATH.match(w.path)
+        if m:
+            by_node.setdefault(m.group("node") or "", []).append((w, m.group("key")))
+    for node_path, hits in by_node.items():
+        node = _resolve(request, node_path) if node_path else request
+        own = getattr(node, "provider_options", {}).get(NAME, {}) if node is not None else {}
+        if own and set(own) <= {key for _, key in hits}:
+            target = at(at(node_path, "provider_options"), NAME)
+            ctx.warnings[:] = [w for w in ctx.warnings if all(w is not h for h, _ in hits)]
+            ctx.lossy(target, "; ".join(f"{key}: {h.reason}" for h, key in hits))
+
+
 def _merge(obj: dict[str, Any], own: Mapping[str, Any], path: str, ctx: EncodeContext) -> dict[str, Any]:
     """Merge this codec's raw fields into ``obj``; a field the IR already wrote keeps the IR value."""
     for key, value in own.items():
@@ -476,7 +504,9 @@ class OpenAIResponsesCodec(Codec):
         self._lower_cache_options(req, own, body, ctx)
         if req.stream is not None:
             body["stream"] = req.stream
-        return _merge(body, own, "", ctx)
+        body = _merge(body, own, "", ctx)
+        _collapse_option_warnings(request, ctx)
+        return body
 
     def _lower_system(self, req: Request, body: dict[str, Any], ctx: EncodeContext) -> None:
         if not req.system:
@@ -709,6 +739,8 @@ class OpenAIResponsesCodec(Codec):
         if role == "assistant":
             # Earlier assistant output is output_text, which requires annotations
             # (response_output_text_param.py); annotations travel in provider_options.
+            if own.get("annotations", None) == []:
+                ctx.lossy(f"{path}.provider_options.{NAME}.annotations", "no annotations is the default; not kept")
             out: dict[str, Any] = {"type": "output_text", "text": p.text, "annotations": own.pop("annotations", [])}
         else:
             out = {"type": "input_text", "text": p.text}
@@ -751,6 +783,8 @@ class OpenAIResponsesCodec(Codec):
         if src.media_type is not None and not isinstance(src, Base64Source):
             ctx.lossy(f"{path}.source.media_type", "input_image has no media type beside a URL or file id; dropped")
         self._drop_shadowing(own, precedence, path, ctx)
+        if own.get("detail", None) == _DEFAULT_DETAIL:
+            ctx.lossy(f"{path}.provider_options.{NAME}.detail", "detail 'auto' is the default; not kept as an option")
         out["detail"] = own.pop("detail", _DEFAULT_DETAIL)
         self._breakpoint(p.cache, out, own, path, ctx)
         return _merge(out, own, path, ctx)

@@ -386,3 +386,60 @@ def test_decode_errors(payload: dict[str, Any], path: str) -> None:
 def test_decode_rejects_bad_json() -> None:
     with pytest.raises(DecodeError):
         CODEC.decode(b"{")
+
+
+@pytest.mark.parametrize(
+    ("req", "warnings"),
+    [
+        (
+            Request(
+                messages=[_user(Image(source=FileSource(file_id="f"), provider_options={NAME: {"detail": "auto"}}))]
+            ),
+            ["messages[0].content[0].provider_options.openai-responses"],
+        ),
+        (
+            Request(
+                messages=[
+                    _user(Image(source=FileSource(file_id="f"), provider_options={NAME: {"detail": "auto", "x": 1}}))
+                ]
+            ),
+            ["messages[0].content[0].provider_options.openai-responses.detail"],
+        ),
+        (
+            Request(messages=[_user(Text(text="a", provider_options={NAME: {"text": "b"}}))]),
+            ["messages[0].content[0].provider_options.openai-responses"],
+        ),
+        (
+            Request(
+                messages=[Message(role="user", content=[Text(text="a")], provider_options={NAME: {"role": "system"}})]
+            ),
+            ["messages[0].provider_options.openai-responses"],
+        ),
+        (
+            Request(
+                messages=[
+                    Message(role="assistant", content=[Text(text="a", provider_options={NAME: {"annotations": []}})])
+                ]
+            ),
+            ["messages[0].content[0].provider_options.openai-responses"],
+        ),
+        (
+            Request(
+                response_format=__import__("ir_codec").ResponseFormat(type="text"),
+                provider_options={NAME: {"text": {"format": 1}}},
+            ),
+            ["provider_options.openai-responses"],
+        ),
+        (
+            Request(
+                messages=[
+                    _user(Image(source=FileSource(file_id="f"), provider_options={NAME: {"image_url": "https://x"}}))
+                ]
+            ),
+            ["messages[0].content[0].provider_options.openai-responses"],
+        ),
+    ],
+)
+def test_hand_written_option_conflicts(req: Request, warnings: list[str]) -> None:
+    _, got = _enc(req)
+    assert [w[0] for w in got] == warnings
