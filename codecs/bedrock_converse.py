@@ -1534,9 +1534,7 @@ class BedrockConverse(Codec):
     @staticmethod
     def _lift_text_format(raw: dict[str, Any], w: WOutputFormat) -> ResponseFormat | None:
         path = "$.outputConfig.textFormat.structure.jsonSchema.schema"
-        if set(raw) != {"type", "structure"} or set(raw["structure"]) != {"jsonSchema"}:
-            return None
-        if not set(raw["structure"]["jsonSchema"]) <= {"schema", "name", "description"}:
+        if not _text_format_shape(raw):
             return None
         js = w.structure.jsonSchema
         schema = load_json(js.schema) if js.schema.strip() else None
@@ -1595,7 +1593,8 @@ class BedrockConverse(Codec):
             if isinstance(m, dict) and isinstance(m.get("content"), list):
                 lists.append(m["content"])
                 for b in m["content"]:
-                    tr = b.get("toolResult") if isinstance(b, dict) else None
+                    # only a block that lifts to an IR ToolResult (a one-key wrapper)
+                    tr = b.get("toolResult") if isinstance(b, dict) and len(b) == 1 else None
                     if isinstance(tr, dict) and tr.get("status") == "success":
                         del tr["status"]
         # cachePoint ttl 5m == default; a cachePoint opening a list moves to the end of the
@@ -1616,16 +1615,15 @@ class BedrockConverse(Codec):
                 del body[key]
         oc = body.get("outputConfig")
         if isinstance(oc, dict):
-            js = (
-                oc.get("textFormat", {}).get("structure", {}).get("jsonSchema")
-                if isinstance(oc.get("textFormat"), dict)
-                else None
-            )
-            if isinstance(js, dict) and isinstance(js.get("schema"), str):
+            tf = oc.get("textFormat")
+            if _text_format_shape(tf):
+                js = tf["structure"]["jsonSchema"]
                 try:
-                    js["schema"] = msgspec.json.encode(msgspec.json.decode(js["schema"])).decode()
+                    schema = msgspec.json.decode(js["schema"])
                 except msgspec.DecodeError:
-                    pass
+                    schema = None
+                if isinstance(schema, dict):
+                    js["schema"] = msgspec.json.encode(schema).decode()
         for key in ("inferenceConfig", "outputConfig", "additionalModelRequestFields"):
             if body.get(key) == {}:
                 del body[key]
@@ -1653,6 +1651,19 @@ class BedrockConverse(Codec):
         for key, value in body.items():
             out[key] = _blobs_to_bytes(copy.deepcopy(value), _BLOB_SPEC.get(key))
         return out
+
+
+def _text_format_shape(tf: Any) -> bool:
+    """A ``textFormat`` with no field the IR ResponseFormat lacks (else it stays in options)."""
+    return (
+        isinstance(tf, dict)
+        and set(tf) == {"type", "structure"}
+        and isinstance(tf["structure"], dict)
+        and set(tf["structure"]) == {"jsonSchema"}
+        and isinstance(tf["structure"]["jsonSchema"], dict)
+        and set(tf["structure"]["jsonSchema"]) <= {"schema", "name", "description"}
+        and isinstance(tf["structure"]["jsonSchema"].get("schema"), str)
+    )
 
 
 def _lift_tool(t: Any, path: str) -> ToolSpec:

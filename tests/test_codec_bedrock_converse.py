@@ -619,8 +619,20 @@ def test_blocks_without_an_exact_ir_form_become_provider_parts() -> None:
         },
         {"document": {"name": "no format", "source": {"text": "t"}}},
         {"document": {"format": "txt", "name": "d", "source": {"content": [{"text": "t"}]}}},
+        {"toolResult": {"toolUseId": "t", "content": [], "status": "success"}, "x_wrapper": 1},
     ]
     wire = {"messages": [{"role": "user", "content": blocks}]}
     req = C.decode(wire)
     assert all(isinstance(p, ProviderPart) and p.codec == NAME for p in req.messages[0].content)
     check_wire(C, wire)
+    assert C.canonicalize(wire) == wire
+
+
+def test_text_format_with_unknown_fields_stays_raw() -> None:
+    fmt = {"type": "json_schema", "structure": {"jsonSchema": {"schema": '{"type": "object"}', "x_new": True}}}
+    wire = {"outputConfig": {"textFormat": fmt, "effort": "low"}}
+    req = C.decode(wire)
+    assert req.response_format is None and req.reasoning_effort == "low"
+    assert req.provider_options == {NAME: {"outputConfig": {"textFormat": fmt}}}
+    check_wire(C, wire)
+    assert C.canonicalize(wire) == wire
