@@ -1616,7 +1616,7 @@ class BedrockConverse(Codec):
         oc = body.get("outputConfig")
         if isinstance(oc, dict):
             tf = oc.get("textFormat")
-            if _text_format_shape(tf):
+            if isinstance(tf, dict) and _text_format_shape(tf):
                 js = tf["structure"]["jsonSchema"]
                 try:
                     schema = msgspec.json.decode(js["schema"])
