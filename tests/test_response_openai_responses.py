@@ -151,8 +151,17 @@ def test_stream_through_sse_lines() -> None:
 _TEXT_PIECES = st.lists(st.text(max_size=6), max_size=5)
 
 
-@given(_TEXT_PIECES, _TEXT_PIECES, st.booleans(), st.sampled_from(["completed", "incomplete"]))
-def test_generated_streams_equal_whole(text: list[str], arg_pieces: list[str], refusal: bool, status: str) -> None:
+@given(
+    _TEXT_PIECES,
+    _TEXT_PIECES,
+    st.booleans(),
+    st.sampled_from(["completed", "incomplete"]),
+    st.lists(_TEXT_PIECES, max_size=3),
+    st.none() | st.text(min_size=1, max_size=8),
+)
+def test_generated_streams_equal_whole(
+    text: list[str], arg_pieces: list[str], refusal: bool, status: str, summaries: list[list[str]], enc: str | None
+) -> None:
     """A stream built from random delta splits reassembles to decode_response of the whole."""
     arguments = json.dumps({"q": "".join(arg_pieces)})
     cut = len(arguments) // 2
@@ -163,6 +172,12 @@ def test_generated_streams_equal_whole(text: list[str], arg_pieces: list[str], r
         {"type": "message", "id": "m1", "role": "assistant", "status": "completed", "content": content},
         {"type": "function_call", "id": "fc", "call_id": "c1", "name": "f", "arguments": arguments},
         {"type": "web_search_call", "id": "ws", "status": "completed", "action": {"type": "search", "query": "q"}},
+        {
+            "type": "reasoning",
+            "id": "rs",
+            "summary": [{"type": "summary_text", "text": "".join(pieces)} for pieces in summaries],
+            **({"encrypted_content": enc} if enc is not None else {}),
+        },
     ]
     final = {
         "id": "r9",
@@ -183,6 +198,23 @@ def test_generated_streams_equal_whole(text: list[str], arg_pieces: list[str], r
         events.append({"type": "response.function_call_arguments.delta", "output_index": 1, "delta": piece})
     events.append({"type": "response.output_item.done", "output_index": 1, "item": output[1]})
     events.append({"type": "response.output_item.done", "output_index": 2, "item": output[2]})
+    events.append(
+        {
+            "type": "response.output_item.added",
+            "output_index": 3,
+            "item": {"type": "reasoning", "id": "rs", "summary": []},
+        }
+    )
+    for k, pieces in enumerate(summaries):
+        part = {"type": "summary_text", "text": ""}
+        events.append(
+            {"type": "response.reasoning_summary_part.added", "output_index": 3, "summary_index": k, "part": part}
+        )
+        events += [
+            {"type": "response.reasoning_summary_text.delta", "output_index": 3, "summary_index": k, "delta": d}
+            for d in pieces
+        ]
+    events.append({"type": "response.output_item.done", "output_index": 3, "item": output[3]})
     events.append({"type": "response.completed" if status == "completed" else "response.incomplete", "response": final})
     dec = CODEC.stream_decoder()
     for ev in events:
