@@ -257,6 +257,7 @@ def test_snake_case_and_single_object_payloads_round_trip(payload: dict[str, Any
     check_wire(CODEC, payload)
 
 
+@settings(max_examples=200)
 @given(wire_payloads())
 def test_canonical_payloads_are_fixed_points(payload: dict[str, Any]) -> None:
     """The canonical form is itself canonical, decodes to the same IR and is valid wire."""
@@ -747,3 +748,34 @@ def test_to_json_is_the_body(req: Request) -> None:
 
     e = CODEC.encode(req)
     assert same_json(json.loads(e.to_json()), e.body)
+
+
+def test_transpiled_tool_ids_pair_calls_and_results() -> None:
+    """Derived ids survive a transpile: every result names the call it answers."""
+    from ir_codec import transpile
+
+    payload = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "Paris and Rome?"}]},
+            {
+                "role": "model",
+                "parts": [
+                    {"functionCall": {"name": "w", "args": {"c": "P"}}},
+                    {"functionCall": {"name": "w", "args": {"c": "R"}}},
+                ],
+            },
+            {
+                "role": "user",
+                "parts": [
+                    {"functionResponse": {"name": "w", "response": {"output": "18C"}}},
+                    {"functionResponse": {"name": "w", "response": {"output": "22C"}}},
+                ],
+            },
+        ]
+    }
+    body = transpile(payload, read="gemini", write="anthropic", on_lossy="ignore").body
+    uses = [b["id"] for m in body["messages"] for b in m["content"] if b.get("type") == "tool_use"]
+    results = [b["tool_use_id"] for m in body["messages"] for b in m["content"] if b.get("type") == "tool_result"]
+    assert uses == results == ["w_0", "w_1"]
+    back = transpile(body, read="anthropic", write="gemini", on_lossy="ignore").body
+    assert same_json(back, CODEC.canonicalize(payload))

@@ -109,6 +109,12 @@ def test_sdk_builds_the_same_body(client: Any, req: Request) -> None:
     contents, config = _sdk_args(body)
     before = len(CAPTURE.bodies)
     client.models.generate_content(model="gemini-test", contents=contents, config=config)
+    # the codec's own SDK form sends the same request
+    kwargs = CODEC.encode(req).sdk_kwargs()
+    kwargs["config"]["automaticFunctionCalling"] = {"disable": True}
+    client.models.generate_content(model="gemini-test", **kwargs)
+    assert same_json(CAPTURE.bodies[-1], CAPTURE.bodies[-2])
+    CAPTURE.bodies.pop()
     assert len(CAPTURE.bodies) == before + 1
     assert CAPTURE.urls[-1].endswith("/models/gemini-test:generateContent")
     sent = CODEC.canonicalize(CAPTURE.bodies[-1])
@@ -154,3 +160,15 @@ def test_sdk_function_call_round_trip(client: Any) -> None:
     req = CODEC.decode(sent)
     assert [type(p).__name__ for m in req.messages for p in m.content] == ["Text", "ToolUse", "ToolResult"]
     assert same_json(CODEC.encode(req).body, CODEC.canonicalize(sent))
+
+
+def test_sdk_kwargs_carry_fields_the_sdk_has_no_type_for(client: Any) -> None:
+    payload = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {"maxOutputTokens": 9, "x_new_knob": 1},
+        "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}],
+        "x_top": {"a": True},
+    }
+    e = CODEC.encode(CODEC.decode(payload))
+    client.models.generate_content(model="gemini-test", **e.sdk_kwargs())
+    assert same_json(CAPTURE.bodies[-1], payload)
