@@ -144,6 +144,13 @@ class Content(_W):
     role: Literal["user", "model"] | UnsetType = UNSET
 
 
+class SystemInstruction(_W):
+    """The API ignores the role of the system instruction; any string is accepted on decode."""
+
+    parts: list[WirePart] = []
+    role: str | UnsetType = UNSET
+
+
 class FunctionDeclaration(_W):
     name: str
     description: str | UnsetType = UNSET
@@ -188,7 +195,7 @@ class GenerationConfig(_W):
 
 class GenerateContentRequest(_W):
     contents: list[Content] = []
-    system_instruction: Content | UnsetType = UNSET
+    system_instruction: SystemInstruction | UnsetType = UNSET
     tools: list[WireTool] | UnsetType = UNSET
     tool_config: ToolConfig | UnsetType = UNSET
     generation_config: GenerationConfig | UnsetType = UNSET
@@ -1017,9 +1024,12 @@ class GeminiCodec(Codec):
                     )
                 )
         tools: list[Any] = []
-        for t in root.get("tools", []):
+        for i, t in enumerate(root.get("tools", [])):
             if "functionDeclarations" in t:
-                tools += [_lift_decl(d) for d in t["functionDeclarations"]]
+                tools += [
+                    _lift_decl(d, f"$.tools[{i}].functionDeclarations[{k}]")
+                    for k, d in enumerate(t["functionDeclarations"])
+                ]
             rest = {k: v for k, v in t.items() if k != "functionDeclarations"}
             if rest:
                 tools.append(ProviderTool(codec=NAME, data=rest))
@@ -1135,7 +1145,7 @@ def _lift_text(part: dict[str, Any]) -> Part:
     return Text(text=part["text"], provider_options=_opts({k: v for k, v in part.items() if k != "text"}))
 
 
-def _lift_result(fr: dict[str, Any], rid: str) -> ToolResult:
+def _lift_result(fr: dict[str, Any], rid: str, path: str = "$.functionResponse") -> ToolResult:
     response = fr.get("response", {})
     content: list[Any] = []
     is_error = False
@@ -1152,10 +1162,12 @@ def _lift_result(fr: dict[str, Any], rid: str) -> ToolResult:
             content = [Json(value=err)]
     else:
         content = [Json(value=response)]
-    for q in fr.get("parts", []):
+    for k, q in enumerate(fr.get("parts", [])):
         key = "inlineData" if "inlineData" in q else "fileData"
         if key not in q or len(q) != 1 or set(q[key]) - {"mimeType", "data", "fileUri"}:
-            raise DecodeError("$.functionResponse.parts", "parts with only inlineData or fileData", str(sorted(q)))
+            raise DecodeError(
+                f"{path}.parts[{k}]", "only inlineData or fileData (mimeType, data / fileUri)", str(sorted(q))
+            )
         src, mime = _source(q[key], key)
         content.append(_kind_for(mime)(source=src))
     return ToolResult(tool_use_id=rid, content=content, is_error=is_error)
@@ -1175,7 +1187,7 @@ def _lift_part(
     if "functionResponse" in part:
         fr = part["functionResponse"]
         rid = fr["id"] if "id" in fr else ids[loc]
-        result = _lift_result(fr, rid)
+        result = _lift_result(fr, rid, f"{path}.functionResponse")
         extras = {k: v for k, v in part.items() if k != "functionResponse"}
         inner = _payload_extras(fr, frozenset({"id", "name", "response", "parts"}))
         if call_names.get(rid) != fr["name"]:
@@ -1200,15 +1212,13 @@ def _lift_content(c: dict[str, Any], i: int, ids: dict[tuple[int, int], str], ca
     return Message(role=role, content=parts, provider_options=_opts(extras))
 
 
-def _lift_decl(d: dict[str, Any]) -> Tool:
+def _lift_decl(d: dict[str, Any], path: str) -> Tool:
     if "parameters" in d and "parametersJsonSchema" in d:
-        raise DecodeError("$.tools.functionDeclarations.parameters", "parameters or parametersJsonSchema", "both")
+        raise DecodeError(f"{path}.parameters", "parameters or parametersJsonSchema", "both")
     extras = {k: v for k, v in d.items() if k not in ("name", "description", "parametersJsonSchema")}
     schema = d.get("parametersJsonSchema", d.get("parameters", _OBJECT_SCHEMA))
     if not isinstance(schema, dict):
-        raise DecodeError(
-            "$.tools.functionDeclarations.parametersJsonSchema", "a JSON Schema object", type(schema).__name__
-        )
+        raise DecodeError(f"{path}.parametersJsonSchema", "a JSON Schema object", type(schema).__name__)
     return Tool(name=d["name"], description=d.get("description"), input_schema=schema, provider_options=_opts(extras))
 
 

@@ -720,7 +720,7 @@ def test_parts_lift_by_kind() -> None:
         ),
         (
             {"tools": [{"functionDeclarations": [{"name": "f", "parametersJsonSchema": 3}]}]},
-            "$.tools.functionDeclarations.parametersJsonSchema",
+            "$.tools[0].functionDeclarations[0].parametersJsonSchema",
         ),
         ({"toolConfig": {"functionCallingConfig": {"mode": "SOMETIMES"}}}, "$.toolConfig.functionCallingConfig.mode"),
         ({"cachedContent": "cachedContents/a", "tools": []}, "$.tools"),
@@ -779,3 +779,27 @@ def test_transpiled_tool_ids_pair_calls_and_results() -> None:
     assert uses == results == ["w_0", "w_1"]
     back = transpile(body, read="anthropic", write="gemini", on_lossy="ignore").body
     assert same_json(back, CODEC.canonicalize(payload))
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        (
+            {
+                "tools": [
+                    {"googleSearch": {}},
+                    {"functionDeclarations": [{"name": "f", "parameters": {}, "parametersJsonSchema": {}}]},
+                ]
+            },
+            "$.tools[1].functionDeclarations[0].parameters",
+        ),
+        (
+            {"contents": [{"parts": [{"text": "a"}, {"functionResponse": {"name": "f", "parts": [{"text": "x"}]}}]}]},
+            "$.contents[0].parts[1].functionResponse.parts[0]",
+        ),
+    ],
+)
+def test_nested_decode_errors_name_the_json_path(payload: Any, path: str) -> None:
+    with pytest.raises(DecodeError) as exc:
+        CODEC.decode(payload)
+    assert exc.value.path == path
