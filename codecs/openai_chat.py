@@ -51,21 +51,37 @@ from ir_codec.ir import (
     ProviderOptions,
     ProviderPart,
     ProviderTool,
+    RedactedThinking,
     Refusal,
     Request,
+    Response,
     ResponseFormat,
+    StopReason,
     SystemBlock,
     Text,
+    Thinking,
     Tool,
     ToolChoice,
     ToolResult,
     ToolUse,
     UrlSource,
+    Usage,
 )
 from ir_codec.lowering import at, own_options
 from ir_codec.passes.cache import CacheRules, plan_cache_breakpoints
+from ir_codec.stream import (
+    MessageStart,
+    Stop,
+    StreamDecoder,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+)
 
-__all__ = ["OpenAIChatCodec"]
+__all__ = ["ChatStreamDecoder", "OpenAIChatCodec"]
 
 # --------------------------------------------------------------------------------------------
 # Wire types (openai/types/chat/*_param.py). They validate shapes on decode with JSON paths;
@@ -199,6 +215,61 @@ class ChatRequest(Struct):
     prompt_cache_key: str | None | UnsetType = UNSET
     prompt_cache_options: _PromptCacheOptions | UnsetType = UNSET
     prompt_cache_retention: Literal["in_memory", "24h"] | None | UnsetType = UNSET
+
+
+class _PromptTokensDetails(Struct):
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+
+
+class _CompletionTokensDetails(Struct):
+    reasoning_tokens: int | None = None
+
+
+class _Usage(Struct):
+    """``CompletionUsage`` (openai/types/completion_usage.py; openrouter ``chatusage.py``)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int | None = None
+    prompt_tokens_details: _PromptTokensDetails | None = None
+    completion_tokens_details: _CompletionTokensDetails | None = None
+
+
+class _Choice(Struct):
+    message: dict[str, Any]
+    finish_reason: str | None = None
+    index: int = 0
+
+
+class _Completion(Struct):
+    """``ChatCompletion`` (openai/types/chat/chat_completion.py)."""
+
+    choices: list[_Choice]
+    id: str | None = None
+    model: str | None = None
+    usage: _Usage | None = None
+
+
+class _ChunkChoice(Struct):
+    delta: dict[str, Any] = {}
+    finish_reason: str | None = None
+    index: int = 0
+
+
+class _Chunk(Struct):
+    """``ChatCompletionChunk`` (openai/types/chat/chat_completion_chunk.py)."""
+
+    choices: list[_ChunkChoice] = []
+    id: str | None = None
+    model: str | None = None
+    usage: _Usage | None = None
+
+
+class _StreamToolCall(Struct):
+    index: int
+    id: str | None = None
+    function: dict[str, Any] = {}
 
 
 _PART_TYPES: dict[str, type[Struct]] = {
@@ -1197,6 +1268,71 @@ class OpenAIChatCodec(Codec):
         if part.get("type") in self.MARKABLE_PARTS and isinstance(mark, dict) and self._read_mark(mark) is not None:
             part[self.MARK_KEY] = self._mark(self._read_mark(mark) or CacheControl())[1]
 
+    # ---------------------------------------------------------------------------- responses
+
+    def decode_response(self, payload: Mapping[str, Any] | bytes | str) -> Response:
+        """Lift a ``ChatCompletion`` (the first choice) to an IR :class:`Response`.
+
+        Content order: reasoning (OpenRouter ``reasoning_details`` / ``reasoning``), text,
+        refusal, tool calls. Usage buckets: see :func:`chat_usage`.
+        """
+        data = expect_object(load_json(payload), "$")
+        comp = wire_convert(data, _Completion)
+        if not comp.choices:
+            raise DecodeError("$.choices", "at least one choice", "an empty list")
+        choice = comp.choices[0]
+        msg = choice.message
+        parts: list[Part] = []
+        if msg.get("reasoning_details"):
+            parts += [
+                self._lift_reasoning_detail(d, f"$.choices[0].message.reasoning_details[{i}]")
+                for i, d in enumerate(msg["reasoning_details"])
+            ]
+        elif isinstance(msg.get("reasoning"), str) and msg["reasoning"]:
+            parts.append(Thinking(text=msg["reasoning"]))
+        content = msg.get("content")
+        if isinstance(content, str) and content:
+            parts.append(Text(text=content))
+        elif content is not None and not isinstance(content, str):
+            raise DecodeError("$.choices[0].message.content", "a string or null", type(content).__name__)
+        if isinstance(msg.get("refusal"), str):
+            parts.append(Refusal(text=msg["refusal"]))
+        for k, call in enumerate(msg.get("tool_calls") or []):
+            parts.append(self._lift_response_tool_call(call, f"$.choices[0].message.tool_calls[{k}]"))
+        usage = chat_usage(comp.usage) if comp.usage is not None else Usage()
+        return Response(
+            id=comp.id,
+            model=comp.model,
+            content=parts,
+            stop_reason=stop_reason(choice.finish_reason, refused=isinstance(msg.get("refusal"), str)),
+            raw_stop_reason=choice.finish_reason,
+            usage=usage,
+        )
+
+    def _lift_reasoning_detail(self, d: Any, path: str) -> Part:
+        d = expect_object(d, path)
+        t = d.get("type")
+        if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
+            return RedactedThinking(data=d["data"])
+        if t == "reasoning.text":
+            return Thinking(text=d.get("text") or "", signature=d.get("signature"))
+        if t == "reasoning.summary" and isinstance(d.get("summary"), str):
+            return Thinking(text=d["summary"])
+        raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
+
+    def _lift_response_tool_call(self, call: Any, path: str) -> Part:
+        part = self._lift_tool_call(call, path)
+        if isinstance(part, ToolUse) and set(part.provider_options.get(self.NAME, {})) - {"arguments"}:
+            # ids, types and the like of a reply are not request options; only the raw text matters
+            raw = part.provider_options[self.NAME].get("arguments")
+            part = msgspec.structs.replace(part, provider_options=_opts(self.NAME, {"arguments": raw} if raw else {}))
+        return part
+
+    def stream_decoder(self) -> ChatStreamDecoder:
+        """A decoder for ``ChatCompletionChunk`` events (``stream: true``; usage arrives in the last
+        chunk with ``stream_options.include_usage``)."""
+        return ChatStreamDecoder(self)
+
     # ---------------------------------------------------------------------------- SDK form
 
     def sdk_kwargs(self, body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
@@ -1284,3 +1420,146 @@ def _arguments_denote(raw: str, value: dict[str, Any]) -> bool:
     if not isinstance(parsed, dict):
         return value == {}
     return _compact(parsed) == _compact(value) and _compact(parsed) != raw
+
+
+# --------------------------------------------------------------------------------------------
+# Responses, usage and streams
+
+_FINISH: dict[str, StopReason] = {
+    # ChatCompletion.Choice.finish_reason (chat_completion.py); "error" is OpenRouter's
+    # (chatfinishreasonenum.py). Chat says "stop" for a natural end and a stop sequence alike.
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+
+
+def stop_reason(finish: str | None, *, refused: bool = False) -> StopReason | None:
+    """Normalized stop reason; a reply carrying a ``refusal`` is a refusal."""
+    if finish is None:
+        return None
+    if refused and finish == "stop":
+        return "refusal"
+    return _FINISH.get(finish, "other")
+
+
+def chat_usage(u: _Usage) -> Usage:
+    """IR usage from Chat ``CompletionUsage``.
+
+    ``prompt_tokens`` INCLUDES ``prompt_tokens_details.cached_tokens`` (reads) and
+    ``cache_write_tokens`` (writes, GPT-5.6+; OpenRouter too), so the uncached bucket is what is
+    left (PROVIDERS.md §1, §5a, §8). Chat reports no TTL split of the writes.
+    ``completion_tokens_details.reasoning_tokens`` is part of ``completion_tokens``.
+    """
+    d = u.prompt_tokens_details
+    read = (d.cached_tokens if d else None) or 0
+    write = (d.cache_write_tokens if d else None) or 0
+    uncached = u.prompt_tokens - read - write
+    if uncached < 0:
+        raise DecodeError(
+            "$.usage.prompt_tokens", f"at least cached + written tokens ({read + write})", str(u.prompt_tokens)
+        )
+    c = u.completion_tokens_details
+    return Usage(
+        uncached_input_tokens=uncached,
+        cache_read_tokens=read,
+        cache_write_tokens=write,
+        output_tokens=u.completion_tokens,
+        reasoning_tokens=c.reasoning_tokens if c else None,
+    )
+
+
+# Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
+_TEXT_INDEX = 1000
+_REFUSAL_INDEX = 1001
+_TOOL_INDEX = 2000
+
+
+class ChatStreamDecoder(StreamDecoder):
+    """``ChatCompletionChunk`` events (first choice) to IR stream events.
+
+    :meth:`finish` equals :meth:`OpenAIChatCodec.decode_response` of the equivalent whole reply:
+    text and tool-call argument deltas are joined, OpenRouter reasoning deltas become thinking
+    parts, and the usage comes from the chunk that carries it.
+    """
+
+    def __init__(self, codec: OpenAIChatCodec) -> None:
+        super().__init__()
+        self.codec = codec
+        self._started = False
+        self._refusal: str | None = None
+        self._args: dict[int, str] = {}
+        self._tools: dict[int, tuple[str, str]] = {}
+        self._encrypted: dict[int, str] = {}
+        self._refused = False
+
+    def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
+        chunk = wire_convert(expect_object(data, "$"), _Chunk)
+        out: list[StreamEvent] = []
+        if not self._started and (chunk.id is not None or chunk.model is not None):
+            self._started = True
+            out.append(MessageStart(id=chunk.id, model=chunk.model))
+        for ci, choice in enumerate(chunk.choices):
+            if choice.index != 0:
+                continue
+            out += self._delta(choice.delta, f"$.choices[{ci}].delta")
+            if choice.finish_reason is not None:
+                out.append(
+                    Stop(
+                        stop_reason=stop_reason(choice.finish_reason, refused=self._refused),
+                        raw_stop_reason=choice.finish_reason,
+                    )
+                )
+        if chunk.usage is not None:
+            out.append(UsageUpdate(usage=chat_usage(chunk.usage)))
+        return out
+
+    def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        details = delta.get("reasoning_details") or []
+        for i, d in enumerate(details):
+            d = expect_object(d, f"{path}.reasoning_details[{i}]")
+            idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
+            t = d.get("type")
+            if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
+                self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
+            elif t in ("reasoning.text", "reasoning.summary"):
+                text = d.get("text") if t == "reasoning.text" else d.get("summary")
+                out.append(ThinkingDelta(index=idx, text=text or "", signature=d.get("signature")))
+            else:
+                raise DecodeError(f"{path}.reasoning_details[{i}].type", "a reasoning detail type", repr(t))
+        if not details and isinstance(delta.get("reasoning"), str) and delta["reasoning"]:
+            out.append(ThinkingDelta(index=0, text=delta["reasoning"]))
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            out.append(TextDelta(index=_TEXT_INDEX, text=content))
+        if isinstance(delta.get("refusal"), str):
+            self._refused = True
+            self._refusal = (self._refusal or "") + delta["refusal"]
+        for k, raw in enumerate(delta.get("tool_calls") or []):
+            tc = wire_convert(raw, _StreamToolCall, f"{path}.tool_calls[{k}]")
+            fn = tc.function
+            if tc.index not in self._tools:
+                self._tools[tc.index] = (tc.id or "", str(fn.get("name") or ""))
+                out.append(ToolCallStart(index=_TOOL_INDEX + tc.index, id=tc.id or "", name=str(fn.get("name") or "")))
+            args = fn.get("arguments")
+            if isinstance(args, str) and args:
+                self._args[tc.index] = self._args.get(tc.index, "") + args
+                out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
+        return out
+
+    def finish(self) -> Response:
+        """The assembled reply, with tool-call arguments lifted exactly as in a whole reply."""
+        asm = self.assembler
+        for idx, data in self._encrypted.items():
+            asm.add_part(idx, RedactedThinking(data=data))
+        if self._refusal is not None:
+            asm.add_part(_REFUSAL_INDEX, Refusal(text=self._refusal))
+        for i, (cid, name) in self._tools.items():
+            call = {"id": cid, "type": "function", "function": {"name": name, "arguments": self._args.get(i, "")}}
+            asm.add_part(_TOOL_INDEX + i, self.codec._lift_response_tool_call(call, f"$.tool_calls[{i}]"))
+        asm._parts = {i: p for i, p in asm._parts.items() if p["kind"] != "tool"}
+        return asm.response()

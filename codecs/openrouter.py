@@ -19,18 +19,26 @@ PROVIDERS.md §8). What differs from ``openai-chat``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import msgspec
 from msgspec import UNSET, UnsetType
 
 from ir_codec.codec import EncodeContext, register
-from ir_codec.ir import CacheControl, CacheTtl, Part, ProviderTool, Request, Text
+from ir_codec.ir import CacheControl, CacheTtl, Part, ProviderTool, Request, Text, Tool
 from ir_codec.passes.cache import CacheRules, plan_cache_breakpoints
 
 from .openai_chat import ChatRequest, OpenAIChatCodec
 
 __all__ = ["OpenRouterCodec"]
+
+_TOOL_PATH = re.compile(r"tools\[(\d+)\]")
+
+
+def _renumber(text: str, kept: list[int]) -> str:
+    return _TOOL_PATH.sub(lambda m: f"tools[{kept[int(m.group(1))]}]", text)
 
 
 class OpenRouterRequest(ChatRequest):
@@ -97,7 +105,25 @@ class OpenRouterCodec(OpenAIChatCodec):
 
     def _plan(self, request: Request, ctx: EncodeContext) -> Request:
         carries = self._mark_carriers(request)
-        return plan_cache_breakpoints(request, self._cache_rules(lambda p: carries.get(id(p), False)), ctx)
+        rules = self._cache_rules(lambda p: carries.get(id(p), False))
+        kept = [i for i, t in enumerate(request.tools) if self._tool_is_sent(t)]
+        if len(kept) == len(request.tools):
+            return plan_cache_breakpoints(request, rules, ctx)
+        # The planner takes every tool as markable; tools this codec drops (reported where they
+        # are lowered) must not hold or receive a mark, so plan without them and map back.
+        sub = EncodeContext(ctx.codec)
+        planned = plan_cache_breakpoints(
+            msgspec.structs.replace(request, tools=[request.tools[i] for i in kept]), rules, sub
+        )
+        for w in sub.warnings:
+            ctx.lossy(_renumber(w.path, kept), _renumber(w.reason, kept))
+        tools = list(request.tools)
+        for k, i in enumerate(kept):
+            tools[i] = planned.tools[k]
+        return msgspec.structs.replace(planned, tools=tools)
+
+    def _tool_is_sent(self, t: Tool | ProviderTool) -> bool:
+        return isinstance(t, Tool) or (t.codec == self.NAME and t.data.get("type") not in (None, "function"))
 
     def _part_carries_mark(self, role: str, part: Part) -> bool:
         return isinstance(part, Text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from typing import Any
 
 import pytest
@@ -76,27 +77,35 @@ def ir_requests(name: str) -> st.SearchStrategy[Request]:
 # -- wire variants: the canonicalizations undone at random, plus unknown fields -----------------
 
 
+_RAW_VALUES: list[Any] = [None, 0, 1.5, "x", [], {"k": [True, None]}]
+
+
 def decanonicalize(body: dict[str, Any], draw: Any, codec: Any) -> dict[str, Any]:
-    """A payload equal to ``body`` up to the codec's canonicalizations, with extra raw fields."""
+    """A payload equal to ``body`` up to the codec's canonicalizations, with extra raw fields.
+
+    One seed is drawn and the variants come from it: many small draws would make hypothesis
+    spend most of the test's time on its own bookkeeping."""
     p = copy.deepcopy(body)
-    flip = lambda: draw(st.booleans())  # noqa: E731
+    rnd = random.Random(draw(st.integers(0, 2**32)))
+    flip = lambda: rnd.random() < 0.5  # noqa: E731
+    pick = lambda xs: xs[rnd.randrange(len(xs))]  # noqa: E731
     other = [f for f in codec.MAX_FIELDS if f != codec.max_tokens_field][0]
     if codec.max_tokens_field in p and flip():
         p[other] = p.pop(codec.max_tokens_field)
     if isinstance(p.get("stop"), list) and len(p["stop"]) == 1 and flip():
         p["stop"] = p["stop"][0]
     if flip():
-        p["x_root_extra"] = draw(irs.json_values(3))
+        p["x_root_extra"] = pick(_RAW_VALUES)
     for tool in p.get("tools", []):
         fn = tool.get("function")
         if isinstance(fn, dict) and fn.get("parameters") == {"type": "object"} and flip():
             del fn["parameters"]
-    undo_auto(p, draw, codec)
+    undo_auto(p, pick, codec)
     for m in p["messages"]:
         if isinstance(m.get("content"), str) and flip():
             m["content"] = [{"type": "text", "text": m["content"]}]
         if m["role"] == "assistant" and "content" not in m and flip():
-            m["content"] = draw(st.sampled_from([None, []]))
+            m["content"] = pick([None, []])
         if m["role"] == "tool" and flip():
             m["x_tool_extra"] = 1
         for call in m.get("tool_calls", []):
@@ -107,22 +116,20 @@ def decanonicalize(body: dict[str, Any], draw: Any, codec: Any) -> dict[str, Any
                 except ValueError:
                     pass
         for part in m["content"] if isinstance(m.get("content"), list) else []:
-            undo_mark(part, draw, codec)
+            undo_mark(part, flip, codec)
             if part.get("type") in ("text", "image_url") and flip():
-                part["x_part_extra"] = draw(irs.json_values(2))
+                part["x_part_extra"] = pick(_RAW_VALUES)
     return p
 
 
-def undo_auto(p: dict[str, Any], draw: Any, codec: Any) -> None:
+def undo_auto(p: dict[str, Any], pick: Any, codec: Any) -> None:
     if p.get("prompt_cache_options") == {"mode": "implicit", "ttl": "30m"}:
-        p["prompt_cache_options"] = draw(
-            st.sampled_from([{}, {"mode": "implicit"}, {"ttl": "30m"}, {"mode": "implicit", "ttl": "30m"}])
-        )
+        p["prompt_cache_options"] = pick([{}, {"mode": "implicit"}, {"ttl": "30m"}, {"mode": "implicit", "ttl": "30m"}])
 
 
-def undo_mark(part: dict[str, Any], draw: Any, codec: Any) -> None:
+def undo_mark(part: dict[str, Any], flip: Any, codec: Any) -> None:
     mark = part.get("prompt_cache_breakpoint")
-    if isinstance(mark, dict) and mark.get("ttl") == "30m" and draw(st.booleans()):
+    if isinstance(mark, dict) and mark.get("ttl") == "30m" and flip():
         del mark["ttl"]
 
 
@@ -136,9 +143,8 @@ def test_invariant_properties_1_to_3(req: Request) -> None:
 
 @given(ir_requests(NAME), st.data())
 def test_invariant_property_4_generated_wire(req: Request, data: st.DataObject) -> None:
-    body = CODEC.encode(req).body
-    check_wire(CODEC, body)
-    check_wire(CODEC, decanonicalize(body, data.draw, CODEC))
+    # the decanonicalized payload is the encoded body itself when no variant is drawn
+    check_wire(CODEC, decanonicalize(CODEC.encode(req).body, data.draw, CODEC))
 
 
 @settings(max_examples=100)
