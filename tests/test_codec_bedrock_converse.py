@@ -63,6 +63,9 @@ def ir_requests(codecs: tuple[str, ...] = (NAME,)) -> st.SearchStrategy[Request]
     return irs.requests(codecs=codecs, provider_data={NAME: PROVIDER_DATA}, provider_tools={NAME: PROVIDER_TOOLS})
 
 
+IR_REQUESTS = ir_requests()
+
+
 def warnings_of(req: Request) -> list[tuple[str, str]]:
     return [(w.path, w.reason) for w in C.encode(req).warnings]
 
@@ -83,7 +86,7 @@ def assistant(*parts: Any) -> Message:
 # Properties 1-3 (check_request) and 4 (check_wire)
 
 
-@given(ir_requests())
+@given(IR_REQUESTS)
 def test_encode_is_valid_reported_and_a_fixpoint(req: Request) -> None:
     check_request(C, req)
 
@@ -133,7 +136,7 @@ def _uncanonicalize(body: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def wire_payloads(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
-    body = C.encode(draw(ir_requests())).body
+    body = C.encode(draw(IR_REQUESTS)).body
     return body, _uncanonicalize(body, draw)
 
 
