@@ -93,6 +93,7 @@ def wire_parts(draw: st.DrawFn, role: str, names: list[str]) -> dict[str, Any]:
         _maybe(part, "thoughtSignature", _B64, draw)
     elif kind == "inline":
         part = {"inlineData": {"mimeType": draw(_MIME), "data": draw(_B64)}}
+        _maybe(part["inlineData"], "displayName", _WORD, draw)
     elif kind == "file":
         fd = {"fileUri": draw(_URI)}
         _maybe(fd, "mimeType", _MIME, draw)
@@ -119,6 +120,8 @@ def wire_parts(draw: st.DrawFn, role: str, names: list[str]) -> dict[str, Any]:
         )
         if draw(st.booleans()):
             resp["parts"] = [{"inlineData": {"mimeType": draw(_MIME), "data": draw(_B64)}}]
+            if draw(st.booleans()):
+                resp["parts"].append({"fileData": {"mimeType": draw(_MIME), "fileUri": draw(_URI)}})
         if draw(st.booleans()):
             resp["willContinue"] = False
         part = {"functionResponse": resp}
@@ -138,6 +141,8 @@ def wire_payloads(draw: st.DrawFn) -> dict[str, Any]:
         content: dict[str, Any] = {"parts": draw(st.lists(wire_parts(role, names), max_size=4))}
         if draw(st.integers(0, 4)) > 0:
             content["role"] = role
+        if draw(st.integers(0, 6)) == 0:
+            content["x_content"] = draw(_JSON)
         contents.append(content)
     body: dict[str, Any] = {"contents": contents}
     cached = draw(st.integers(0, 5)) == 0
@@ -155,6 +160,7 @@ def wire_payloads(draw: st.DrawFn) -> dict[str, Any]:
                     decls = []
                     for n in draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)):
                         d: dict[str, Any] = {"name": n}
+                        _maybe(d, "behavior", st.just("NON_BLOCKING"), draw)
                         _maybe(d, "description", st.text(max_size=10), draw)
                         which = draw(st.sampled_from(["none", "json", "openapi"]))
                         if which == "json":
@@ -171,6 +177,8 @@ def wire_payloads(draw: st.DrawFn) -> dict[str, Any]:
             if fcc["mode"] == "ANY" and draw(st.booleans()):
                 fcc["allowedFunctionNames"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2))
             body["toolConfig"] = {"functionCallingConfig": fcc}
+            if draw(st.integers(0, 3)) == 0:
+                body["toolConfig"]["retrievalConfig"] = {"languageCode": "en"}
     if draw(st.booleans()):
         gc: dict[str, Any] = {}
         _maybe(gc, "maxOutputTokens", st.integers(1, 9000), draw)
@@ -183,6 +191,7 @@ def wire_payloads(draw: st.DrawFn) -> dict[str, Any]:
         _maybe(gc, "responseMimeType", st.sampled_from(["text/plain", "application/json", "text/x.enum"]), draw)
         _maybe(gc, "responseJsonSchema", st.just({"type": "object"}), draw)
         _maybe(gc, "presencePenalty", st.just(0.5), draw)
+        _maybe(gc, "responseSchema", st.just({"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}), draw)
         if draw(st.booleans()):
             tc: dict[str, Any] = {}
             _maybe(tc, "thinkingBudget", st.sampled_from([0, -1, 1024, -7]), draw)
