@@ -733,7 +733,16 @@ class OpenAIChatCodec(Codec):
             call = p.data["tool_call"]
             return set(p.data) == {"tool_call"} and isinstance(call, dict) and call.get("type") != "function"
         t = p.data.get("type")
-        return isinstance(t, str) and t not in _PART_TYPES and "tool_call" not in p.data
+        if not isinstance(t, str) or "tool_call" in p.data:
+            return False
+        if t == "file" and role == "user":
+            # a file part without a usable reference is kept raw on decode; it goes back as it is
+            try:
+                self._check_part(p.data, "$")
+                return isinstance(self._lift_file(p.data, "$"), ProviderPart)
+            except DecodeError:
+                return False
+        return t not in _PART_TYPES
 
     def _lower_provider_part(self, p: ProviderPart) -> dict[str, Any]:
         return dict(p.data["tool_call"]) if "tool_call" in p.data else dict(p.data)
@@ -850,7 +859,7 @@ class OpenAIChatCodec(Codec):
     def _lower_tool(self, i: int, t: Tool | ProviderTool, ctx: EncodeContext) -> dict[str, Any] | None:
         path = f"tools[{i}]"
         if isinstance(t, ProviderTool):
-            if t.codec == self.NAME and t.data.get("type") not in (None, "function"):
+            if self._sends_provider_tool(t):
                 return self._lower_provider_tool(t, path, ctx)
             ctx.lossy(path, f"a {t.codec!r} provider tool is not carried by {self.NAME}; dropped")
             return None
@@ -862,6 +871,10 @@ class OpenAIChatCodec(Codec):
             fn["strict"] = t.strict
         tool = self._lower_tool_mark({"type": "function", "function": fn}, t.cache)
         return self._merge(tool, t.provider_options, path, ctx, ("function",))
+
+    def _sends_provider_tool(self, t: ProviderTool) -> bool:
+        """An own opaque tool is a raw wire tool that is not a function tool (custom tools, ...)."""
+        return t.codec == self.NAME and t.data.get("type") != "function"
 
     def _lower_provider_tool(self, t: ProviderTool, path: str, ctx: EncodeContext) -> dict[str, Any]:
         # Chat cannot mark tools: the planner has already reported and removed t.cache.
@@ -955,7 +968,7 @@ class OpenAIChatCodec(Codec):
     def _checked_message(self, m: Any, path: str) -> dict[str, Any]:
         obj = expect_object(m, path)
         role = obj.get("role")
-        if role not in _MESSAGE_TYPES:
+        if not isinstance(role, str) or role not in _MESSAGE_TYPES:
             raise DecodeError(f"{path}.role", "one of " + ", ".join(_MESSAGE_TYPES), repr(role))
         wire_convert(obj, _MESSAGE_TYPES[role], path)
         return obj
@@ -1078,7 +1091,7 @@ class OpenAIChatCodec(Codec):
             pp = f"{path}[{j}]"
             raw = expect_object(raw, pp)
             t = raw.get("type")
-            if t not in _PART_TYPES:
+            if not isinstance(t, str) or t not in _PART_TYPES:
                 if role in ("user", "assistant") and isinstance(t, str):
                     out.append(ProviderPart(codec=self.NAME, data=raw))
                     continue
@@ -1283,10 +1296,11 @@ class OpenAIChatCodec(Codec):
         choice = comp.choices[0]
         msg = choice.message
         parts: list[Part] = []
-        if msg.get("reasoning_details"):
+        details = _list(msg.get("reasoning_details"), "$.choices[0].message.reasoning_details")
+        if details:
             parts += [
                 self._lift_reasoning_detail(d, f"$.choices[0].message.reasoning_details[{i}]")
-                for i, d in enumerate(msg["reasoning_details"])
+                for i, d in enumerate(details)
             ]
         elif isinstance(msg.get("reasoning"), str) and msg["reasoning"]:
             parts.append(Thinking(text=msg["reasoning"]))
@@ -1297,7 +1311,7 @@ class OpenAIChatCodec(Codec):
             raise DecodeError("$.choices[0].message.content", "a string or null", type(content).__name__)
         if isinstance(msg.get("refusal"), str):
             parts.append(Refusal(text=msg["refusal"]))
-        for k, call in enumerate(msg.get("tool_calls") or []):
+        for k, call in enumerate(_list(msg.get("tool_calls"), "$.choices[0].message.tool_calls")):
             parts.append(self._lift_response_tool_call(call, f"$.choices[0].message.tool_calls[{k}]"))
         usage = chat_usage(comp.usage) if comp.usage is not None else Usage()
         return Response(
@@ -1437,6 +1451,15 @@ _FINISH: dict[str, StopReason] = {
 }
 
 
+def _list(value: Any, path: str) -> list[Any]:
+    """A list field that may be absent or null."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DecodeError(path, "an array or null", type(value).__name__)
+    return value
+
+
 def stop_reason(finish: str | None, *, refused: bool = False) -> StopReason | None:
     """Normalized stop reason; a reply carrying a ``refusal`` is a refusal."""
     if finish is None:
@@ -1519,7 +1542,7 @@ class ChatStreamDecoder(StreamDecoder):
 
     def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        details = delta.get("reasoning_details") or []
+        details = _list(delta.get("reasoning_details"), f"{path}.reasoning_details")
         for i, d in enumerate(details):
             d = expect_object(d, f"{path}.reasoning_details[{i}]")
             idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
@@ -1539,7 +1562,7 @@ class ChatStreamDecoder(StreamDecoder):
         if isinstance(delta.get("refusal"), str):
             self._refused = True
             self._refusal = (self._refusal or "") + delta["refusal"]
-        for k, raw in enumerate(delta.get("tool_calls") or []):
+        for k, raw in enumerate(_list(delta.get("tool_calls"), f"{path}.tool_calls")):
             tc = wire_convert(raw, _StreamToolCall, f"{path}.tool_calls[{k}]")
             fn = tc.function
             if tc.index not in self._tools:

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from ir_codec.codec import EncodeContext, register
+from ir_codec.codec import EncodeContext, load_json, register
 from ir_codec.ir import CacheControl, CacheTtl, Part, ProviderTool, Request, Text, Tool
 from ir_codec.passes.cache import CacheRules, plan_cache_breakpoints
 
@@ -123,7 +124,7 @@ class OpenRouterCodec(OpenAIChatCodec):
         return msgspec.structs.replace(planned, tools=tools)
 
     def _tool_is_sent(self, t: Tool | ProviderTool) -> bool:
-        return isinstance(t, Tool) or (t.codec == self.NAME and t.data.get("type") not in (None, "function"))
+        return isinstance(t, Tool) or self._sends_provider_tool(t)
 
     def _part_carries_mark(self, role: str, part: Part) -> bool:
         return isinstance(part, Text)
@@ -140,9 +141,23 @@ class OpenRouterCodec(OpenAIChatCodec):
                 return mark
         return None
 
+    def decode(self, payload: Mapping[str, Any] | bytes | str) -> Request:
+        """As openai-chat; a top-level ``cache_control`` on a request with nothing to cache is
+        kept raw (the planner would drop it as an IR mark)."""
+        req = super().decode(payload)
+        if req.cache is not None and not self._has_markable(req):
+            opts = {**req.provider_options.get(self.NAME, {}), "cache_control": load_json(payload)["cache_control"]}
+            req = msgspec.structs.replace(req, cache=None, provider_options={self.NAME: opts})
+        return req
+
+    def _has_markable(self, req: Request) -> bool:
+        return (
+            bool(req.system) or any(self._tool_is_sent(t) for t in req.tools) or any(self._mark_carriers(req).values())
+        )
+
     def _canonicalize_auto(self, p: dict[str, Any]) -> None:
         mark = self._read_mark(p.get("cache_control"))
-        if mark is not None:
+        if mark is not None and self.decode(p).cache is not None:
             p["cache_control"] = self._mark(mark)[1]
 
     def _lower_tool_mark(self, tool: dict[str, Any], cache: CacheControl | None) -> dict[str, Any]:

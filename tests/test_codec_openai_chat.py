@@ -552,3 +552,46 @@ def test_transpile_from_anthropic_keeps_tool_ids_and_moves_results() -> None:
     results = back["messages"][2]["content"]
     assert results[0]["type"] == "tool_result" and results[0]["tool_use_id"] == "toolu_01"
     assert results[1] == {"type": "text", "text": "and tomorrow?"}
+
+
+ODD_PAYLOADS = [
+    # shapes the codec does not model travel raw and come back unchanged
+    {"messages": [], "tools": [{"function": {"name": "no_type"}}]},
+    {"messages": [], "tools": [{"type": "custom", "custom": {"name": "grammar_tool"}}]},
+    {
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "file", "file": {}}, {"type": "file", "file": {"file_data": "JVBERi0="}}],
+            }
+        ]
+    },
+    {
+        "messages": [
+            {"role": "assistant", "tool_calls": [{"id": "c", "type": "custom", "custom": {"name": "t", "input": "x"}}]}
+        ]
+    },
+    {"messages": [{"role": "user", "content": [{"type": "input_video", "video_url": "https://v"}]}], "tools": []},
+    {"messages": [{"role": "user", "content": "x"}], "temperature": None, "stop": None, "max_tokens": None},
+    {"messages": [{"role": "developer", "name": "ops", "content": "rules"}, {"role": "system", "content": "also"}]},
+]
+
+
+@pytest.mark.parametrize("payload", ODD_PAYLOADS)
+def test_odd_payloads_round_trip(payload: dict[str, Any]) -> None:
+    check_wire(CODEC, payload)
+    check_request(CODEC, CODEC.decode(payload))
+
+
+def test_unhashable_role_or_type_is_a_decode_error() -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"messages": [{"role": ["user"], "content": "x"}]}, "$.messages[0].role"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": ["text"], "text": "x"}]}]},
+            "$.messages[0].content[0].type",
+        ),
+    ]
+    for payload, path in cases:
+        with pytest.raises(DecodeError) as info:
+            CODEC.decode(payload)
+        assert info.value.path == path

@@ -192,3 +192,10 @@ def test_transpile_to_openai_chat_reports_marks_it_cannot_keep() -> None:
     e = get_codec("openai-chat").encode(ir)
     assert e.body["prompt_cache_options"] == {"mode": "implicit", "ttl": "30m"}
     assert [w.path for w in e.warnings] == ["tools[0].cache", "cache"]
+
+
+def test_automatic_cache_with_nothing_to_cache_travels_raw() -> None:
+    payload = {"model": "m", "cache_control": {"type": "ephemeral", "ttl": "5m"}, "messages": []}
+    ir = CODEC.decode(payload)
+    assert ir.cache is None and ir.provider_options[NAME]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
+    check_wire(CODEC, payload)
