@@ -517,7 +517,7 @@ class _Lowering:
         if _blank(part.text):
             self.lossy(path, "Bedrock rejects blank text blocks; dropped")
             return None
-        return self.merge({"text": part.text}, part.provider_options, path)
+        return self.merge({"text": part.text}, part.provider_options, path, _WRAPPER_KEYS)
 
     def image(self, part: Image, path: str, role: str) -> dict[str, Any] | None:
         if role not in ("user", "tool_result"):
@@ -525,31 +525,31 @@ class _Lowering:
             self.lossy(path, f"Bedrock takes images only in user turns, not {role}; dropped")
             return None
         obj = self.media("image", part.source, _IMAGE_FORMATS, path)
-        return None if obj is None else {"image": self.merge(obj, part.provider_options, path)}
+        return None if obj is None else {"image": self.merge(obj, part.provider_options, path, _MEDIA_KEYS)}
 
     def audio(self, part: Audio, path: str, role: str) -> dict[str, Any] | None:
         if role == "tool_result":
             self.lossy(path, "a Bedrock tool result cannot hold audio; dropped")
             return None
         obj = self.media("audio", part.source, _AUDIO_FORMATS, path)
-        return None if obj is None else {"audio": self.merge(obj, part.provider_options, path)}
+        return None if obj is None else {"audio": self.merge(obj, part.provider_options, path, _MEDIA_KEYS)}
 
     def doc(self, part: Document, path: str, role: str) -> dict[str, Any] | None:
         if role not in ("user", "tool_result"):
             self.lossy(path, f"Bedrock takes documents only in user turns, not {role}; dropped")
             return None
         obj = self.document(part, path)
-        return None if obj is None else {"document": self.merge(obj, part.provider_options, path)}
+        return None if obj is None else {"document": self.merge(obj, part.provider_options, path, _DOCUMENT_KEYS)}
 
     def json(self, part: Json, path: str, role: str) -> dict[str, Any] | None:
         if role != "tool_result":
             self.lossy(path, "Bedrock has json blocks only inside tool results; dropped")
             return None
-        return self.merge({"json": part.value}, part.provider_options, path)
+        return self.merge({"json": part.value}, part.provider_options, path, _WRAPPER_KEYS)
 
     def tool_use(self, part: ToolUse, path: str, role: str) -> dict[str, Any] | None:
         obj = {"toolUseId": part.id, "name": part.name, "input": part.input}
-        return {"toolUse": self.merge(obj, part.provider_options, path)}
+        return {"toolUse": self.merge(obj, part.provider_options, path, _TOOL_USE_KEYS)}
 
     def tool_result(self, part: ToolResult, path: str, role: str) -> dict[str, Any] | None:
         content: list[dict[str, Any]] = []
@@ -562,23 +562,25 @@ class _Lowering:
         obj: dict[str, Any] = {"toolUseId": part.tool_use_id, "content": content}
         if part.is_error:
             obj["status"] = "error"
-        return {"toolResult": self.merge(obj, part.provider_options, path)}
+        return {"toolResult": self.merge(obj, part.provider_options, path, _TOOL_RESULT_KEYS)}
 
     def thinking(self, part: Thinking, path: str, role: str) -> dict[str, Any] | None:
         text: dict[str, Any] = {"text": part.text}
         if part.signature is not None:
             text["signature"] = part.signature
-        return {"reasoningContent": self.merge({"reasoningText": text}, part.provider_options, path)}
+        return {"reasoningContent": self.merge({"reasoningText": text}, part.provider_options, path, _REASONING_KEYS)}
 
     def redacted(self, part: RedactedThinking, path: str, role: str) -> dict[str, Any] | None:
-        return {"reasoningContent": self.merge({"redactedContent": part.data}, part.provider_options, path)}
+        return {
+            "reasoningContent": self.merge({"redactedContent": part.data}, part.provider_options, path, _REASONING_KEYS)
+        }
 
     def refusal(self, part: Refusal, path: str, role: str) -> dict[str, Any] | None:
         if _blank(part.text):
             self.lossy(path, "Bedrock has no refusal block and rejects blank text; dropped")
             return None
         self.lossy(path, "Bedrock has no refusal block; sent as a text block")
-        return self.merge({"text": part.text}, part.provider_options, path)
+        return self.merge({"text": part.text}, part.provider_options, path, _WRAPPER_KEYS)
 
     def provider(self, part: ProviderPart, path: str, role: str) -> dict[str, Any] | None:
         if part.codec != NAME:
@@ -594,17 +596,37 @@ class _Lowering:
             self.lossy(path, f"this block is read back as an IR {type(back).__name__} part")
         return dict(part.data)
 
-    def merge(self, obj: dict[str, Any], options: Any, path: str) -> dict[str, Any]:
-        for key, value in own_options(options, path, self.ctx).items():
-            if key in obj:
-                self.lossy(
-                    at(at(at(path, "provider_options"), NAME), key),
-                    f"{key!r} is also written from the IR; the IR value is sent",
-                )
-            else:
+    def merge(
+        self, obj: dict[str, Any], options: Any, path: str, reserved: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Merge the part's raw options into ``obj``; a key the IR writes there (``reserved``:
+        the wire object's IR-mapped fields and, for union wrappers, every union member) is
+        reported lost instead."""
+        own = own_options(options, path, self.ctx)
+        base = at(at(path, "provider_options"), NAME)
+        clash = [k for k in own if k in obj or k in reserved]
+        for key, value in own.items():
+            if key not in clash:
                 obj[key] = value
+        if clash and len(clash) == len(own):
+            self.lossy(base, "these options are fields the IR writes here; not sent")
+        else:
+            for key in clash:
+                self.lossy(at(base, key), f"{key!r} is a field the IR writes here; not sent from the options")
         return obj
 
+
+# Keys a part's raw options may not set, per wire object (the IR writes them or decode would
+# read them into the IR).
+_WRAPPER_KEYS = frozenset(WContentBlock.__struct_fields__) | frozenset(WToolResultContent.__struct_fields__)
+_MEDIA_KEYS = frozenset({"format", "source"})
+_DOCUMENT_KEYS = frozenset(WDocument.__struct_fields__)
+_TOOL_USE_KEYS = frozenset({"toolUseId", "name", "input"})
+_TOOL_RESULT_KEYS = frozenset({"toolUseId", "content", "status"})
+_REASONING_KEYS = frozenset(WReasoning.__struct_fields__)
+_SYSTEM_KEYS = frozenset(WSystemBlock.__struct_fields__)
+_MESSAGE_KEYS = frozenset({"role", "content"})
+_TOOL_SPEC_KEYS = frozenset(WToolSpecification.__struct_fields__)
 
 _LOWER: dict[type[Any], Callable[..., dict[str, Any] | None]] = {
     Text: _Lowering.text,
@@ -1208,31 +1230,37 @@ class BedrockConverse(Codec):
         return body
 
     def _merge_root(self, body: dict[str, Any], request: Request, ctx: EncodeContext) -> None:
+        """Merge the request's raw options into the body. A field that the IR maps (or that
+        decode would lift into the IR) is never taken from the options: it is reported lost."""
         own = own_options(request.provider_options, "", ctx)
         base = f"provider_options.{NAME}"
-        lost_all = bool(own)
         lost: list[str] = []
+        kept = False
         for key, value in own.items():
-            if key not in body:
-                body[key] = value
-                lost_all = False
-            elif key in _NESTED_ROOT and isinstance(value, dict) and isinstance(body[key], dict):
-                clash = [k for k in value if k in body[key]]
+            if key in ("messages", "system", "requestMetadata") or key in body and key not in _NESTED_ROOT:
+                lost.append(f"{base}.{key}")
+            elif key in _NESTED_ROOT:
+                if not isinstance(value, dict) or not value:
+                    lost.append(f"{base}.{key}")
+                    continue
+                present = body.get(key, {})
+                clash = [k for k, v in value.items() if k in present or _ir_mapped(key, k, v)]
                 for k, v in value.items():
-                    if k not in body[key]:
-                        body[key][k] = v
+                    if k not in clash:
+                        body.setdefault(key, {})[k] = v
                 if len(clash) == len(value):
                     lost.append(f"{base}.{key}")
                 else:
-                    lost_all = False
+                    kept = True
                     lost += [f"{base}.{key}.{k}" for k in clash]
             else:
-                lost.append(f"{base}.{key}")
-        if lost_all:
-            ctx.lossy(base, "every option is also written from the IR; the IR values are sent")
+                body[key] = value
+                kept = True
+        if lost and not kept:
+            ctx.lossy(base, "these options are fields the IR writes (or decode would read into the IR); not sent")
         else:
             for p in lost:
-                ctx.lossy(p, "also written from the IR; the IR value is sent")
+                ctx.lossy(p, "a field the IR writes (or decode would read into the IR); not sent from the options")
 
     def _system(self, request: Request, low: _Lowering) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -1248,7 +1276,7 @@ class BedrockConverse(Codec):
                     low.resized.add("system")
                     continue
             else:
-                out.append(low.merge({"text": block.text}, block.provider_options, path))
+                out.append(low.merge({"text": block.text}, block.provider_options, path, _SYSTEM_KEYS))
             if block.cache is not None:
                 out.append(_cache_point(block.cache))
         return out
@@ -1273,7 +1301,7 @@ class BedrockConverse(Codec):
                 low.resized.add("messages")
                 continue
             msg: dict[str, Any] = {"role": m.role, "content": content}
-            low.merge(msg, m.provider_options, path)
+            low.merge(msg, m.provider_options, path, _MESSAGE_KEYS)
             # Converse requires alternating turns: a run of same-role messages is merged.
             if turns and turns[-1][1]["role"] == m.role:
                 first = turns[-1][0][0]
@@ -1361,7 +1389,7 @@ class BedrockConverse(Codec):
         spec["inputSchema"] = {"json": t.input_schema}
         if t.strict is not None:
             spec["strict"] = t.strict
-        return {"toolSpec": low.merge(spec, t.provider_options, path)}
+        return {"toolSpec": low.merge(spec, t.provider_options, path, _TOOL_SPEC_KEYS)}
 
     def _text_format(self, rf: ResponseFormat, ctx: EncodeContext) -> dict[str, Any] | None:
         # OutputConfig.textFormat: only json_schema, with the schema as a JSON string.
@@ -1496,15 +1524,7 @@ class BedrockConverse(Codec):
             if isinstance(top_k, int) and not isinstance(top_k, bool):
                 fields["top_k"] = amrf.pop("top_k")
             thinking = amrf.get("thinking")
-            if (
-                isinstance(thinking, dict)
-                and thinking.get("type") in ("enabled", "adaptive", "disabled")
-                and set(thinking) <= {"type", "budget_tokens"}
-                and (
-                    "budget_tokens" not in thinking
-                    or (isinstance(thinking["budget_tokens"], int) and not isinstance(thinking["budget_tokens"], bool))
-                )
-            ):
+            if isinstance(thinking, dict) and _thinking_config(thinking):
                 fields["reasoning"] = ReasoningConfig(
                     type=thinking["type"], budget_tokens=thinking.get("budget_tokens")
                 )
@@ -1651,6 +1671,34 @@ class BedrockConverse(Codec):
         for key, value in body.items():
             out[key] = _blobs_to_bytes(copy.deepcopy(value), _BLOB_SPEC.get(key))
         return out
+
+
+def _thinking_config(v: Any) -> bool:
+    """``additionalModelRequestFields.thinking`` in the form IR ``reasoning`` lowers to."""
+    return (
+        isinstance(v, dict)
+        and v.get("type") in ("enabled", "adaptive", "disabled")
+        and set(v) <= {"type", "budget_tokens"}
+        and (
+            "budget_tokens" not in v
+            or (isinstance(v["budget_tokens"], int) and not isinstance(v["budget_tokens"], bool))
+        )
+    )
+
+
+def _ir_mapped(key: str, sub: str, value: Any) -> bool:
+    """Is ``body[key][sub] = value`` a field that decode lifts into the IR?"""
+    if key == "inferenceConfig":
+        return sub in ("maxTokens", "temperature", "topP", "stopSequences")
+    if key == "toolConfig":
+        return sub in ("tools", "toolChoice")
+    if key == "outputConfig":
+        return sub == "effort" or (sub == "textFormat" and _text_format_shape(value))
+    if key == "additionalModelRequestFields":
+        return (sub == "top_k" and isinstance(value, int) and not isinstance(value, bool)) or (
+            sub == "thinking" and _thinking_config(value)
+        )
+    return False
 
 
 def _text_format_shape(tf: Any) -> bool:

@@ -639,3 +639,32 @@ def test_text_format_with_unknown_fields_stays_raw() -> None:
     assert req.provider_options == {NAME: {"outputConfig": {"textFormat": fmt}}}
     check_wire(C, wire)
     assert C.canonicalize(wire) == wire
+
+
+@pytest.mark.parametrize(
+    ("req", "path"),
+    [
+        # options that would set a field the IR maps are not sent
+        (Request(provider_options={NAME: {"inferenceConfig": {"maxTokens": 9}}}), f"provider_options.{NAME}"),
+        (Request(provider_options={NAME: {"messages": []}}), f"provider_options.{NAME}"),
+        (
+            Request(provider_options={NAME: {"additionalModelRequestFields": {"top_k": 3, "other": 1}}}),
+            f"provider_options.{NAME}.additionalModelRequestFields.top_k",
+        ),
+        (
+            Request(messages=[user(Text(text="a", provider_options={NAME: {"image": {}}}))]),
+            f"messages[0].content[0].provider_options.{NAME}",
+        ),
+        (
+            Request(messages=[user(ToolResult(tool_use_id="t", provider_options={NAME: {"status": "error", "x": 1}}))]),
+            f"messages[0].content[0].provider_options.{NAME}.status",
+        ),
+        (
+            Request(messages=[user(Document(source=TextSource(text="t"), provider_options={NAME: {"context": "c"}}))]),
+            f"messages[0].content[0].provider_options.{NAME}",
+        ),
+    ],
+)
+def test_options_cannot_set_ir_fields(req: Request, path: str) -> None:
+    assert paths_of(req) == [path]
+    check_request(C, req)
