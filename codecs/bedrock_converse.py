@@ -1013,7 +1013,7 @@ class ConverseStreamDecoder(StreamDecoder):
             if "toolUse" in start:
                 tu = wire_convert(start["toolUse"], WToolUseStart, f"{path}.start.toolUse")
                 return [ToolCallStart(index=index, id=tu.toolUseId, name=tu.name)]
-            return []
+            return self._unassembled(name, data)
         if name == "contentBlockDelta":
             index = _index(data, path)
             delta = expect_object(data.get("delta"), f"{path}.delta")
@@ -1034,7 +1034,7 @@ class ConverseStreamDecoder(StreamDecoder):
                         signature=None if rc.signature is UNSET else rc.signature,
                     )
                 ]
-            return []
+            return self._unassembled(name, data)
         if name == "contentBlockStop":
             _index(data, path)
             return []
@@ -1049,6 +1049,12 @@ class ConverseStreamDecoder(StreamDecoder):
             self.options.update(extra)
             return [UsageUpdate(usage=_usage(usage))]
         raise DecodeError("$", f"a ConverseStream event ({', '.join(_STREAM_EVENTS)})", name)
+
+    def _unassembled(self, name: str, data: dict[str, Any]) -> list[StreamEvent]:
+        # Blocks the IR stream events cannot carry (server tool results, citations, images) are
+        # kept raw, in order, under provider_options["bedrock-converse"]["unassembledEvents"].
+        self.options.setdefault("unassembledEvents", []).append({name: data})
+        return []
 
     def finish(self) -> Response:
         response = super().finish()

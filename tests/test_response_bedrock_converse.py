@@ -210,3 +210,16 @@ def test_usage_round_trips_through_the_raw_shape(
     dec = C.stream_decoder()
     dec.feed({"metadata": {"usage": body["usage"], "metrics": {"latencyMs": 1}}})
     assert dec.finish().usage == u
+
+
+def test_stream_blocks_without_ir_events_are_kept_raw() -> None:
+    dec = C.stream_decoder()
+    citation: dict[str, Any] = {
+        "delta": {"citation": {"title": "doc", "location": {"documentChar": {"start": 0, "end": 4}}}},
+        "contentBlockIndex": 0,
+    }
+    assert dec.feed({"contentBlockDelta": citation}) == []
+    dec.feed({"contentBlockDelta": {"delta": {"text": "Paris"}, "contentBlockIndex": 0}})
+    resp = dec.finish()
+    assert resp.content == [Text(text="Paris")]
+    assert resp.provider_options == {"bedrock-converse": {"unassembledEvents": [{"contentBlockDelta": citation}]}}
