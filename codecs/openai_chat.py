@@ -595,8 +595,9 @@ class OpenAIChatCodec(Codec):
         if wire and self._is_system_blocks(wire[0]):
             start = 1
             if not req.system:
+                # at the list: with equal neighbours, which index differs is the aligner's choice
                 ctx.lossy("system", f"a leading {self.system_role} message is read back as the top-level system blocks")
-                ctx.lossy("messages[0]", "read back as the top-level system blocks")
+                ctx.lossy("messages", "messages[0] is read back as the top-level system blocks")
         for group in self._groups(wire, start):
             ks = sorted({origin[g] for g in group})
             if len(ks) > 1:
@@ -1409,20 +1410,27 @@ _ELEMENT = re.compile(r"^(.*)\[(\d+)\]$")
 
 
 def _widen_list_warnings(ctx: EncodeContext) -> None:
-    """Where an element of a list was dropped, merged or replaced AND another element of the same
-    list changed too, the list may be realigned on decode, and the invariant then names the
-    difference at the coarser list path; one warning at the list itself says so."""
-    lists: dict[str, set[str]] = {}
-    for w in ctx.warnings:
+    """Where a list lost or merged elements AND something else in it changed (or it lost
+    several), decode may realign it, and the invariant then names the differences at other
+    indices; the element-level warnings of that list become one warning at the list itself,
+    which names them all. Deeper warnings (``messages[3].content[0].cache``) stay."""
+    lists: dict[str, list[int]] = {}
+    for n, w in enumerate(ctx.warnings):
         m = _ELEMENT.match(w.path)
         if m:
-            lists.setdefault(m.group(1), set()).add(w.path)
-    for lst, elems in lists.items():
-        others = {
-            w.path for w in ctx.warnings if w.path.startswith(lst + "[") and not any(w.path == e for e in elems)
-        } | ({e for e in elems} if len(elems) > 1 else set())
-        if others - elems or len(elems) > 1:
-            ctx.lossy(lst, "elements of this list were dropped, merged or replaced; the others are realigned")
+            lists.setdefault(m.group(1), []).append(n)
+    drop: set[int] = set()
+    added: list[tuple[str, str]] = []
+    for lst, idxs in lists.items():
+        paths = {ctx.warnings[n].path for n in idxs}
+        others = any(w.path.startswith(lst + "[") and w.path not in paths for w in ctx.warnings)
+        if len(paths) > 1 or others:
+            drop.update(idxs)
+            added.append((lst, "; ".join(f"{ctx.warnings[n].path}: {ctx.warnings[n].reason}" for n in idxs)))
+    if drop:
+        ctx.warnings[:] = [w for n, w in enumerate(ctx.warnings) if n not in drop]
+        for path, reason in added:
+            ctx.lossy(path, reason)
 
 
 def _arguments_denote(raw: str, value: dict[str, Any]) -> bool:

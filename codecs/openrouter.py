@@ -20,8 +20,7 @@ PROVIDERS.md §8). What differs from ``openai-chat``:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import msgspec
