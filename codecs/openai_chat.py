@@ -843,13 +843,20 @@ class OpenAIChatCodec(Codec):
         parts: list[dict[str, Any]] = []
         for k, q in enumerate(p.content):
             qp = at(at(path, "content"), k)
-            if isinstance(q, Text):
-                parts.append(self._lower_text(q, qp, ctx))
+            rich = "file" in self._role_parts("tool")
+            lower = self._USER_LOWER.get(type(q)) if rich or isinstance(q, Text) else None
+            if lower is not None:
+                part = lower(self, q, qp, ctx)
+                if part is not None:
+                    parts.append(part)
+            elif rich and isinstance(q, ProviderPart) and q.data.get("type") == "file" and self._own_part(q, "user"):
+                parts.append(self._lower_provider_part(q))
             elif isinstance(q, Json):
                 parts.append({"type": "text", "text": _compact(q.value)})
-                ctx.lossy(qp, "tool messages carry only text; JSON sent as its text")
+                ctx.lossy(qp, f"{self.NAME} tool messages have no JSON part; JSON sent as its text")
             else:
-                ctx.lossy(qp, f"tool messages carry only text; {q.__class__.__name__} dropped")
+                what = "text, image, audio and file parts" if rich else "only text"
+                ctx.lossy(qp, f"{self.NAME} tool messages carry {what}; {q.__class__.__name__} dropped")
         if p.is_error:
             ctx.lossy(at(path, "is_error"), "Chat tool messages have no error flag; sent as a plain result")
         msg = {"role": "tool", "tool_call_id": p.tool_use_id, "content": self._content(parts)}
@@ -1080,7 +1087,7 @@ class OpenAIChatCodec(Codec):
         content = self._parts(m["content"], f"{path}.content", "tool")
         return ToolResult(
             tool_use_id=m["tool_call_id"],
-            content=[p for p in content if isinstance(p, Text)],
+            content=[p for p in content if isinstance(p, Text | Image | Audio | Document | ProviderPart)],
             provider_options=_opts(self.NAME, extras),
         )
 
@@ -1096,12 +1103,16 @@ class OpenAIChatCodec(Codec):
                 if role in ("user", "assistant") and isinstance(t, str):
                     out.append(ProviderPart(codec=self.NAME, data=raw))
                     continue
-                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(_ROLE_PARTS[role])), repr(t))
-            if t not in _ROLE_PARTS[role]:
-                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(_ROLE_PARTS[role])), repr(t))
+                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(self._role_parts(role))), repr(t))
+            if t not in self._role_parts(role):
+                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(self._role_parts(role))), repr(t))
             self._check_part(raw, pp)
             out.append(self._LIFT[t](self, raw, pp))
         return out
+
+    def _role_parts(self, role: str) -> frozenset[str]:
+        """Wire part types a message of ``role`` takes (the SDK message param types)."""
+        return _ROLE_PARTS[role]
 
     def _check_part(self, raw: dict[str, Any], path: str) -> None:
         wire_convert(raw, _PART_TYPES[raw["type"]], path)
@@ -1412,25 +1423,32 @@ _ELEMENT = re.compile(r"^(.*)\[(\d+)\]$")
 def _widen_list_warnings(ctx: EncodeContext) -> None:
     """Where a list lost or merged elements AND something else in it changed (or it lost
     several), decode may realign it, and the invariant then names the differences at other
-    indices; the element-level warnings of that list become one warning at the list itself,
-    which names them all. Deeper warnings (``messages[3].content[0].cache``) stay."""
-    lists: dict[str, list[int]] = {}
-    for n, w in enumerate(ctx.warnings):
+    indices than the ones the encoder knows. The warnings inside such a list become one
+    warning at the list itself, which quotes them all (outermost list wins)."""
+    lists: dict[str, set[str]] = {}
+    for w in ctx.warnings:
         m = _ELEMENT.match(w.path)
         if m:
-            lists.setdefault(m.group(1), []).append(n)
-    drop: set[int] = set()
-    added: list[tuple[str, str]] = []
-    for lst, idxs in lists.items():
-        paths = {ctx.warnings[n].path for n in idxs}
-        others = any(w.path.startswith(lst + "[") and w.path not in paths for w in ctx.warnings)
-        if len(paths) > 1 or others:
-            drop.update(idxs)
-            added.append((lst, "; ".join(f"{ctx.warnings[n].path}: {ctx.warnings[n].reason}" for n in idxs)))
-    if drop:
-        ctx.warnings[:] = [w for n, w in enumerate(ctx.warnings) if n not in drop]
-        for path, reason in added:
-            ctx.lossy(path, reason)
+            lists.setdefault(m.group(1), set()).add(w.path)
+    realigned = [
+        lst
+        for lst, elems in lists.items()
+        if len(elems) > 1 or any(w.path.startswith(lst + "[") and w.path not in elems for w in ctx.warnings)
+    ]
+    outer = [lst for lst in realigned if not any(lst != o and lst.startswith((o + "[", o + ".")) for o in realigned)]
+    if not outer:
+        return
+    inside: dict[str, list[str]] = {lst: [] for lst in outer}
+    kept = []
+    for w in ctx.warnings:
+        home = next((lst for lst in outer if w.path.startswith(lst + "[")), None)
+        if home is None:
+            kept.append(w)
+        else:
+            inside[home].append(f"{w.path}: {w.reason}")
+    ctx.warnings[:] = kept
+    for lst in outer:
+        ctx.lossy(lst, "; ".join(inside[lst]))
 
 
 def _arguments_denote(raw: str, value: dict[str, Any]) -> bool:

@@ -28,7 +28,7 @@ from msgspec import UNSET, UnsetType
 
 from ir_codec.codec import EncodeContext, load_json, register
 from ir_codec.ir import CacheControl, CacheTtl, Part, ProviderTool, Request, Text, Tool
-from ir_codec.passes.cache import CacheRules, plan_cache_breakpoints
+from ir_codec.passes.cache import CacheRules, _Plan, plan_cache_breakpoints
 
 from .openai_chat import ChatRequest, OpenAIChatCodec
 
@@ -106,6 +106,25 @@ class OpenRouterCodec(OpenAIChatCodec):
     def _plan(self, request: Request, ctx: EncodeContext) -> Request:
         carries = self._mark_carriers(request)
         rules = self._cache_rules(lambda p: carries.get(id(p), False))
+        planned = self._plan_tools(request, rules, ctx)
+        if planned.cache is not None:
+            # The planner checks the automatic mark against the last block's TTL before its
+            # TTL-order step may shorten it; a shortened mark that now differs from the last
+            # block's is what a second planning would drop (Anthropic rejects that pair).
+            now = self._mark_carriers(planned)  # the planner rebuilt the parts it changed
+            plan = _Plan(planned, self._cache_rules(lambda p: now.get(id(p), False)))
+            last = plan.last_markable()
+            mark = plan.marks.get(last) if last is not None else None
+            if mark is not None and mark.ttl != planned.cache.ttl:
+                ctx.lossy(
+                    "cache",
+                    f"the automatic mark became {planned.cache.ttl.value} beside a {mark.ttl.value} mark on the "
+                    "last block, which Anthropic rejects: dropped",
+                )
+                planned = msgspec.structs.replace(planned, cache=None)
+        return planned
+
+    def _plan_tools(self, request: Request, rules: CacheRules, ctx: EncodeContext) -> Request:
         kept = [i for i, t in enumerate(request.tools) if self._tool_is_sent(t)]
         if len(kept) == len(request.tools):
             return plan_cache_breakpoints(request, rules, ctx)
@@ -124,6 +143,12 @@ class OpenRouterCodec(OpenAIChatCodec):
 
     def _tool_is_sent(self, t: Tool | ProviderTool) -> bool:
         return isinstance(t, Tool) or self._sends_provider_tool(t)
+
+    def _role_parts(self, role: str) -> frozenset[str]:
+        # Tool (and assistant) content is ChatContentItems on OpenRouter (chattoolmessage.py).
+        if role == "tool":
+            return frozenset({"text", "image_url", "input_audio", "file"})
+        return super()._role_parts(role)
 
     def _part_carries_mark(self, role: str, part: Part) -> bool:
         return isinstance(part, Text)

@@ -286,7 +286,7 @@ ROLE_CASES = [
             {"role": "tool", "tool_call_id": "c2", "content": '{"ok":true}'},
             {"role": "user", "content": "thanks"},
         ],
-        [("messages[1].content[1].content[0]", "tool messages carry only text; JSON sent as its text")],
+        [("messages[1].content[1].content[0]", "openai-chat tool messages have no JSON part; JSON sent as its text")],
     ),
 ]
 

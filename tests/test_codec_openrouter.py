@@ -199,3 +199,52 @@ def test_automatic_cache_with_nothing_to_cache_travels_raw() -> None:
     ir = CODEC.decode(payload)
     assert ir.cache is None and ir.provider_options[NAME]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
     check_wire(CODEC, payload)
+
+
+def test_tool_messages_carry_images_on_openrouter() -> None:
+    from ir_codec.ir import Base64Source, Document, ToolResult, ToolUse
+
+    result = ToolResult(
+        tool_use_id="c1",
+        content=[
+            Text(text="chart:"),
+            Image(source=UrlSource(url="https://example.com/chart.png")),
+            Document(source=Base64Source(media_type="application/pdf", data="JVBERi0="), name="r.pdf"),
+        ],
+    )
+    req = Request(
+        messages=[
+            Message(role="assistant", content=[ToolUse(id="c1", name="f", input={})]),
+            Message(role="user", content=[result]),
+        ]
+    )
+    e = check_request(CODEC, req)
+    assert e.warnings == []
+    assert [p["type"] for p in e.body["messages"][1]["content"]] == ["text", "image_url", "file"]
+    openai = check_request(get_codec("openai-chat"), req)
+    assert [w.path for w in openai.warnings] == ["messages[1].content[0].content"]  # two parts dropped there
+
+
+def test_automatic_mark_shortened_beside_a_longer_last_block_is_dropped() -> None:
+    from ir_codec.ir import ToolResult, ToolUse
+
+    req = Request(
+        cache=CacheControl(ttl=CacheTtl.ONE_HOUR),
+        messages=[
+            Message(role="user", content=[Text(text="a")]),
+            Message(role="assistant", content=[ToolUse(id="c", name="f", input={})]),
+            Message(
+                role="user",
+                content=[
+                    ToolResult(
+                        tool_use_id="c",
+                        content=[Text(text="r", cache=CacheControl())],
+                        cache=CacheControl(ttl=CacheTtl.ONE_HOUR),
+                    )
+                ],
+            ),
+        ],
+    )
+    e = check_request(CODEC, req)
+    assert "cache_control" not in e.body
+    assert [w.path for w in e.warnings][-1] == "cache"
