@@ -351,7 +351,7 @@ class _AnthropicBase(Codec):
         'a string tool_result `content` is one text block; `content` "" or [] is absent',
         "`is_error: false` on a tool_result is absent",
         "text blocks with empty text are removed (the API rejects them), in system, messages and tool results",
-        "a message left without blocks is removed, except the final assistant message (prefill)",
+        "a message left without blocks is removed (an empty final assistant message prefills nothing)",
         '`cache_control: null` is absent; `"ttl": "5m"` is absent (5m is the default)',
         "`tools: []` is absent",
         "an integer `temperature` / `top_p` is the same float",
@@ -490,9 +490,7 @@ class _AnthropicBase(Codec):
         msgs = p.get("messages", [])
         for m in msgs:
             m["content"] = blocks(m["content"])
-        p["messages"] = [
-            m for i, m in enumerate(msgs) if m["content"] or (i == len(msgs) - 1 and m["role"] == "assistant")
-        ]
+        p["messages"] = [m for m in msgs if m["content"]]
         for k in ("temperature", "top_p"):
             if type(p.get(k)) is int:
                 p[k] = float(p[k])
@@ -716,11 +714,10 @@ class _Lowering:
                     nested_paths,
                 )
             )
-        # Every message needs a block, except a final assistant message (prefill); src: API error
-        # "all messages must have non-empty content except for the optional final assistant message".
-        last = len(request.messages) - 1
-        keep = [f for f in fitted if f[1].content or (f[0] == last and f[1].role == "assistant")]
-        kept_ids = {f[0] for f in keep}
+        # Every message needs a block (API error "all messages must have non-empty content except
+        # for the optional final assistant message"); an empty final assistant message prefills
+        # nothing, so it goes too, and equal messages are always treated alike.
+        kept_ids = {f[0] for f in fitted if f[1].content}
         messages: list[Message] = []
         for i, m, pps, nps in fitted:
             if i not in kept_ids:
@@ -1470,7 +1467,7 @@ def _lift_output_config(v: Any) -> tuple[str | None, ResponseFormat | None] | No
     if not isinstance(v, dict) or not v or not set(v) <= {"effort", "format"}:
         return None
     effort = v.get("effort")
-    if "effort" in v and effort not in EFFORTS:
+    if "effort" in v and (not isinstance(effort, str) or effort not in EFFORTS):
         return None
     fmt = None
     if "format" in v:

@@ -457,9 +457,9 @@ LOSS_CASES = [
         ["messages[0].content[0]", "messages[0]"],
     ),
     (
-        req(user(Text(text="u")), asst()),
-        [{"role": "user", "content": [{"type": "text", "text": "u"}]}, {"role": "assistant", "content": []}],
-        [],
+        req(user(Text(text="u")), asst(), asst()),
+        [{"role": "user", "content": [{"type": "text", "text": "u"}]}],
+        ["messages[1]", "messages[2]"],
     ),
     (
         req(user(Json(value={"a": 1}))),
