@@ -1094,7 +1094,7 @@ class _Lowering:
             del own["citations"]
         return self.merge(b, {}, path, _RESERVED["text"], own=own, pre_dropped=dropped)
 
-    def lower_source(self, src: Any, path: str, image: bool) -> dict[str, Any]:
+    def lower_source(self, src: Any, path: str) -> dict[str, Any]:
         if isinstance(src, Base64Source):
             return {"type": "base64", "media_type": src.media_type, "data": src.data}
         if isinstance(src, TextSource):
@@ -1114,11 +1114,11 @@ class _Lowering:
         return {"type": "file", "file_id": src.file_id}
 
     def lower_image(self, p: Image, path: str, role: str, nested: list[str]) -> dict[str, Any]:
-        b = {"type": "image", "source": self.lower_source(p.source, at(path, "source"), True)}
+        b = {"type": "image", "source": self.lower_source(p.source, at(path, "source"))}
         return self.merge(b, p.provider_options, path, _RESERVED["image"])
 
     def lower_document(self, p: Document, path: str, role: str, nested: list[str]) -> dict[str, Any]:
-        b: dict[str, Any] = {"type": "document", "source": self.lower_source(p.source, at(path, "source"), False)}
+        b: dict[str, Any] = {"type": "document", "source": self.lower_source(p.source, at(path, "source"))}
         if p.name is not None:
             b["title"] = p.name
         if p.context is not None:
