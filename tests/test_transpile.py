@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 from ir_codec import Message, Request, Text, Tool, ToolResult, ToolUse, available_codecs, get_codec
 from ir_codec import strategies as irs
-from ir_codec.invariant import covers, diff_paths, loss_report
+from ir_codec.invariant import loss_report
 
 REAL = [n for n in available_codecs() if n != "toy"]
 PAIRS = [(a, b) for a, b in itertools.permutations(REAL, 2)]
@@ -31,10 +31,10 @@ def test_a_to_b_to_a_loses_only_what_warnings_name(a: str, b: str, x: Request) -
     xa2 = ca.decode(ea.body)
     uncovered, unjustified = loss_report(xb, xa2, ea.warnings)
     assert not uncovered and not unjustified, (uncovered, [str(w) for w in unjustified])
-    # Over the whole trip, A's request changed only where one of the two steps said so.
-    named = [w.path for w in eb.warnings] + [w.path for w in ea.warnings]
-    for d in diff_paths(xa, xa2):
-        assert any(covers(p, d) for p in named), d
+    # The two steps' warnings index different requests (x_a and x_b), so the trip is judged step
+    # by step above; a trip that reports nothing must give back exactly what A's wire held.
+    if not eb.warnings and not ea.warnings:
+        assert xa2 == xa
 
 
 TOOL_LOOP = Request(
