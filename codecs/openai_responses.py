@@ -1193,7 +1193,7 @@ class OpenAIResponsesCodec(Codec):
         c = expect_object(c, path)
         t = c.get("type")
         allowed = _OUTPUT_PARTS if role == "assistant" else _INPUT_PARTS
-        if t not in allowed:
+        if not isinstance(t, str) or t not in allowed:
             return None
         wire_convert(c, _PART_TYPES[t], path)
         rest = {k: v for k, v in c.items() if k != "type"}
