@@ -19,8 +19,8 @@ from ir_codec import (
 )
 from ir_codec import strategies as irs
 from ir_codec.codec import EncodeContext
-from ir_codec.ir import Part
 from ir_codec.invariant import covers, diff_paths
+from ir_codec.ir import Part
 from ir_codec.passes import CacheRules, plan_cache_breakpoints
 from ir_codec.passes.cache import _Plan
 

@@ -61,7 +61,7 @@ def test_arbitrary_json(name: str, payload: Any) -> None:
 def test_mutated_valid_payloads(name: str, x: Any, data: st.DataObject) -> None:
     body = get_codec(name).encode(x).body
     where = data.draw(st.sampled_from(_paths(body)))
-    new = data.draw(st.one_of(irs.json_values(4), st.just(None), st.just({}), st.just([]), st.just("x")))
+    new: Any = data.draw(st.one_of(irs.json_values(4), st.just(None), st.just({}), st.just([]), st.just("x")))
     _decodes_cleanly(name, _replace(body, where, new))
 
 
