@@ -149,7 +149,10 @@ def _cmd_decode_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, er
         response = dec.finish()
     else:
         response = codec.decode_response(data)
-    return _emit(out, err, _dump(response), [], False)
+    # Every usage field is printed, zero or absent included, so scripts can rely on the names.
+    shown = msgspec.to_builtins(response)
+    shown["usage"] = {f: getattr(response.usage, f) for f in response.usage.__struct_fields__}
+    return _emit(out, err, _dump(shown), [], False)
 
 
 def _cmd_codecs(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:

@@ -49,8 +49,11 @@ def test_decode_and_transpile() -> None:
     ("argv", "data", "line"),
     [
         (["decode", "--codec", "toy"], b"{oops", "error: $: expected valid JSON"),
-        (["decode", "--codec", "toy"], b'{"messages": [{"role": 1, "text": ""}]}',
-         "error: $.messages[0].role: expected str, found int"),
+        (
+            ["decode", "--codec", "toy"],
+            b'{"messages": [{"role": 1, "text": ""}]}',
+            "error: $.messages[0].role: expected str, found int",
+        ),
         (["encode", "--to", "toy"], b'{"messages": "no"}', "error: $.messages: expected array, found str"),
         (["encode", "--to", "nope"], b"{}", "error: $: unknown codec 'nope'"),
         (["encode", "--to", "toy", "--option", "x"], b"{}", "error: --option 'x': expected KEY=VALUE"),
@@ -71,8 +74,83 @@ def test_validate_and_lint() -> None:
 
 
 def test_no_traceback_from_a_real_process() -> None:
-    proc = subprocess.run([sys.executable, "-m", "ir_codec", "encode", "--to", "anthropic"], input=b"[",
-                          capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ir_codec", "encode", "--to", "anthropic"], input=b"[", capture_output=True, timeout=60
+    )
     assert proc.returncode == 2
     assert proc.stderr.decode().splitlines() == [proc.stderr.decode().strip()]
     assert "Traceback" not in proc.stderr.decode()
+
+
+def test_decode_response_prints_every_usage_field() -> None:
+    reply = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-5",
+        "content": [{"type": "text", "text": "hi"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 10,
+            "cache_read_input_tokens": 100,
+            "cache_creation_input_tokens": 0,
+            "output_tokens": 5,
+        },
+    }
+    code, out, err = run(["decode-response", "--codec", "anthropic"], json.dumps(reply).encode())
+    assert code == 0 and err == ""
+    usage = json.loads(out)["usage"]
+    assert usage == {
+        "uncached_input_tokens": 10,
+        "cache_read_tokens": 100,
+        "cache_write_tokens": 0,
+        "cache_write_5m_tokens": usage["cache_write_5m_tokens"],
+        "cache_write_1h_tokens": usage["cache_write_1h_tokens"],
+        "cache_write_30m_tokens": None,
+        "cache_write_12h_tokens": None,
+        "output_tokens": 5,
+        "reasoning_tokens": usage["reasoning_tokens"],
+    }
+
+
+def test_decode_response_stream_from_sse() -> None:
+    events = [
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "gpt-x",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}, "finish_reason": None}],
+        },
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "gpt-x",
+            "choices": [{"index": 0, "delta": {"content": "lo"}, "finish_reason": "stop"}],
+        },
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "gpt-x",
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 50,
+                "completion_tokens": 2,
+                "total_tokens": 52,
+                "prompt_tokens_details": {"cached_tokens": 40},
+            },
+        },
+    ]
+    sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    code, out, err = run(["decode-response", "--codec", "openai-chat", "--stream"], sse.encode())
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["content"] == [{"type": "text", "text": "Hello"}]
+    assert (r["usage"]["uncached_input_tokens"], r["usage"]["cache_read_tokens"], r["usage"]["output_tokens"]) == (
+        10,
+        40,
+        2,
+    )
