@@ -11,7 +11,7 @@ from .codec import EncodeContext
 from .errors import DecodeError
 from .ir import ProviderOptions
 
-__all__ = ["at", "merge_options", "own_options", "split_unknown", "struct_fields"]
+__all__ = ["at", "own_options", "split_unknown", "struct_fields"]
 
 
 def at(path: str, key: str | int) -> str:
@@ -32,24 +32,6 @@ def own_options(options: ProviderOptions, path: str, ctx: EncodeContext) -> dict
                 at(at(path, "provider_options"), name), f"options for codec {name!r} are not carried by {ctx.codec}"
             )
     return own
-
-
-def merge_options(obj: dict[str, Any], options: ProviderOptions, path: str, ctx: EncodeContext) -> dict[str, Any]:
-    """Merge this codec's raw wire fields into ``obj`` (a wire object being built).
-
-    A field that the codec already wrote from the IR keeps the IR's value, and the option is
-    reported lost; the IR is the source of truth.
-    """
-    own = own_options(options, path, ctx)
-    for key, value in own.items():
-        if key in obj:
-            ctx.lossy(
-                at(at(at(path, "provider_options"), ctx.codec), key),
-                f"{key!r} is also written from the IR; the IR value is sent",
-            )
-        else:
-            obj[key] = value
-    return obj
 
 
 def struct_fields(struct_type: type[msgspec.Struct]) -> frozenset[str]:
