@@ -49,6 +49,7 @@ import copy
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -556,6 +557,8 @@ class AnthropicCodec(_AnthropicBase):
 
     NAME: ClassVar[str] = "anthropic"
     """Registered name."""
+    DEFAULT_BASE_URL: ClassVar[str] = "https://api.anthropic.com"
+    ENDPOINT: ClassVar[str] = "/v1/messages"
 
 
 @register
@@ -564,6 +567,13 @@ class AnthropicBedrockCodec(_AnthropicBase):
 
     NAME: ClassVar[str] = "anthropic-bedrock"
     """Registered name."""
+    DEFAULT_BASE_URL: ClassVar[str] = "https://bedrock-runtime.{region}.amazonaws.com"
+    ENDPOINT: ClassVar[str] = "/model/{model}/invoke"
+    STREAM_ENDPOINT: ClassVar[str | None] = "/model/{model}/invoke-with-response-stream"
+    URL_FIELDS: ClassVar[frozenset[str]] = frozenset({"model", "stream"})
+
+    def _url_model(self, model: str) -> str:
+        return quote(model, safe="")  # ARNs and "...-v1:0" ids are percent-encoded, as botocore does
     HAS_MODEL: ClassVar[bool] = False
     HAS_STREAM: ClassVar[bool] = False
     BODY_VERSION: ClassVar[bool] = True
@@ -582,6 +592,10 @@ class AnthropicVertexCodec(_AnthropicBase):
 
     NAME: ClassVar[str] = "anthropic-vertex"
     """Registered name."""
+    DEFAULT_BASE_URL: ClassVar[str] = "https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}"
+    ENDPOINT: ClassVar[str] = "/publishers/anthropic/models/{model}:rawPredict"
+    STREAM_ENDPOINT: ClassVar[str | None] = "/publishers/anthropic/models/{model}:streamRawPredict"
+    URL_FIELDS: ClassVar[frozenset[str]] = frozenset({"model"})
     HAS_MODEL: ClassVar[bool] = False
     BODY_VERSION: ClassVar[bool] = True
     VERSIONS: ClassVar[frozenset[str]] = frozenset({API_2026, "vertex-2023-10-16"})
@@ -931,8 +945,6 @@ class _Lowering:
         if r.model is not None:
             if self.codec.HAS_MODEL:
                 body["model"] = r.model
-            else:
-                self.lossy("model", f"{self.ctx.codec} carries the model in the URL, not the body; not sent")
         if r.max_tokens is not None:
             body["max_tokens"] = r.max_tokens
         if r.system:
@@ -951,13 +963,8 @@ class _Lowering:
         self.lower_output_config(r, body)
         if r.cache is not None:
             body["cache_control"] = _cc_to_wire(r.cache)
-        if r.stream is not None:
-            if self.codec.HAS_STREAM:
-                body["stream"] = r.stream
-            else:
-                self.lossy(
-                    "stream", "Bedrock selects streaming by the endpoint (invoke-with-response-stream); not sent"
-                )
+        if r.stream is not None and self.codec.HAS_STREAM:
+            body["stream"] = r.stream  # Bedrock selects streaming by the endpoint instead
         for name in ("temperature", "top_p", "top_k"):
             value = getattr(r, name)
             if value is None:

@@ -38,6 +38,7 @@ import copy
 import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import quote
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -1108,6 +1109,13 @@ class BedrockConverse(Codec):
     """Registered name."""
     WIRE_REQUEST: ClassVar[type[Any]] = ConverseRequest
     """botocore ``ConverseRequest`` minus ``modelId``."""
+    DEFAULT_BASE_URL: ClassVar[str] = "https://bedrock-runtime.{region}.amazonaws.com"
+    ENDPOINT: ClassVar[str] = "/model/{model}/converse"
+    STREAM_ENDPOINT: ClassVar[str | None] = "/model/{model}/converse-stream"
+    URL_FIELDS: ClassVar[frozenset[str]] = frozenset({"model", "stream"})
+
+    def _url_model(self, model: str) -> str:
+        return quote(model, safe="")  # ARNs and "...-v1:0" ids are percent-encoded, as botocore does
     MAX_CACHE_BREAKPOINTS: ClassVar[int | None] = 4
     """Bedrock: up to 4 cache checkpoints per request (Claude models)."""
     CACHE_TTLS: ClassVar[tuple[CacheTtl, ...]] = (CacheTtl.FIVE_MINUTES, CacheTtl.ONE_HOUR)
@@ -1216,16 +1224,11 @@ class BedrockConverse(Codec):
         if output:
             body["outputConfig"] = output
 
-        if request.model is not None:
-            ctx.lossy(
-                "model", "Bedrock Converse takes the model id in the URL (/model/{modelId}/converse), not the body"
-            )
         for field, why in (
             ("parallel_tool_calls", "Converse has no parallel tool call switch"),
             ("seed", "Converse has no seed"),
             ("n", "Converse returns one candidate"),
             ("user", "Converse has no end-user field (requestMetadata is for invocation logs)"),
-            ("stream", "streaming is chosen by the endpoint (ConverseStream), not the body"),
             ("cache_key", "Bedrock has no cache routing key"),
         ):
             if getattr(request, field) is not None:

@@ -503,6 +503,14 @@ class GeminiCodec(Codec):
     NAME = NAME
     """Registered name."""
     WIRE_REQUEST = GenerateContentRequest
+    DEFAULT_BASE_URL: ClassVar[str] = "https://generativelanguage.googleapis.com"
+    ENDPOINT: ClassVar[str] = "/v1beta/{model}:generateContent"
+    STREAM_ENDPOINT: ClassVar[str | None] = "/v1beta/{model}:streamGenerateContent?alt=sse"
+    URL_FIELDS: ClassVar[frozenset[str]] = frozenset({"model", "stream"})
+
+    def _url_model(self, model: str) -> str:
+        # The REST resource name is `models/{id}` (or `tunedModels/{id}`); a bare id gets the prefix.
+        return model if model.startswith(("models/", "tunedModels/")) else f"models/{model}"
     """Body of `POST /v1beta/{model}:generateContent`."""
     MAX_CACHE_BREAKPOINTS = 0
     """No inline cache marks: explicit caching is a separate `cachedContents` resource."""
@@ -568,11 +576,8 @@ class GeminiCodec(Codec):
         cached = "cachedContent" in root_opts
         body: dict[str, Any] = {}
 
-        # The model is part of the URL (`{model}:generateContent`), streaming is the endpoint.
-        if request.model is not None:
-            ctx.lossy("model", "Gemini carries the model in the URL ({model}:generateContent), not the body")
-        if request.stream is not None:
-            ctx.lossy("stream", "Gemini chooses streaming by endpoint (:streamGenerateContent), not in the body")
+        # The model is part of the URL (`{model}:generateContent`) and streaming is the
+        # endpoint: both travel in Encoded.endpoint (Codec.URL_FIELDS), not the body.
 
         names: dict[str, str] = {}
         for m in request.messages:

@@ -341,6 +341,8 @@ class OpenAIChatCodec(Codec):
 
     NAME: ClassVar[str] = "openai-chat"
     """Registered name."""
+    DEFAULT_BASE_URL: ClassVar[str] = "https://api.openai.com/v1"
+    ENDPOINT: ClassVar[str] = "/chat/completions"
     WIRE_REQUEST: ClassVar[type[Any]] = ChatRequest
     """The request body type."""
     MAX_CACHE_BREAKPOINTS: ClassVar[int | None] = 80

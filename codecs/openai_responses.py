@@ -393,6 +393,8 @@ class OpenAIResponsesCodec(Codec):
     """
 
     NAME: ClassVar[str] = NAME
+    DEFAULT_BASE_URL: ClassVar[str] = "https://api.openai.com/v1"
+    ENDPOINT: ClassVar[str] = "/responses"
     """Registered name."""
     WIRE_REQUEST: ClassVar[type[Any]] = WRequest
     """Root request Struct; items and tools are checked by type in :meth:`validate_wire`."""

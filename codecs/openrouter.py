@@ -61,6 +61,7 @@ class OpenRouterCodec(OpenAIChatCodec):
     """
 
     NAME: ClassVar[str] = "openrouter"
+    DEFAULT_BASE_URL: ClassVar[str] = "https://openrouter.ai/api/v1"
     """Registered name."""
     WIRE_REQUEST: ClassVar[type[Any]] = OpenRouterRequest
     """The request body type."""

@@ -12,7 +12,7 @@ b'{"model":"claude-opus-5","max_tokens":256,"messages":[{"role":"user","content"
 """
 
 from ._api import decode, decode_response, encode, ir_from_json, ir_to_json, transpile, validate
-from .codec import Codec, Encoded, available_codecs, get_codec, register
+from .codec import Codec, Encoded, Endpoint, available_codecs, get_codec, register
 from .errors import (
     DecodeError,
     IRCodecError,
@@ -63,6 +63,7 @@ __all__ = [
     "DecodeError",
     "Document",
     "Encoded",
+    "Endpoint",
     "FileSource",
     "IRCodecError",
     "IRCodecWarning",

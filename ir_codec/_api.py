@@ -7,13 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-import structlog
 
-from .codec import Codec, Encoded, get_codec, load_json
+from ._log import get_logger
+from .codec import Codec, Encoded, Endpoint, get_codec, load_json
 from .errors import DecodeError, LossyEncode, LossyEncodeError, LossyEncodeWarning, OnLossy
 from .ir import Request, Response
-
-_log = structlog.get_logger("ir_codec")
 
 Payload = Mapping[str, Any] | bytes | str
 
@@ -34,9 +32,10 @@ def report_lossy(warnings: list[LossyEncode], on_lossy: OnLossy, stacklevel: int
         return
     if on_lossy == "raise":
         raise LossyEncodeError(warnings)
+    log = get_logger()
     for w in warnings:
         _warnings.warn(str(w), LossyEncodeWarning, stacklevel=stacklevel)
-        _log.warning("lossy_encode", codec=w.codec, path=w.path, reason=w.reason)
+        log.warning("lossy_encode", codec=w.codec, path=w.path, reason=w.reason)
 
 
 def encode(request: Request, to: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any) -> Encoded:
@@ -60,15 +59,26 @@ def encode(request: Request, to: str | Codec, *, on_lossy: OnLossy = "warn", **o
     return e
 
 
-def decode(payload: Payload, codec: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any) -> Request:
+def decode(
+    payload: Payload,
+    codec: str | Codec,
+    *,
+    on_lossy: OnLossy = "warn",
+    endpoint: Endpoint | None = None,
+    **options: Any,
+) -> Request:
     """Lift a wire request body of ``codec`` (a mapping or JSON bytes/str) to IR.
+
+    Where the provider carries the model or the stream choice in the URL (Gemini, Bedrock),
+    pass the request's ``endpoint`` (``Encoded.endpoint``) to get them back.
 
     Raises :class:`DecodeError` naming the JSON path of the first problem. Decoding loses
     nothing (unknown fields land in ``provider_options``), so ``on_lossy`` is accepted only for
     symmetry.
     """
     _check_on_lossy(on_lossy)
-    return _codec(codec, options).decode(payload)
+    c = _codec(codec, options)
+    return c.with_endpoint(c.decode(payload), endpoint)
 
 
 def decode_response(payload: Payload, codec: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any) -> Response:

@@ -18,6 +18,7 @@ standard error, ``warning: <codec>: <IR path>: <reason>``. Bad input exits 2 wit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -25,7 +26,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from . import _api
+from . import __version__, _api
 from .codec import Encoded, get_codec
 from .errors import DecodeError, IRCodecError, LossyEncode
 from .ir import Request, Response
@@ -186,6 +187,7 @@ def _cmd_demo(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ir-codec", description="Encode, decode and transpile LLM provider requests.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add(name: str, help: str, *, strict: bool = True, file: bool = True) -> argparse.ArgumentParser:
@@ -265,8 +267,21 @@ def main(
         return EXIT_BAD_INPUT
 
 
-def run() -> None:  # pragma: no cover - process entry point
-    sys.exit(main())
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a Unix tool killed by a closed pipe reports
+
+
+def run() -> None:
+    """The process entry point: :func:`main`, and a reader that closed the pipe early
+    (``ir-codec demo | head -1``) ends the run quietly instead of with a traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would try to flush stdout again at exit and print an error: point it at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)
 
 
 if __name__ == "__main__":

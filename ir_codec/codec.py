@@ -28,6 +28,7 @@ __all__ = [
     "Codec",
     "EncodeContext",
     "Encoded",
+    "Endpoint",
     "available_codecs",
     "get_codec",
     "load_json",
@@ -51,15 +52,34 @@ class EncodeContext:
         self.warnings.append(LossyEncode(codec=self.codec, path=path, reason=reason))
 
 
+class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """Where an encoded body goes: the HTTP ``method`` and the ``path`` below the provider's base
+    URL, with the model and the stream variant filled in (``/model/{id}/converse-stream``).
+
+    ``model`` and ``stream`` are the request's own values. Where a provider carries them in the
+    URL rather than the body (Gemini, Bedrock, Anthropic on Bedrock and Vertex), they travel
+    here, so they are not lost: :meth:`Codec.decode` with ``endpoint=`` puts them back.
+    """
+
+    method: str = "POST"
+    path: str
+    model: str | None = None
+    stream: bool | None = None
+
+
 class Encoded:
-    """The result of an encode: the wire ``body`` (JSON builtins) and every loss in ``warnings``."""
+    """The result of an encode: the wire ``body`` (JSON builtins), every loss in ``warnings`` and
+    the ``endpoint`` the body is sent to."""
 
-    __slots__ = ("body", "codec", "warnings")
+    __slots__ = ("body", "codec", "endpoint", "warnings")
 
-    def __init__(self, body: dict[str, Any], warnings: list[LossyEncode], codec: Codec) -> None:
+    def __init__(
+        self, body: dict[str, Any], warnings: list[LossyEncode], codec: Codec, endpoint: Endpoint | None = None
+    ) -> None:
         self.body = body
         self.warnings = warnings
         self.codec = codec
+        self.endpoint = endpoint if endpoint is not None else codec.endpoint(None, None)
 
     def to_json(self) -> bytes:
         """The body as compact JSON bytes, keys in the codec's canonical order."""
@@ -70,7 +90,7 @@ class Encoded:
         return self.codec.sdk_kwargs(self.body, **options)
 
     def __repr__(self) -> str:
-        return f"Encoded(codec={self.codec.NAME!r}, warnings={len(self.warnings)})"
+        return f"Encoded(codec={self.codec.NAME!r}, endpoint={self.endpoint.path!r}, warnings={len(self.warnings)})"
 
 
 class Codec:
@@ -90,12 +110,38 @@ class Codec:
     """Human-readable list of the wire forms that decode to the same IR; see :meth:`canonicalize`."""
     PASSES: ClassVar[tuple[str, ...]] = ()
     """Names of the IR passes the codec runs before lowering, in order."""
+    DEFAULT_BASE_URL: ClassVar[str] = ""
+    """The provider's base URL, as its official SDK has it (``{region}``-style fields are left
+    for the caller to fill)."""
+    ENDPOINT: ClassVar[str] = ""
+    """Path template of the request below the base URL; ``{model}`` is the model id."""
+    STREAM_ENDPOINT: ClassVar[str | None] = None
+    """Path template when streaming has an endpoint of its own (``None``: the same path)."""
+    URL_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """IR request fields (``model``, ``stream``) that this provider carries in the URL."""
 
     def encode(self, request: Request) -> Encoded:
         """Lower ``request`` to the wire. Raises only for IR that is invalid in itself."""
         ctx = EncodeContext(self.NAME)
         body = self._encode(request, ctx)
-        return Encoded(body, ctx.warnings, self)
+        return Encoded(body, ctx.warnings, self, self.endpoint(request.model, request.stream))
+
+    def endpoint(self, model: str | None, stream: bool | None) -> Endpoint:
+        """The :class:`Endpoint` of a request for ``model``; a missing model stays ``{model}``."""
+        template = self.STREAM_ENDPOINT if stream and self.STREAM_ENDPOINT is not None else self.ENDPOINT
+        path = template.replace("{model}", self._url_model(model)) if model is not None else template
+        return Endpoint(path=path, model=model, stream=stream)
+
+    def _url_model(self, model: str) -> str:
+        """The model id as it stands in the URL path (percent-encoded where the provider needs it)."""
+        return model
+
+    def with_endpoint(self, request: Request, endpoint: Endpoint | None) -> Request:
+        """``request`` with the fields this codec carries in the URL taken from ``endpoint``."""
+        if endpoint is None or not self.URL_FIELDS:
+            return request
+        changes = {f: getattr(endpoint, f) for f in self.URL_FIELDS}
+        return msgspec.structs.replace(request, **changes)
 
     def _encode(self, request: Request, ctx: EncodeContext) -> dict[str, Any]:
         raise NotImplementedError

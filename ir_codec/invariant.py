@@ -145,7 +145,7 @@ def check_request(codec: Codec, x: Request) -> Encoded:
         codec.validate_wire(e.body)
     except Exception as exc:
         raise _explain(f"property 1: wire does not validate: {exc}", x, e) from None
-    y = codec.decode(e.body)
+    y = codec.with_endpoint(codec.decode(e.body), e.endpoint)
     uncovered, unjustified = loss_report(x, y, e.warnings)
     if uncovered or unjustified:
         raise _explain(
@@ -157,7 +157,7 @@ def check_request(codec: Codec, x: Request) -> Encoded:
             f"decoded: {msgspec.json.encode(y).decode()[:4000]}",
         )
     e2 = codec.encode(y)
-    if not same_json(e2.body, e.body):
+    if not same_json(e2.body, e.body) or e2.endpoint != e.endpoint:
         raise _explain(
             "property 3: encode(decode(encode(x))) != encode(x)",
             x,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import warnings
 
 import pytest
-import structlog
 
 import ir_codec
 from ir_codec import (
@@ -53,13 +53,36 @@ def test_on_lossy_ignore_returns_warnings_only() -> None:
     assert e.body == {"messages": [{"role": "user", "text": "a"}]}
 
 
-def test_on_lossy_warn_emits_python_warnings_and_structlog_events() -> None:
-    with structlog.testing.capture_logs() as logs, pytest.warns(LossyEncodeWarning) as rec:
+def test_on_lossy_warn_emits_python_warnings_and_log_records(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="ir_codec"), pytest.warns(LossyEncodeWarning) as rec:
         e = ir_codec.encode(LOSSY, "toy", on_lossy="warn")
     assert len(e.warnings) == 1
     assert str(rec[0].message) == "toy: messages[0].content[1]: toy carries plain text only"
-    assert logs == [{"codec": "toy", "path": "messages[0].content[1]", "reason": "toy carries plain text only",
-                     "event": "lossy_encode", "log_level": "warning"}]
+    # one record on the stdlib logger `ir_codec`, its fields as attributes
+    [record] = [r for r in caplog.records if r.name == "ir_codec"]
+    assert (record.getMessage(), record.levelname) == ("lossy_encode", "WARNING")
+    assert (record.codec, record.path, record.reason) == (  # type: ignore[attr-defined]
+        "toy", "messages[0].content[1]", "toy carries plain text only"
+    )
+    # the library itself writes nothing to stdout or stderr
+    assert capfd.readouterr() == ("", "")
+
+
+def test_the_library_is_silent_without_logging_configured() -> None:
+    # A fresh interpreter with no logging set up: on_lossy="warn" with the Python warning
+    # filtered out leaves stdout and stderr empty (no structlog line, no logging lastResort).
+    code = (
+        "import warnings, ir_codec, tests.toy_codec as t;"
+        "from tests.test_api import LOSSY;"
+        "warnings.simplefilter('ignore');"
+        "e = ir_codec.encode(LOSSY, 'toy', on_lossy='warn');"
+        "assert len(e.warnings) == 1"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert (out.stdout, out.stderr) == ("", "")
 
 
 def test_on_lossy_raise() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -154,3 +155,29 @@ def test_decode_response_stream_from_sse() -> None:
         40,
         2,
     )
+
+
+def test_version_prints_the_package_version() -> None:
+    import ir_codec
+
+    out = subprocess.run([sys.executable, "-m", "ir_codec", "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"ir-codec {ir_codec.__version__}"
+
+
+@pytest.mark.parametrize("argv", [["demo"], ["codecs"]])
+def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    # `ir-codec demo | head -1` once head has gone: stdout is a pipe whose reader is closed,
+    # so the first write fails with EPIPE. The run ends quietly, as a Unix tool would (141).
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ir_codec", *argv], stdout=w, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(w)
+    err = proc.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+    assert err == ""
+    assert proc.returncode == 141

@@ -307,8 +307,9 @@ VERSION_CASES = [
         },
         [],
     ),
-    ("anthropic-bedrock", {}, req(user(Text(text="x")), stream=True), {}, ["model", "stream"]),
-    ("anthropic-vertex", {}, req(user(Text(text="x")), stream=True), {"stream": True}, ["model"]),
+    # the model (and on Bedrock the stream choice) travel in Encoded.endpoint: no loss
+    ("anthropic-bedrock", {}, req(user(Text(text="x")), stream=True), {}, []),
+    ("anthropic-vertex", {}, req(user(Text(text="x")), stream=True), {"stream": True}, []),
 ]
 
 
@@ -320,6 +321,27 @@ def test_versions_and_platforms(
     for k, v in wire.items():
         assert body[k] == v
     assert paths == warned
+    assert "model" not in body or codec == "anthropic"
+
+
+@pytest.mark.parametrize(
+    ("codec", "stream", "path"),
+    [
+        ("anthropic", True, "/v1/messages"),
+        ("anthropic-bedrock", False, "/model/claude-opus-5/invoke"),
+        ("anthropic-bedrock", True, "/model/claude-opus-5/invoke-with-response-stream"),
+        ("anthropic-vertex", False, "/publishers/anthropic/models/claude-opus-5:rawPredict"),
+        ("anthropic-vertex", True, "/publishers/anthropic/models/claude-opus-5:streamRawPredict"),
+    ],
+)
+def test_endpoint_carries_model_and_stream_variant(codec: str, stream: bool, path: str) -> None:
+    # Bedrock InvokeModel / InvokeModelWithResponseStream and Vertex rawPredict / streamRawPredict
+    # (the anthropic SDK's lib/bedrock and lib/vertex clients build these paths).
+    c = get_codec(codec)
+    r = req(user(Text(text="x")), stream=stream)
+    e = c.encode(r)
+    assert (e.endpoint.method, e.endpoint.path) == ("POST", path)
+    assert c.with_endpoint(c.decode(e.body), e.endpoint).model == "claude-opus-5"
 
 
 def _marks(body: dict[str, Any]) -> list[tuple[str, Any]]:

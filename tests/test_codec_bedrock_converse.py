@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -293,8 +294,10 @@ def test_settings_mapping_and_losses() -> None:
         "effort": "high",
     }
     assert sorted(paths_of(req)) == sorted(
-        ["model", "seed", "n", "user", "stream", "cache_key", "parallel_tool_calls", "response_format.strict"]
+        ["seed", "n", "user", "cache_key", "parallel_tool_calls", "response_format.strict"]
     )
+    # model and stream travel in the URL (botocore's Converse / ConverseStream request URIs)
+    assert e.endpoint.path == "/model/" + quote(req.model or "", safe="") + "/converse-stream"
     check_request(C, req)
 
 

@@ -326,8 +326,8 @@ def test_basic_request_has_no_warnings() -> None:
 @pytest.mark.parametrize(
     ("req", "paths"),
     [
-        (Request(model="gemini-3-pro", messages=[]), ["model"]),
-        (Request(stream=True), ["stream"]),
+        (Request(model="gemini-3-pro", messages=[]), []),  # model and stream are in the URL
+        (Request(stream=True), []),
         (
             Request(user="u1", metadata={"a": "b"}, cache_key="k", parallel_tool_calls=True),
             ["parallel_tool_calls", "user", "metadata", "cache_key"],

@@ -1,7 +1,8 @@
 """Golden vectors: spec/vectors/<codec>/*.json pin the exact wire bytes of an encode.
 
-A vector file is ``{"name", "doc", "options"?, "ir", "wire", "warnings": [[path, reason], ...]}``:
-the IR (its JSON form) encodes to exactly ``wire`` with exactly those warnings, in order.
+A vector file is ``{"name", "doc", "options"?, "ir", "wire", "warnings": [[path, reason], ...],
+"endpoint"?: {"method", "path"}}``: the IR (its JSON form) encodes to exactly ``wire`` with exactly
+those warnings, in order, sent to that endpoint.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def test_vector(path: Path) -> None:
     assert same_json(e.body, vec["wire"])
     assert same_json(json.loads(e.to_json()), vec["wire"])
     assert [[w.path, w.reason] for w in e.warnings] == vec["warnings"]
+    if "endpoint" in vec:
+        assert [e.endpoint.method, e.endpoint.path] == [vec["endpoint"]["method"], vec["endpoint"]["path"]]
     # the pinned wire is itself valid and a fixpoint
     codec.validate_wire(vec["wire"])
     assert same_json(codec.encode(codec.decode(vec["wire"])).body, vec["wire"])
