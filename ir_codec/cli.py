@@ -8,11 +8,20 @@
     ir-codec decode-response --codec CODEC [--stream] [FILE]
     ir-codec codecs                                    list the codecs
     ir-codec demo
+    ir-codec send --codec CODEC [--base-url URL] [--ir] [--stream] [FILE]
+                                                       send a wire body (or IR) and print the Response
+    ir-codec cache create|get|list|update|delete ...   Gemini cachedContents
+    ir-codec warm --codec CODEC [--input-price P --output-price P] FILE
+                                                       warm an IR request's cache; print usage and cost
 
 FILE defaults to standard input. JSON goes to standard output; each warning is one line on
 standard error, ``warning: <codec>: <IR path>: <reason>``. Bad input exits 2 with one line
 ``error: <JSON path>: <what>``. ``--strict`` turns any warning into exit 3 (and writes no output).
 ``--option KEY=VALUE`` (repeatable) configures a codec; VALUE is read as JSON when it parses.
+
+``send``, ``cache`` and ``warm`` call the provider (``ir_codec.transport``): credentials come from
+the provider's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, ``GEMINI_API_KEY``,
+...), never from the command line. A failed call exits 4 with one line ``error: <what>``.
 """
 
 from __future__ import annotations
@@ -185,6 +194,157 @@ def _cmd_demo(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> 
     return 0
 
 
+EXIT_CALL_FAILED = 4
+
+
+def _transport_failure(exc: Exception, err: Any) -> int:
+    from .errors import InvalidCacheConfigError
+
+    print(f"error: {exc}", file=err)
+    return EXIT_BAD_INPUT if isinstance(exc, InvalidCacheConfigError) else EXIT_CALL_FAILED
+
+
+def _shown_response(response: Response) -> dict[str, Any]:
+    shown: dict[str, Any] = msgspec.to_builtins(response)
+    shown["usage"] = {f: getattr(response.usage, f) for f in response.usage.__struct_fields__}
+    return shown
+
+
+def _client(a: argparse.Namespace, codec: str) -> Any:
+    from .transport import Client, RetryPolicy
+
+    return Client(
+        codec,
+        base_url=a.base_url,
+        codec_options=_options(getattr(a, "option", None)),
+        on_lossy="ignore",
+        timeout=a.timeout,
+        retry=RetryPolicy(max_retries=a.retries),
+    )
+
+
+def _cmd_send(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
+    from .codec import load_json
+    from .errors import CacheError, TransportError
+
+    data = _read(a.file, inp)
+    source: Any
+    try:
+        with _client(a, a.codec) as client:
+            if a.ir:
+                request = _api.ir_from_json(data, Request)
+                changes: dict[str, Any] = {"model": a.model} if a.model else {}
+                if a.stream:
+                    changes["stream"] = True
+                e = client.codec.encode(msgspec.structs.replace(request, **changes))
+                for line in _warning_lines(e.warnings):
+                    print(line, file=err)
+                if a.strict and e.warnings:
+                    print(f"error: --strict: {len(e.warnings)} lossy warning(s); nothing sent", file=err)
+                    return EXIT_LOSSY
+                source = e
+            else:
+                source = load_json(data)
+                if not isinstance(source, dict):
+                    raise DecodeError("$", "an object", type(source).__name__)
+            if a.stream:
+                with client.stream(source, model=a.model) as events:
+                    for event in events:
+                        out.write(msgspec.json.encode(event) + b"\n")
+                        out.flush()
+                    response = events.response
+            else:
+                response = client.send(source, model=a.model)
+    except (TransportError, CacheError) as exc:
+        return _transport_failure(exc, err)
+    out.write(_dump(_shown_response(response)))
+    out.flush()
+    return 0
+
+
+def _cmd_cache(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
+    from .errors import CacheError, TransportError
+
+    try:
+        with _client(a, "gemini") as client:
+            caches = client.caches
+            result: Any
+            if a.action == "create":
+                request = _api.ir_from_json(_read(a.file, inp), Request)
+                result = caches.create(
+                    request, model=a.model, ttl=_ttl(a.ttl), expire_time=a.expire_time, display_name=a.display_name
+                )
+            elif a.action == "get":
+                result = caches.get(a.name)
+            elif a.action == "list":
+                if a.all:
+                    result = list(caches.iter(page_size=a.page_size))
+                else:
+                    result = caches.list(page_size=a.page_size, page_token=a.page_token)
+            elif a.action == "update":
+                result = caches.update(a.name, ttl=_ttl(a.ttl), expire_time=a.expire_time)
+            else:
+                caches.delete(a.name)
+                result = {"deleted": a.name}
+    except (TransportError, CacheError) as exc:
+        return _transport_failure(exc, err)
+    out.write(_dump(msgspec.to_builtins(result)))
+    out.flush()
+    return 0
+
+
+def _ttl(value: str | None) -> Any:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+def _cmd_warm(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from . import pricing
+    from .errors import CacheError, TransportError
+
+    request = _api.ir_from_json(_read(a.file, inp), Request)
+    price = None
+    if (a.input_price is None) != (a.output_price is None):
+        raise _Fail(EXIT_BAD_INPUT, "error: --input-price and --output-price go together")
+    if a.input_price is not None:
+        family = "anthropic"
+        if a.codec == "gemini" or a.codec.startswith(("openai", "openrouter")):
+            family = "gemini" if a.codec == "gemini" else "openai"
+        try:
+            price = pricing.TokenPrice(
+                input=Decimal(a.input_price),
+                output=Decimal(a.output_price),
+                multipliers=getattr(pricing, (a.multipliers or family).upper()),
+            )
+        except InvalidOperation:
+            raise _Fail(EXIT_BAD_INPUT, "error: --input-price / --output-price: expected decimal numbers") from None
+    try:
+        with _client(a, a.codec) as client:
+            warm = client.ensure_cached(request, price=price)
+    except (TransportError, CacheError) as exc:
+        return _transport_failure(exc, err)
+    shown: dict[str, Any] = {
+        "codec": warm.codec,
+        "strategy": warm.strategy,
+        "usage": {f: getattr(warm.usage, f) for f in warm.usage.__struct_fields__},
+        "cost": None,
+        "cache": msgspec.to_builtins(warm.handle),
+    }
+    if warm.cost is not None:
+        c = warm.cost
+        shown["cost"] = {
+            "total": str(c.total),
+            "uncached_input": str(c.uncached_input),
+            "cache_read": str(c.cache_read),
+            "cache_write": str(c.cache_write),
+            "output": str(c.output),
+        }
+    out.write(_dump(shown))
+    out.flush()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ir-codec", description="Encode, decode and transpile LLM provider requests.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -221,6 +381,49 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--option", action="append", metavar="KEY=VALUE")
     add("codecs", "list the available codecs", strict=False, file=False)
     add("demo", "encode the shipped sample conversation", strict=False, file=False)
+
+    def call_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--base-url", metavar="URL", help="the provider's base URL (default: the provider's own)")
+        sp.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
+        sp.add_argument("--retries", type=int, default=2, metavar="N", help="retries of 429, 529 and 5xx (0: off)")
+
+    sp = add("send", "send a wire body (or --ir IR JSON) to the provider; print the decoded Response")
+    sp.add_argument("--codec", required=True)
+    sp.add_argument("--model", help="the model, where the provider carries it in the URL (Gemini, Bedrock, Vertex)")
+    sp.add_argument("--ir", action="store_true", help="FILE is IR request JSON, encoded with --codec")
+    sp.add_argument("--stream", action="store_true", help="stream: print each IR event as a JSON line as it arrives")
+    sp.add_argument("--option", action="append", metavar="KEY=VALUE")
+    call_options(sp)
+    sp = sub.add_parser("cache", help="Gemini cachedContents: create, get, list, update, delete")
+    actions = sp.add_subparsers(dest="action", required=True)
+    c = actions.add_parser("create", help="cache an IR request's system prompt, messages and tools")
+    c.add_argument("file", nargs="?", help="IR request JSON (default: standard input)")
+    c.add_argument("--model", help="the model (default: the request's)")
+    c.add_argument("--ttl", help="seconds or a Duration such as 3600s")
+    c.add_argument("--expire-time", metavar="RFC3339")
+    c.add_argument("--display-name")
+    call_options(c)
+    for name in ("get", "delete"):
+        c = actions.add_parser(name, help=f"{name} a cache")
+        c.add_argument("name", help="cachedContents/{id} or the bare id")
+        call_options(c)
+    c = actions.add_parser("list", help="list caches (one page, or --all)")
+    c.add_argument("--page-size", type=int)
+    c.add_argument("--page-token")
+    c.add_argument("--all", action="store_true", help="follow every page")
+    call_options(c)
+    c = actions.add_parser("update", help="set a cache's expiry")
+    c.add_argument("name", help="cachedContents/{id} or the bare id")
+    c.add_argument("--ttl", help="seconds or a Duration such as 3600s")
+    c.add_argument("--expire-time", metavar="RFC3339")
+    call_options(c)
+    sp = add("warm", "write or refresh an IR request's cache at the lowest price; print usage and cost", strict=False)
+    sp.add_argument("--codec", required=True)
+    sp.add_argument("--input-price", metavar="PER_MTOK", help="input price per million tokens (with --output-price)")
+    sp.add_argument("--output-price", metavar="PER_MTOK")
+    sp.add_argument("--multipliers", choices=["anthropic", "openai", "gemini"], help="cache price multipliers")
+    sp.add_argument("--option", action="append", metavar="KEY=VALUE")
+    call_options(sp)
     return p
 
 
@@ -233,6 +436,9 @@ _COMMANDS = {
     "decode-response": _cmd_decode_response,
     "codecs": _cmd_codecs,
     "demo": _cmd_demo,
+    "send": _cmd_send,
+    "cache": _cmd_cache,
+    "warm": _cmd_warm,
 }
 
 
