@@ -15,7 +15,6 @@ from ._api import decode, decode_response, encode, ir_from_json, ir_to_json, tra
 from .codec import Codec, Encoded, Endpoint, available_codecs, get_codec, register
 from .errors import (
     DecodeError,
-    InvalidRequestError,
     IRCodecError,
     IRCodecWarning,
     LossyEncode,
@@ -69,7 +68,6 @@ __all__ = [
     "IRCodecError",
     "IRCodecWarning",
     "Image",
-    "InvalidRequestError",
     "Json",
     "LossyEncode",
     "LossyEncodeError",
