@@ -216,6 +216,14 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
                         + "; kept the first and the last ones, dropped this one",
                     )
 
+        # the cap may have dropped the last block's mark: then the automatic mark needs a slot too
+        if auto is not None and rules.native_automatic and not auto_slot:
+            last = plan.last_markable()
+            if last not in plan.marks and len(plan.marks) + 1 > rules.max_breakpoints:
+                cap = rules.max_breakpoints
+                lossy("cache", f"more than {cap} cache marks; no slot left for the automatic mark: dropped")
+                auto = None
+
     # 5. TTL order
     if rules.ttl_order:
         shortest: CacheTtl | None = None
