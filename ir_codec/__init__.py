@@ -15,6 +15,7 @@ from ._api import decode, decode_response, encode, ir_from_json, ir_to_json, tra
 from .codec import Codec, Encoded, Endpoint, available_codecs, get_codec, register
 from .errors import (
     DecodeError,
+    InvalidRequestError,
     IRCodecError,
     IRCodecWarning,
     LossyEncode,
@@ -68,6 +69,7 @@ __all__ = [
     "IRCodecError",
     "IRCodecWarning",
     "Image",
+    "InvalidRequestError",
     "Json",
     "LossyEncode",
     "LossyEncodeError",

@@ -130,7 +130,7 @@ def ir_to_json(value: Request | Response) -> bytes:
 
 def ir_from_json(data: bytes | str, kind: type[Request] | type[Response] = Request) -> Any:
     """Parse the JSON form of an IR value; errors are :class:`DecodeError` with a JSON path."""
-    from .codec import _decode_error
+    from ._json import decode_error as _decode_error
 
     try:
         return msgspec.json.decode(data, type=kind)

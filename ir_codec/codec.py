@@ -12,14 +12,17 @@ Third-party codecs register through the ``ir_codec.codecs`` entry-point group
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
 
-from .errors import DecodeError, IRCodecError, LossyEncode, UnknownCodecError
+from ._json import expect_object, load_json, wire_convert
+from .check import ToolIdRule, validate_ir
+from .errors import IRCodecError, LossKind, LossyEncode, UnknownCodecError
 from .ir import CacheTtl, Request, Response
+from .paths import IRPath, render
+from .profile import CodecProfile
 
 if TYPE_CHECKING:
     from .stream import StreamDecoder
@@ -29,27 +32,82 @@ __all__ = [
     "EncodeContext",
     "Encoded",
     "Endpoint",
+    "Origins",
     "available_codecs",
+    "expect_object",
     "get_codec",
     "load_json",
     "register",
     "wire_convert",
 ]
 
-T = TypeVar("T")
+
+class Origins:
+    """Where the items of a reduced request came from in the caller's request.
+
+    A codec that drops or merges list items before lowering (a message with nothing the wire
+    can hold, an empty text block) records, for each list it rebuilt, the caller's index of
+    every item it kept: ``origins.keep(("messages",), [0, 2, 3])``. :meth:`original` then maps
+    a path into the reduced request back to the caller's path, and an :class:`EncodeContext`
+    made with :meth:`EncodeContext.through` reports every loss at the caller's path. This is
+    the core's one realignment rule for warnings (``spec/losses.md``).
+    """
+
+    __slots__ = ("_lists",)
+
+    def __init__(self) -> None:
+        self._lists: dict[IRPath, list[int]] = {}
+
+    def keep(self, list_path: IRPath, indices: list[int]) -> None:
+        """The reduced list at ``list_path`` (a path in the reduced request) holds the caller's
+        items ``indices``, in order."""
+        self._lists[list_path] = indices
+
+    def original(self, path: IRPath) -> IRPath:
+        """The caller's path of a path into the reduced request."""
+        if not self._lists:
+            return path
+        out: list[str | int] = []
+        for n, key in enumerate(path):
+            if isinstance(key, int):
+                kept = self._lists.get(tuple(path[:n]))
+                if kept is not None and 0 <= key < len(kept):
+                    key = kept[key]
+            out.append(key)
+        return tuple(out)
 
 
 class EncodeContext:
     """Collects the losses of one encode. Every loss goes through :meth:`lossy`."""
 
-    __slots__ = ("codec", "warnings")
+    __slots__ = ("codec", "origins", "warnings")
 
-    def __init__(self, codec: str) -> None:
+    def __init__(self, codec: str, warnings: list[LossyEncode] | None = None, origins: Origins | None = None) -> None:
         self.codec = codec
-        self.warnings: list[LossyEncode] = []
+        self.warnings: list[LossyEncode] = warnings if warnings is not None else []
+        self.origins = origins
 
-    def lossy(self, path: str, reason: str) -> None:
-        self.warnings.append(LossyEncode(codec=self.codec, path=path, reason=reason))
+    def lossy(self, path: IRPath | str, kind: LossKind | str, reason: str | None = None) -> None:
+        """Report a loss at ``path`` (an :data:`~ir_codec.paths.IRPath`): ``kind`` is what
+        happened (:class:`LossKind`), ``reason`` says what and why.
+
+        (The two-argument form ``lossy(path, reason)`` is the older call, kind ``changed``.)
+        """
+        if reason is None:
+            kind, reason = LossKind.CHANGED, str(kind)
+        if isinstance(path, tuple) and self.origins is not None:
+            path = self.origins.original(path)
+        self.warnings.append(LossyEncode(codec=self.codec, path=render(path), kind=LossKind(kind), reason=reason))
+
+    def where(self, path: IRPath) -> str:
+        """The string form of ``path`` as the caller knows it (mapped through the context's
+        :class:`Origins`), for a reason that names another place ("mark moved to ...")."""
+        return render(self.origins.original(path) if self.origins is not None else path)
+
+    def through(self, origins: Origins) -> EncodeContext:
+        """A context on the same warning list that reports paths of a reduced request at the
+        caller's paths (see :class:`Origins`)."""
+        return EncodeContext(self.codec, self.warnings, origins)
 
 
 class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -119,12 +177,49 @@ class Codec:
     """Path template when streaming has an endpoint of its own (``None``: the same path)."""
     URL_FIELDS: ClassVar[frozenset[str]] = frozenset()
     """IR request fields (``model``, ``stream``) that this provider carries in the URL."""
+    REQUIRED_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """IR request fields the provider refuses a body without (``max_tokens`` for Anthropic);
+    :meth:`encode` raises :class:`~ir_codec.errors.InvalidRequestError` when one is ``None``."""
+    TOOL_IDS: ClassVar[ToolIdRule] = "paired"
+    """How the provider relates tool-call ids (:data:`ir_codec.check.ToolIdRule`): ``"paired"``
+    (unique, every result answers an earlier call), ``"unique"`` or ``"free"``."""
+    PROFILE: ClassVar[CodecProfile | None] = None
+    """The codec's capabilities as data (see :mod:`ir_codec.profile`); :meth:`profile` returns
+    it, or a variant for the codec's options."""
+
+    def profile(self) -> CodecProfile:
+        """This codec instance's :class:`~ir_codec.profile.CodecProfile`."""
+        return self.PROFILE if self.PROFILE is not None else CodecProfile()
+
+    def profile_for(self, request: Request) -> CodecProfile:
+        """The profile that governs ``request``: :meth:`profile`, unless a field of the request
+        changes what the wire accepts (Anthropic on Bedrock and Vertex: an ``anthropic_version``
+        in ``provider_options`` decides whether the sampling parameters may be sent)."""
+        return self.profile()
 
     def encode(self, request: Request) -> Encoded:
-        """Lower ``request`` to the wire. Raises only for IR that is invalid in itself."""
+        """Lower ``request`` to the wire. Raises only for IR that is invalid in itself or lacks
+        what the provider requires (:class:`~ir_codec.errors.InvalidRequestError`, naming the IR
+        path; the request is checked and normalized by :func:`ir_codec.check.validate_ir`).
+
+        The core reports and clears the request fields the profile says the wire cannot hold
+        (``CodecProfile.unsupported``), then the codec lowers the rest (:meth:`_encode`).
+        """
+        request = validate_ir(request, required=self.REQUIRED_FIELDS, tool_ids=self.TOOL_IDS, codec=self.NAME)
         ctx = EncodeContext(self.NAME)
+        endpoint = self.endpoint(request.model, request.stream)
+        request = drop_unsupported(request, self.profile_for(request), ctx)
         body = self._encode(request, ctx)
-        return Encoded(body, ctx.warnings, self, self.endpoint(request.model, request.stream))
+        return Encoded(body, ctx.warnings, self, endpoint)
+
+    def run_passes(self, request: Request, ctx: EncodeContext) -> Request:
+        """Run the passes the profile names (``CodecProfile.passes``), in order."""
+        from .passes import PASSES
+
+        profile = self.profile()
+        for name in profile.passes:
+            request = PASSES[name](request, profile, ctx)
+        return request
 
     def endpoint(self, model: str | None, stream: bool | None) -> Endpoint:
         """The :class:`Endpoint` of a request for ``model``; a missing model stays ``{model}``."""
@@ -176,54 +271,28 @@ class Codec:
         return f"<codec {self.NAME}>"
 
 
-# --------------------------------------------------------------------------------------------
-# JSON helpers shared by codecs
-
-_ERR = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.S)
-_EXPECTED = re.compile(r"^Expected `(?P<exp>[^`]*)`, got `(?P<got>[^`]*)`$")
-
-
-def _decode_error(exc: msgspec.MsgspecError, prefix: str = "$") -> DecodeError:
-    m = _ERR.match(str(exc))
-    msg = m.group("msg") if m else str(exc)
-    path = (m.group("path") if m else None) or "$"
-    path = prefix + path[1:]
-    e = _EXPECTED.match(msg)
-    if e:
-        return DecodeError(path, e.group("exp"), e.group("got"))
-    if msg.startswith("Object missing required field"):
-        field = msg.split("`")[1] if "`" in msg else "?"
-        return DecodeError(path, f"required field {field!r}", "nothing")
-    if msg.startswith("Object contains unknown field"):
-        field = msg.split("`")[1] if "`" in msg else "?"
-        return DecodeError(f"{path}.{field}", "no such field", "an unknown field")
-    if msg.startswith(("Invalid value", "Invalid enum value")):
-        return DecodeError(path, "one of the allowed values", msg.split("value ", 1)[1])
-    return DecodeError(path, "valid input", msg)
+def _default_of(f: msgspec.structs.FieldInfo) -> Callable[[], Any]:
+    if f.default is msgspec.NODEFAULT:
+        return f.default_factory  # type: ignore[no-any-return]
+    value = f.default
+    return lambda: value
 
 
-def load_json(payload: Mapping[str, Any] | bytes | str) -> Any:
-    """Parse bytes/str JSON (or pass a mapping through); invalid JSON is a :class:`DecodeError`."""
-    if isinstance(payload, bytes | bytearray | memoryview | str):
-        try:
-            return msgspec.json.decode(payload)
-        except msgspec.DecodeError as exc:
-            raise DecodeError("$", "valid JSON", str(exc)) from None
-    return payload
+_REQUEST_DEFAULTS: dict[str, Callable[[], Any]] = {f.name: _default_of(f) for f in msgspec.structs.fields(Request)}
 
 
-def wire_convert(obj: Any, type_: type[T], prefix: str = "$") -> T:
-    """``msgspec.convert`` with errors turned into :class:`DecodeError` with a JSON path."""
-    try:
-        return msgspec.convert(obj, type_)
-    except msgspec.ValidationError as exc:
-        raise _decode_error(exc, prefix) from None
-
-
-def expect_object(obj: Any, path: str) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        raise DecodeError(path, "an object", type(obj).__name__)
-    return obj
+def drop_unsupported(request: Request, profile: CodecProfile, ctx: EncodeContext) -> Request:
+    """Report (kind ``dropped``) and clear every request field set in ``request`` that the
+    profile lists as unsupported; the codec then never sees them."""
+    if not profile.unsupported:
+        return request
+    changes: dict[str, Any] = {}
+    for name, why in profile.unsupported.items():
+        default = _REQUEST_DEFAULTS[name]()
+        if getattr(request, name) != default:
+            ctx.lossy((name,), LossKind.DROPPED, f"{why}; not sent")
+            changes[name] = default
+    return msgspec.structs.replace(request, **changes) if changes else request
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,6 +307,8 @@ _BUILTIN: dict[str, str] = {
     "openai-responses": "ir_codec.codecs.openai_responses",
     "gemini": "ir_codec.codecs.gemini",
     "openrouter": "ir_codec.codecs.openrouter",
+    "mistral": "ir_codec.codecs.mistral",
+    "deepseek": "ir_codec.codecs.deepseek",
 }
 _REGISTRY: dict[str, type[Codec]] = {}
 _ENTRY_POINT_GROUP = "ir_codec.codecs"

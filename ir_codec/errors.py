@@ -4,6 +4,8 @@ Exception tree::
 
     IRCodecError
     ├── DecodeError            bad wire or IR JSON: JSON path, what was expected, what was found
+    ├── InvalidRequestError    IR built in code is invalid or lacks what the target needs: IR
+    │                          path, what was expected, what was found (raised by encode)
     ├── UnknownCodecError      no codec registered under that name
     ├── LossyEncodeError       on_lossy="raise" and the encode lost something
     ├── TransportError         (ir_codec.transport) a provider call could not be made or failed
@@ -36,6 +38,7 @@ Warning categories::
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Literal, TypeAlias
 
@@ -55,6 +58,8 @@ __all__ = [
     "IRCodecError",
     "IRCodecWarning",
     "InvalidCacheConfigError",
+    "InvalidRequestError",
+    "LossKind",
     "LossyEncode",
     "LossyEncodeError",
     "LossyEncodeWarning",
@@ -74,16 +79,31 @@ __all__ = [
 OnLossy: TypeAlias = Literal["warn", "ignore", "raise"]
 
 
+class LossKind(enum.StrEnum):
+    """What happened to the IR at a :class:`LossyEncode`'s path (documented in ``spec/losses.md``)."""
+
+    DROPPED = "dropped"
+    """Not sent at all: the target has no field, block or value for it."""
+    CHANGED = "changed"
+    """Sent in another form that decodes to a different IR value (joined, merged, renamed,
+    converted to text, ...)."""
+    APPROXIMATED = "approximated"
+    """Sent as the nearest value the target offers (a cache TTL tier, a clamped number)."""
+    MOVED = "moved"
+    """Sent at another place (a cache mark moved to the nearest item that can carry one)."""
+
+
 class LossyEncode(msgspec.Struct, frozen=True, kw_only=True):
     """The IR held something the target codec cannot express exactly.
 
-    ``path`` is an IR path such as ``messages[3].content[0].cache``; ``reason`` says what was
-    lost or changed and how.
+    ``path`` is an IR path such as ``messages[3].content[0].cache``; ``kind`` says what happened
+    to it (:class:`LossKind`); ``reason`` says what was lost or changed and how.
     """
 
     codec: str
     path: str
     reason: str
+    kind: LossKind = LossKind.CHANGED
 
     def __str__(self) -> str:
         return f"{self.codec}: {self.path}: {self.reason}"
@@ -135,6 +155,29 @@ class IRCodecWarning(Warning):
 
 class LossyEncodeWarning(IRCodecWarning, UserWarning):
     """Category of the Python warnings emitted for ``on_lossy="warn"``."""
+
+
+class InvalidRequestError(IRCodecError, ValueError):
+    """An IR request built in code is not valid IR, or lacks what the target codec requires.
+
+    ``path`` is an IR path such as ``messages[2].content[0].text`` (the form of
+    :class:`LossyEncode` paths; ``""`` is the request itself), ``expected`` what was expected
+    there and ``found`` what was found. Raised by every ``encode`` (see :mod:`ir_codec.check`).
+    """
+
+    def __init__(self, path: str, expected: str, found: str | None = None) -> None:
+        self.path = path
+        self.expected = expected
+        self.found = found
+        msg = f"{path or 'request'}: expected {expected}"
+        if found is not None:
+            msg += f", found {found}"
+        super().__init__(msg)
+
+
+# --------------------------------------------------------------------------------------------
+# Transport errors (raised by ir_codec.transport). None of their texts or attributes holds an
+# API key, an auth header or a signature: provider messages are redacted before they get here.
 
 
 class TransportError(IRCodecError):

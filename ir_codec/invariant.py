@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 
 from .codec import Codec, Encoded
-from .errors import LossyEncode
+from .errors import LossKind, LossyEncode
 from .ir import Request
 
 __all__ = [
@@ -66,49 +66,197 @@ def same_json(x: Any, y: Any) -> bool:
     return _key(x) == _key(y)
 
 
-def diff_paths(x: Any, y: Any, path: str = "") -> list[str]:
-    """The IR paths at which ``x`` and ``y`` differ, as coarse as the difference is.
+def _shape(v: Any) -> tuple[Any, ...]:
+    """What must agree for two list elements to be the same item changed: the type (a part's
+    tag) and, for messages, the role."""
+    return (type(v), getattr(v, "role", None)) if isinstance(v, msgspec.Struct) else (type(v),)
 
-    Lists are aligned (difflib) so that one inserted or removed element is reported once, at
-    its index in ``x`` (an insertion at the index it would take in ``x``).
+
+def _overlap(a: Any, b: Any) -> float:
+    """How alike two field values are (0..1): equal 1; lists by the share of equal elements
+    (a changed element of a short list earns part of its own similarity); structures of one
+    shape by their own similarity."""
+    if _same(a, b):
+        return 1.0
+    if isinstance(a, list) and isinstance(b, list):
+        if not a or not b:
+            return 0.0
+        kb = [_key(v) for v in b]
+        small = len(a) * len(b) <= _MAX_PARTIAL
+        total = 0.0
+        for v in a:
+            if _key(v) in kb:
+                total += 1.0
+            elif small:  # a changed element still counts for part of itself
+                total += 0.5 * max(0.0, *(_similarity(v, w) for w in b))
+        return total / max(len(a), len(b))
+    if isinstance(a, msgspec.Struct | dict) and _shape(a) == _shape(b):
+        return 0.5 * _similarity(a, b)
+    return 0.0
+
+
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, list | dict | str) and not v)
+
+
+def _similarity(a: Any, b: Any) -> float:
+    """How much of ``a`` survives in ``b`` (0..1), or -1 when they cannot be the same item.
+    Fields empty on both sides (absent options, no cache mark) say nothing and are skipped."""
+    if _shape(a) != _shape(b):
+        return -1.0
+    if _same(a, b):
+        return 1.0
+    if isinstance(a, msgspec.Struct):
+        pairs = [(getattr(a, f), getattr(b, f)) for f in a.__struct_fields__]
+    elif isinstance(a, dict):
+        pairs = [(a.get(k), b.get(k)) for k in set(a) | set(b)]
+    else:
+        return 0.0
+    pairs = [(u, v) for u, v in pairs if not (_empty(u) and _empty(v))]
+    return sum(_overlap(u, v) for u, v in pairs) / max(len(pairs), 1)
+
+
+_MAX_ALIGN = 4096  # element pairs compared in one block; beyond it, blocks are reported whole
+_MAX_PARTIAL = 64  # element pairs compared for partial credit inside a field's list
+
+
+def _pair(xs: list[Any], ys: list[Any]) -> list[tuple[int, int]] | None:
+    """The order-keeping pairing of ``xs`` with ``ys`` that keeps the most of them, or None when
+    too big. Pairings are ranked by the number of equal pairs first, then by the summed
+    similarity of the others; a pair with nothing in common (similarity 0) is no pair; among
+    pairings of equal rank the one that pairs earliest wins (dynamic programming over
+    similarities)."""
+    n, m = len(xs), len(ys)
+    if n * m > _MAX_ALIGN:
+        return None
+    sim = [[_similarity(a, b) for b in ys] for a in xs]
+    zero = (0, 0.0)
+    best = [[zero] * (m + 1) for _ in range(n + 1)]
+
+    def take(i: int, j: int) -> tuple[int, float] | None:
+        s = sim[i][j]
+        if s <= 0:
+            return None
+        e, t = best[i + 1][j + 1]
+        return (e + 1, t) if s == 1.0 else (e, t + s)
+
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            options = [best[i + 1][j], best[i][j + 1]]
+            t = take(i, j)
+            if t is not None:
+                options.append(t)
+            best[i][j] = max(options)
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:  # on a tie the earliest pair is taken (a merge keeps the first turn)
+        if take(i, j) == best[i][j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _stands_at(b: int, pairs: list[tuple[int, int]], n: int) -> int:
+    """The index in ``x`` (of ``n`` elements) at which the unpaired ``y`` element ``b`` stands.
+    Between two pairs, the k-th unpaired element of ``y`` takes the place of the k-th unpaired
+    element of ``x`` (an item sent in another shape, a refusal sent as text); one beyond them
+    is an insertion, at the index of the next paired element."""
+    lo_x = lo_y = -1
+    hi_x = n
+    for a, bb in pairs:
+        if bb > b:
+            hi_x = a
+            break
+        lo_x, lo_y = a, bb
+    at = lo_x + 1 + (b - lo_y - 1)
+    return at if at < hi_x else hi_x
+
+
+def diff_paths(x: Any, y: Any, path: str = "", dropped: frozenset[str] = frozenset()) -> list[str]:
+    """The IR paths at which ``x`` and ``y`` differ, as fine as the difference is.
+
+    Lists of unequal length are aligned in two steps (the realignment rule of
+    ``spec/losses.md``): for long lists, difflib finds the runs of equal elements (a short list
+    is one run); inside each run of unequal ones, elements of the same shape (type, tag and
+    role) are paired so as to keep the most of them, and paired elements are compared field by
+    field. An element of ``x`` left unpaired is
+    reported at its own index (dropped); one of ``y`` left unpaired at the index it would take
+    in ``x``: that of an unpaired ``x`` element it stands in for, else that of the next paired
+    element (inserted). A mapping present on one side only is reported by its members.
+
+    ``dropped`` holds the paths of list elements the encoder reported ``dropped`` (kind
+    :attr:`LossKind.DROPPED <ir_codec.errors.LossKind.DROPPED>`): they are set aside before the
+    alignment, so that a dropped element never takes the place of a kept twin beside it.
     """
     if _same(x, y):
         return []
     if isinstance(x, msgspec.Struct) and type(x) is type(y):
         out: list[str] = []
         for f in x.__struct_fields__:
-            out += diff_paths(getattr(x, f), getattr(y, f), _join(path, f))
+            out += diff_paths(getattr(x, f), getattr(y, f), _join(path, f), dropped)
         return out
     if isinstance(x, dict) and isinstance(y, dict):
         out = []
         for k in sorted(set(x) | set(y), key=str):
             sub = _join(path, str(k))
-            if k not in x or k not in y:
-                out.append(sub)
+            if k in x and k in y:
+                out += diff_paths(x[k], y[k], sub, dropped)
+            elif isinstance(x.get(k, y.get(k)), dict) and x.get(k, y.get(k)):
+                # a mapping that is gone (or new) as a whole is reported by its members
+                out += diff_paths(x.get(k, {}), y.get(k, {}), sub, dropped)
             else:
-                out += diff_paths(x[k], y[k], sub)
+                out.append(sub)
         return out
     if isinstance(x, list) and isinstance(y, list):
-        if len(x) == len(y):  # same length: element by element (alignment would invent moves)
-            out = []
-            for i, (a, b) in enumerate(zip(x, y, strict=True)):
-                out += diff_paths(a, b, _join(path, i))
-            return out
-        kx = [_key(v) for v in x]
-        ky = [_key(v) for v in y]
         out = []
-        sm = difflib.SequenceMatcher(a=kx, b=ky, autojunk=False)
-        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        n = len(x)
+        at = list(range(n))  # original index of each element still in play
+        if dropped and len(x) > len(y):
+            gone = [i for i in at if _join(path, i) in dropped]
+            out += [_join(path, i) for i in gone]
+            at = [i for i in at if _join(path, i) not in dropped]
+            x = [x[i] for i in at]
+
+        def _at(k: int) -> str:  # the path of the k-th element in play (k == len: one past the end)
+            return _join(path, at[k] if k < len(at) else n)
+
+        if len(x) == len(y):  # same length: element by element (alignment would invent moves)
+            for i, (a, b) in enumerate(zip(x, y, strict=True)):
+                out += diff_paths(a, b, _at(i), dropped)
+            return sorted(set(out), key=out.index)
+        if len(x) * len(y) <= _MAX_ALIGN:
+            # small enough to pair as one block: the best pairing keeps equal elements paired
+            # (they score highest) without difflib's greedy runs, which can pair a duplicate with
+            # the wrong twin (a tool sent twice, one copy losing its cache mark)
+            opcodes: list[tuple[str, int, int, int, int]] = [("replace", 0, len(x), 0, len(y))]
+        else:
+            kx = [_key(v) for v in x]
+            ky = [_key(v) for v in y]
+            opcodes = list(difflib.SequenceMatcher(a=kx, b=ky, autojunk=False).get_opcodes())
+        for tag, i1, i2, j1, j2 in opcodes:
             if tag == "equal":
                 continue
             if tag == "replace" and i2 - i1 == j2 - j1:
                 for d in range(i2 - i1):
-                    out += diff_paths(x[i1 + d], y[j1 + d], _join(path, i1 + d))
-            elif i1 == i2:
-                out.append(_join(path, i1))
-            else:
-                out += [_join(path, i) for i in range(i1, i2)]
-        return out
+                    out += diff_paths(x[i1 + d], y[j1 + d], _at(i1 + d), dropped)
+                continue
+            pairs = _pair(x[i1:i2], y[j1:j2]) if i1 < i2 and j1 < j2 else []
+            if pairs is None:  # too large to pair: the block is reported element by element
+                out += [_at(i) for i in range(i1, i2)] if i1 < i2 else [_at(i1)]
+                continue
+            paired_x = {a for a, _ in pairs}
+            paired_y = {b for _, b in pairs}
+            for a, b in pairs:
+                out += diff_paths(x[i1 + a], y[j1 + b], _at(i1 + a), dropped)
+            out += [_at(i1 + a) for a in range(i2 - i1) if a not in paired_x]
+            for b in range(j2 - j1):
+                if b not in paired_y:
+                    out.append(_at(i1 + _stands_at(b, pairs, i2 - i1)))
+        return sorted(set(out), key=out.index)
     return [path]
 
 
@@ -132,7 +280,8 @@ def _explain(msg: str, x: Any, e: Encoded | None, extra: str = "") -> InvariantV
 
 def loss_report(x: Request, y: Request, warnings: list[LossyEncode]) -> tuple[list[str], list[LossyEncode]]:
     """(differences no warning covers, warnings that name no difference)."""
-    diffs = diff_paths(x, y)
+    gone = frozenset(w.path for w in warnings if w.kind is LossKind.DROPPED and w.path.endswith("]"))
+    diffs = diff_paths(x, y, dropped=gone)
     uncovered = [d for d in diffs if not any(covers(w.path, d) for w in warnings)]
     unjustified = [w for w in warnings if not any(covers(w.path, d) or covers(d, w.path) for d in diffs)]
     return uncovered, unjustified

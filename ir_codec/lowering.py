@@ -1,4 +1,14 @@
-"""Small helpers every codec uses while lowering and lifting (for codec authors)."""
+"""The codec-authoring toolkit: helpers every codec uses while lowering and lifting.
+
+- :func:`own_options` / :func:`merge_options`: the one provider-options semantics (merge on
+  encode, report another codec's options lost, a raw option never overrides an IR-mapped field);
+  :func:`split_unknown` lifts unknown wire fields into ``provider_options`` on decode.
+- Losses go through :meth:`ir_codec.codec.EncodeContext.lossy` with an IR path tuple
+  (:mod:`ir_codec.paths`) and a :class:`~ir_codec.errors.LossKind`.
+- :class:`ir_codec.codec.Origins` maps a reduced request's paths back to the caller's.
+- Dispatch: lower and lift through a table from IR part type (or wire tag) to a function,
+  ``LOWER_PART[type(part)](part, ...)``, not through a chain of ``isinstance``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +18,11 @@ from typing import Any
 import msgspec
 
 from .codec import EncodeContext
-from .errors import DecodeError
+from .errors import DecodeError, LossKind
 from .ir import ProviderOptions
+from .paths import IRPath
 
-__all__ = ["at", "own_options", "split_unknown", "struct_fields"]
+__all__ = ["at", "merge_options", "own_options", "split_unknown", "struct_fields"]
 
 
 def at(path: str, key: str | int) -> str:
@@ -21,12 +32,32 @@ def at(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def own_options(options: ProviderOptions, path: str, ctx: EncodeContext) -> dict[str, Any]:
-    """This codec's ``provider_options`` at ``path``; every other codec's entry is reported lost."""
+def own_options(
+    options: ProviderOptions,
+    path: IRPath | str,
+    ctx: EncodeContext,
+    family: frozenset[str] = frozenset(),
+    *,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """This codec's ``provider_options`` at ``path`` (its own name's entry, or one of the
+    ``family`` names that share its wire format); every other codec's entry is reported lost
+    (kind ``dropped``).
+
+    ``key`` is the entry the codec reads and its decode writes when that is not the codec's own
+    name (the three Anthropic codecs all use ``"anthropic"``); an entry under the codec's own
+    name is then another codec's."""
+    mine = ctx.codec if key is None else key
     own: dict[str, Any] = {}
     for name, fields in options.items():
-        if name == ctx.codec:
+        if name == mine or name in family:
             own = fields
+        elif isinstance(path, tuple):
+            ctx.lossy(
+                (*path, "provider_options", name),
+                LossKind.DROPPED,
+                f"options for codec {name!r} are not carried by {ctx.codec}",
+            )
         else:
             ctx.lossy(
                 at(at(path, "provider_options"), name), f"options for codec {name!r} are not carried by {ctx.codec}"
@@ -50,3 +81,49 @@ def split_unknown(obj: Mapping[str, Any], known: Iterable[str], path: str) -> tu
     for k, v in obj.items():
         (a if k in known else b)[k] = v
     return a, b
+
+
+def merge_options(
+    target: dict[str, Any],
+    raw: Mapping[str, Any],
+    *,
+    path: IRPath,
+    ctx: EncodeContext,
+    mapped: Iterable[str] = (),
+    nested: IRPath = (),
+    deep: bool = False,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """Merge this codec's raw ``provider_options`` (``raw``, from :func:`own_options`) into the
+    wire object ``target`` built from the IR at ``path``; return ``target``.
+
+    The one rule for every codec: a raw option fills a wire field the IR did not write; it never
+    overrides one the lowering wrote, nor one in ``mapped`` (fields decode would lift into the
+    IR, so that the raw copy would not survive a round trip). Those are reported, each at
+    ``path + ("provider_options", codec, key)`` with kind ``dropped``.
+
+    ``nested`` is where ``raw`` sits inside the options when ``target`` is a nested wire object
+    (Bedrock's ``inferenceConfig``: ``raw = own["inferenceConfig"]``, ``nested=("inferenceConfig",)``);
+    its keys are then reported at ``path + ("provider_options", codec, *nested, key)``.
+
+    With ``deep``, where ``target`` already holds an object at a key not in ``mapped`` and the raw
+    value is an object too (Gemini's ``generationConfig``, a part's ``inlineData``), the two merge
+    member by member by this same rule, each member reported at its own path.
+
+    ``key`` is the options entry ``raw`` came from when that is not the codec's own name (as for
+    :func:`own_options`); losses are reported under it.
+    """
+    blocked = frozenset(mapped)
+    entry = ctx.codec if key is None else key
+    for name, value in raw.items():
+        if deep and name not in blocked and isinstance(target.get(name), dict) and isinstance(value, Mapping):
+            merge_options(target[name], value, path=path, ctx=ctx, nested=(*nested, name), deep=True, key=key)
+        elif name in target or name in blocked:
+            ctx.lossy(
+                (*path, "provider_options", entry, *nested, name),
+                LossKind.DROPPED,
+                f"{name!r} is a field the IR maps; the raw option is not sent",
+            )
+        else:
+            target[name] = value
+    return target

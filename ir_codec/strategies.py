@@ -21,7 +21,7 @@ sometimes empty, sometimes large.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from typing import Any
 
@@ -117,6 +117,7 @@ def json_objects(max_leaves: int = 6) -> st.SearchStrategy[dict[str, Any]]:
 
 
 _CACHE: st.SearchStrategy[CacheControl | None] = cache_controls()
+_MARK: st.SearchStrategy[CacheControl] = st.builds(CacheControl, ttl=st.sampled_from(list(CacheTtl)))
 _JSON_OBJECTS = json_objects()
 
 
@@ -246,10 +247,14 @@ class _Config:
 
 
 @st.composite
-def _tool_exchange(draw: st.DrawFn, cfg: _Config, tool_names: tuple[str, ...]) -> list[Message]:
-    """An assistant turn with tool calls and the user turn answering them, ids matched."""
+def _tool_exchange(
+    draw: st.DrawFn, cfg: _Config, tool_names: tuple[str, ...], used: frozenset[str] = frozenset()
+) -> list[Message]:
+    """An assistant turn with tool calls and the user turn answering them, ids matched; the ids
+    are new (not in ``used``): tool-call ids are unique in a request."""
     n = draw(st.integers(1, 3))
-    ids = draw(st.lists(_CALL_ID, min_size=n, max_size=n, unique=True))
+    fresh = _CALL_ID.filter(lambda i: i not in used) if used else _CALL_ID
+    ids = draw(st.lists(fresh, min_size=n, max_size=n, unique=True))
     lead = draw(cfg.assistant_lead)
     name = _names(tool_names)
     uses: list[Part] = [
@@ -283,9 +288,15 @@ def _names(tool_names: tuple[str, ...]) -> st.SearchStrategy[str]:
 @st.composite
 def _conversation(draw: st.DrawFn, cfg: _Config, tool_names: tuple[str, ...], max_turns: int) -> list[Message]:
     out: list[Message] = []
+    used: set[str] = set()
     for _ in range(draw(st.integers(0, max_turns))):
         kind = draw(st.integers(0, 4))
-        out += draw(_tool_exchange(cfg, tool_names)) if kind == 4 else draw(cfg.turns[kind])
+        if kind == 4:
+            exchange = draw(_tool_exchange(cfg, tool_names, frozenset(used)))
+            used.update(p.id for p in exchange[0].content if isinstance(p, ToolUse))
+            out += exchange
+        else:
+            out += draw(cfg.turns[kind])
     return out
 
 
@@ -357,38 +368,86 @@ def tools(
     return st.lists(one, max_size=4, unique_by=lambda t: getattr(t, "name", id(t)))
 
 
+# Optional request settings: each is absent (None) or drawn from its strategy, except the fields
+# the target codecs require (Codec.REQUIRED_FIELDS), which are always drawn.
+_SETTINGS = (
+    "model",
+    "tool_choice",
+    "parallel_tool_calls",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop",
+    "seed",
+    "n",
+    "response_format",
+    "reasoning",
+    "reasoning_effort",
+    "user",
+    "metadata",
+    "stream",
+    "cache",
+    "cache_key",
+)
+
+_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {"cache": _CACHE}
+"""Settings drawn absent more often than half the time."""
+
+
 @st.composite
-def _request(draw: st.DrawFn, cfg: _Config, parts: dict[str, st.SearchStrategy[Any]], max_turns: int) -> Request:
+def _reasoning_and_max_tokens(draw: st.DrawFn, required: frozenset[str]) -> tuple[ReasoningConfig | None, int | None]:
+    """A thinking budget is always below ``max_tokens`` (it is part of the output it caps)."""
+    reasoning: ReasoningConfig | None = draw(
+        st.one_of(
+            st.none() if "reasoning" not in required else st.nothing(),
+            st.builds(ReasoningConfig, type=st.just("enabled"), budget_tokens=st.integers(1024, 32000)),
+            st.builds(ReasoningConfig, type=st.sampled_from(["adaptive", "disabled"])),
+        )
+    )
+    budget = reasoning.budget_tokens if reasoning is not None else None
+    lowest = 1 if budget is None else budget + 1
+    present = st.integers(lowest, max(64000, lowest))
+    max_tokens: int | None = draw(present if "max_tokens" in required else st.none() | present)
+    return reasoning, max_tokens
+
+
+@st.composite
+def _request(
+    draw: st.DrawFn, cfg: _Config, parts: dict[str, st.SearchStrategy[Any]], max_turns: int, required: frozenset[str]
+) -> Request:
     tl = draw(parts["tools"])
     names = tuple(t.name for t in tl if isinstance(t, Tool))
-    choice: st.SearchStrategy[ToolChoice | None] = parts["choice"]
-    if names:
-        choice = choice | st.builds(ToolChoice, mode=st.just("tool"), name=_names(names))
-    p = parts
+    values: dict[str, Any] = {}
+    for name in _SETTINGS:
+        if name not in ("reasoning", "max_tokens"):
+            strategy = parts[name]
+            if name == "tool_choice" and names:
+                strategy = strategy | st.builds(ToolChoice, mode=st.just("tool"), name=_names(names))
+            values[name] = draw(strategy)
+    values["reasoning"], values["max_tokens"] = draw(_reasoning_and_max_tokens(required))
     return Request(
-        model=draw(p["model"]),
-        system=draw(p["system"]),
+        system=draw(parts["system"]),
         messages=draw(_conversation(cfg, names, max_turns)),
         tools=tl,
-        tool_choice=draw(choice),
-        parallel_tool_calls=draw(p["bool"]),
-        max_tokens=draw(p["max_tokens"]),
-        temperature=draw(p["temperature"]),
-        top_p=draw(p["top_p"]),
-        top_k=draw(p["top_k"]),
-        stop=draw(p["stop"]),
-        seed=draw(p["seed"]),
-        n=draw(p["n"]),
-        response_format=draw(p["response_format"]),
-        reasoning=draw(p["reasoning"]),
-        reasoning_effort=draw(p["effort"]),
-        user=draw(p["model"]),
-        metadata=draw(p["metadata"]),
-        stream=draw(p["bool"]),
-        cache=draw(_CACHE),
-        cache_key=draw(p["model"]),
         provider_options=draw(cfg.options),
+        **values,
     )
+
+
+def _required_by(codecs: Sequence[str]) -> frozenset[str]:
+    """The request fields the named codecs require (``Codec.REQUIRED_FIELDS``); names that are
+    not registered codecs require nothing."""
+    from .codec import get_codec
+    from .errors import UnknownCodecError
+
+    out: set[str] = set()
+    for name in codecs:
+        try:
+            out |= get_codec(name).REQUIRED_FIELDS
+        except UnknownCodecError:
+            continue
+    return frozenset(out)
 
 
 def requests(
@@ -397,30 +456,36 @@ def requests(
     provider_data: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None,
     provider_tools: Mapping[str, st.SearchStrategy[dict[str, Any]]] | None = None,
     max_turns: int = 5,
+    required: Iterable[str] = (),
 ) -> st.SearchStrategy[Request]:
     """IR requests with every field drawn (absent or present).
 
     ``codecs`` names the codecs whose ``provider_options`` may appear (besides a foreign one);
-    ``provider_data`` / ``provider_tools`` give, per codec, strategies for the ``data`` of its
-    opaque provider parts and tools.
+    the fields those codecs require (``Codec.REQUIRED_FIELDS``: ``max_tokens`` for Anthropic,
+    ``model`` for OpenAI Chat) are always drawn, as are the fields named in ``required``, so
+    that every request encodes with those codecs. ``provider_data`` / ``provider_tools`` give,
+    per codec, strategies for the ``data`` of its opaque provider parts and tools.
+
+    Every request is valid IR (:func:`ir_codec.check.validate_ir` returns it unchanged): tool
+    results answer the tool calls of the assistant turn before them, tool-call ids are unique
+    and a reasoning budget is below ``max_tokens``.
     """
     cfg = _Config(codecs, provider_data or {})
-    opt = st.none()
-    parts: dict[str, st.SearchStrategy[Any]] = {
-        "tools": tools(codecs, provider_tools),
-        "choice": opt | st.builds(ToolChoice, mode=st.sampled_from(["auto", "required", "none"])),
-        "model": opt | _WORD,
-        "system": st.lists(system_blocks(codecs), max_size=3),
-        "bool": opt | st.booleans(),
-        "max_tokens": opt | st.integers(1, 64000),
-        "temperature": opt | st.sampled_from([0.0, 0.2, 0.5, 0.7, 1.0]),
-        "top_p": opt | st.sampled_from([0.1, 0.5, 0.9, 1.0]),
-        "top_k": opt | st.integers(1, 100),
-        "stop": opt | st.lists(_WORD, min_size=1, max_size=4),
-        "seed": opt | st.integers(0, 2**31 - 1),
-        "n": opt | st.integers(1, 4),
-        "response_format": opt
-        | st.builds(ResponseFormat, type=st.sampled_from(["text", "json_object"]))
+    need = _required_by(codecs) | frozenset(required)
+    unknown = need - set(_SETTINGS)
+    if unknown:
+        raise ValueError(f"requests(): cannot require {sorted(unknown)}: not an optional Request setting")
+    settings: dict[str, st.SearchStrategy[Any]] = {
+        "model": _WORD,
+        "tool_choice": st.builds(ToolChoice, mode=st.sampled_from(["auto", "required", "none"])),
+        "parallel_tool_calls": st.booleans(),
+        "temperature": st.sampled_from([0.0, 0.2, 0.5, 0.7, 1.0]),
+        "top_p": st.sampled_from([0.1, 0.5, 0.9, 1.0]),
+        "top_k": st.integers(1, 100),
+        "stop": st.lists(_WORD, min_size=1, max_size=4),
+        "seed": st.integers(0, 2**31 - 1),
+        "n": st.integers(1, 4),
+        "response_format": st.builds(ResponseFormat, type=st.sampled_from(["text", "json_object"]))
         | st.builds(
             ResponseFormat,
             type=st.just("json_schema"),
@@ -429,13 +494,19 @@ def requests(
             description=st.none() | texts(allow_empty=False),
             strict=st.none() | st.booleans(),
         ),
-        "reasoning": opt
-        | st.builds(ReasoningConfig, type=st.just("enabled"), budget_tokens=st.integers(1024, 32000))
-        | st.builds(ReasoningConfig, type=st.sampled_from(["adaptive", "disabled"])),
-        "effort": opt | st.sampled_from(["low", "medium", "high"]),
-        "metadata": opt | st.dictionaries(_KEY, _WORD, min_size=1, max_size=3),
+        "reasoning_effort": st.sampled_from(["low", "medium", "high"]),
+        "user": _WORD,
+        "metadata": st.dictionaries(_KEY, _WORD, min_size=1, max_size=3),
+        "stream": st.booleans(),
+        "cache": _MARK,
+        "cache_key": _WORD,
     }
-    return _request(cfg, parts, max_turns)
+    parts = {
+        name: value if name in need else _OPTIONAL.get(name, st.none() | value) for name, value in settings.items()
+    }
+    parts["tools"] = tools(codecs, provider_tools)
+    parts["system"] = st.lists(system_blocks(codecs), max_size=3)
+    return _request(cfg, parts, max_turns, need)
 
 
 def usages() -> st.SearchStrategy[Usage]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from .codec import load_json
+from ._json import load_json
 from .errors import DecodeError
 from .ir import Part, Response, StopReason, Text, Thinking, ToolUse, Usage
 
@@ -84,7 +84,13 @@ class Stop(StreamEvent, frozen=True, kw_only=True, tag="stop"):
 
 
 class ResponseAssembler:
-    """Builds a :class:`Response` from IR stream events, in the order the parts were opened."""
+    """Builds a :class:`Response` from IR stream events, in the order the parts were opened.
+
+    Codec hooks (a decoder never patches the assembled response after the fact):
+    :meth:`add_part` for a whole part that arrived in one event, :meth:`set_part_options` for
+    provider fields of a streamed part (citations on a text block), and
+    :attr:`response_options` for provider fields of the reply itself.
+    """
 
     def __init__(self) -> None:
         self.id: str | None = None
@@ -94,6 +100,9 @@ class ResponseAssembler:
         self.stop_reason: StopReason | None = None
         self.raw_stop_reason: str | None = None
         self.extra_parts: dict[int, Part] = {}
+        self.part_options: dict[int, dict[str, dict[str, Any]]] = {}
+        self.response_options: dict[str, dict[str, Any]] = {}
+        """``provider_options`` of the assembled :class:`Response` (codec name -> raw fields)."""
 
     def apply(self, ev: StreamEvent) -> None:
         if isinstance(ev, MessageStart):
@@ -117,16 +126,25 @@ class ResponseAssembler:
             self.raw_stop_reason = ev.raw_stop_reason
 
     def add_part(self, index: int, part: Part) -> None:
-        """A whole part that arrived in one event (e.g. a redacted thinking block)."""
+        """A whole part that arrived in one event (e.g. a redacted thinking block). At the index
+        of a streamed part it replaces that part (a decoder that reads the streamed pieces
+        itself, e.g. tool-call arguments kept byte for byte)."""
         self.extra_parts[index] = part
+
+    def set_part_options(self, index: int, provider_options: dict[str, dict[str, Any]]) -> None:
+        """``provider_options`` for the part streamed at ``index`` (replaces earlier ones)."""
+        self.part_options[index] = provider_options
 
     def content(self) -> list[Part]:
         out: list[tuple[int, Part]] = list(self.extra_parts.items())
         for i, p in self._parts.items():
+            if i in self.extra_parts:
+                continue
+            opts = self.part_options.get(i, {})
             if p["kind"] == "text":
-                out.append((i, Text(text=p["text"])))
+                out.append((i, Text(text=p["text"], provider_options=opts)))
             elif p["kind"] == "thinking":
-                out.append((i, Thinking(text=p["text"], signature=p["signature"])))
+                out.append((i, Thinking(text=p["text"], signature=p["signature"], provider_options=opts)))
             else:
                 args = p["args"].strip() or "{}"
                 try:
@@ -135,7 +153,7 @@ class ResponseAssembler:
                     raise DecodeError(f"$.tool_call[{i}].arguments", "JSON text", args[:80]) from None
                 if not isinstance(value, dict):
                     raise DecodeError(f"$.tool_call[{i}].arguments", "a JSON object", type(value).__name__)
-                out.append((i, ToolUse(id=p["id"], name=p["name"], input=value)))
+                out.append((i, ToolUse(id=p["id"], name=p["name"], input=value, provider_options=opts)))
         return [p for _, p in sorted(out, key=lambda t: t[0])]
 
     def response(self) -> Response:
@@ -146,6 +164,7 @@ class ResponseAssembler:
             stop_reason=self.stop_reason,
             raw_stop_reason=self.raw_stop_reason,
             usage=self.usage,
+            provider_options=self.response_options,
         )
 
 

@@ -176,3 +176,23 @@ def test_hypothesis_entry_point_registers_the_strategies() -> None:
     collect()
     assert len(seen) == 5 and all(isinstance(r, Request) for r in seen)
     assert any(r.messages or r.system or r.tools for r in seen)
+
+
+@pytest.mark.parametrize("codec", [n for n in ir_codec.available_codecs() if n != "toy"])
+def test_every_api_function_writes_nothing_with_on_lossy_warn(codec: str, capfd: pytest.CaptureFixture[str]) -> None:
+    # A request every codec loses something of (a foreign provider option), encoded, decoded,
+    # transpiled and validated with on_lossy="warn": Python warnings, and not one byte on the
+    # process's stdout or stderr (file-descriptor level capture).
+    req = Request(
+        model="m",
+        max_tokens=64,
+        messages=[Message(role="user", content=[Text(text="hi")])],
+        provider_options={"x-elsewhere": {"k": 1}},
+    )
+    with pytest.warns(LossyEncodeWarning):
+        e = ir_codec.encode(req, codec, on_lossy="warn")
+    assert any(w.path == "provider_options.x-elsewhere" for w in e.warnings)
+    ir_codec.decode(e.to_json(), codec, on_lossy="warn")
+    ir_codec.transpile(e.to_json(), codec, codec, on_lossy="warn")
+    ir_codec.validate(e.to_json(), codec)
+    assert capfd.readouterr() == ("", "")

@@ -52,9 +52,9 @@ def user(*parts: object) -> Message:
 
 def marks(r: Request) -> dict[str, str]:
     p = _Plan(r, CacheRules(max_breakpoints=None, ttls=tuple(CacheTtl)))
-    from ir_codec.passes.cache import _path
+    from ir_codec.passes.cache import _at
 
-    return {_path(loc): m.ttl.value for loc, m in p.marks.items()}
+    return {_at(loc): m.ttl.value for loc, m in p.marks.items()}
 
 
 def test_untouched_request_is_returned_as_is() -> None:

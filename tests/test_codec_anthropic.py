@@ -1,8 +1,7 @@
-"""The Anthropic Messages codecs (anthropic, anthropic-bedrock, anthropic-vertex).
-
-Properties 1-4 of the invariant for all three codecs, then tables of the tricky cases in the
-shape of sqlglot's dialect tests: ``(IR, expected wire fragment, expected warning paths)``.
-"""
+"""The Anthropic Messages codecs (anthropic, anthropic-bedrock, anthropic-vertex): tables of the
+tricky cases in the shape of sqlglot's dialect tests: ``(IR, expected wire fragment, expected
+warnings as (path, kind))``. The invariant properties, documented payloads, replies and the SDK check run in
+the shared suite (tests/test_conformance.py, cases in tests/conformance/anthropic.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ir_codec import get_codec
-from ir_codec.errors import DecodeError, IRCodecError
+from ir_codec.errors import DecodeError, InvalidRequestError, IRCodecError
 from ir_codec.invariant import check_request, check_wire
 from ir_codec.ir import (
     Audio,
@@ -30,6 +29,7 @@ from ir_codec.ir import (
     ProviderPart,
     ProviderTool,
     ReasoningConfig,
+    RedactedThinking,
     Request,
     ResponseFormat,
     SystemBlock,
@@ -42,151 +42,12 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.strategies import json_values, requests
+from ir_codec.strategies import json_values
 
 CODECS = ["anthropic", "anthropic-bedrock", "anthropic-vertex"]
 codec_names = st.sampled_from(CODECS)
 H1 = CacheControl(ttl=CacheTtl.ONE_HOUR)
 M5 = CacheControl()
-
-# --------------------------------------------------------------------------------------------
-# Strategies for the family's opaque parts and tools (shapes from SDK types/*_param.py)
-
-_id = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=4, max_size=10)
-_txt = st.text(min_size=1, max_size=20)
-
-provider_blocks = st.one_of(
-    st.builds(
-        lambda i, q: {"type": "server_tool_use", "id": "srvtoolu_" + i, "name": "web_search", "input": {"query": q}},
-        _id,
-        _txt,
-    ),
-    st.builds(
-        lambda i, u, t: {
-            "type": "web_search_tool_result",
-            "tool_use_id": "srvtoolu_" + i,
-            "content": [
-                {"type": "web_search_result", "url": "https://e.com/" + u, "title": t, "encrypted_content": "Eq" + u}
-            ],
-        },
-        _id,
-        _id,
-        _txt,
-    ),
-    st.builds(
-        lambda s, t, c: {
-            "type": "search_result",
-            "source": "https://e.com/" + s,
-            "title": t,
-            "content": [{"type": "text", "text": c}],
-        },
-        _id,
-        _txt,
-        _txt,
-    ),
-    # a document whose source the IR cannot hold (custom content source)
-    st.builds(
-        lambda t: {"type": "document", "source": {"type": "content", "content": [{"type": "text", "text": t}]}}, _txt
-    ),
-)
-provider_tools = st.one_of(
-    st.builds(lambda n: {"type": "web_search_20250305", "name": "web_search", "max_uses": n}, st.integers(1, 9)),
-    st.just({"type": "code_execution_20250825", "name": "code_execution"}),
-    st.just({"type": "bash_20250124", "name": "bash"}),
-)
-
-
-def ir_requests() -> st.SearchStrategy[Request]:
-    return requests(
-        codecs=["anthropic"], provider_data={"anthropic": provider_blocks}, provider_tools={"anthropic": provider_tools}
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Properties 1-4. Drawing an IR request costs far more than checking it, so each drawn request
-# is checked against every configuration of the three codecs (500 draws in the ci profile).
-
-CONFIGS: list[tuple[str, dict[str, Any]]] = [
-    ("anthropic", {}),
-    ("anthropic", {"api_version": "2023-06-01"}),
-    ("anthropic-bedrock", {}),
-    ("anthropic-bedrock", {"api_version": "bedrock-2023-05-31"}),
-    ("anthropic-vertex", {}),
-    ("anthropic-vertex", {"api_version": "vertex-2023-10-16"}),
-]
-
-
-@given(ir_requests())
-def test_invariant_request(ir: Request) -> None:
-    """Properties 1-3: valid wire, loss == warnings, fixpoint."""
-    for name, options in CONFIGS:
-        check_request(get_codec(name, **options), ir)
-
-
-def _variants(body: dict[str, Any], draw: Any) -> dict[str, Any]:
-    """Rewrite a canonical body into equivalent non-canonical forms the API also accepts."""
-    p = copy.deepcopy(body)
-    if (
-        draw(st.booleans())
-        and isinstance(p.get("system"), list)
-        and len(p["system"]) == 1
-        and set(p["system"][0]) == {"type", "text"}
-    ):
-        p["system"] = p["system"][0]["text"]
-    for m in p["messages"]:
-        c = m["content"]
-        if draw(st.booleans()) and len(c) == 1 and set(c[0]) == {"type", "text"}:
-            m["content"] = c[0]["text"]
-        elif draw(st.booleans()) and isinstance(c, list):
-            c.insert(draw(st.integers(0, len(c))), {"type": "text", "text": ""})
-        for b in c if isinstance(c, list) else []:
-            cc = b.get("cache_control")
-            if isinstance(cc, dict) and "ttl" not in cc and draw(st.booleans()):
-                cc["ttl"] = "5m"
-            if "cache_control" not in b and b.get("type") in ("text", "image") and draw(st.booleans()):
-                b["cache_control"] = None
-            if b.get("type") == "tool_result":
-                inner = b.get("content")
-                if inner is None and draw(st.booleans()):
-                    b["content"] = draw(st.sampled_from(["", []]))
-                elif (
-                    isinstance(inner, list)
-                    and len(inner) == 1
-                    and set(inner[0]) == {"type", "text"}
-                    and draw(st.booleans())
-                ):
-                    b["content"] = inner[0]["text"]
-                if "is_error" not in b and draw(st.booleans()):
-                    b["is_error"] = False
-    if draw(st.booleans()):
-        p["messages"].insert(
-            draw(st.integers(0, max(0, len(p["messages"]) - 1))),
-            {"role": "user", "content": draw(st.sampled_from(["", []]))},
-        )
-    if draw(st.booleans()) and "tools" not in p:
-        p["tools"] = []
-    if isinstance(p.get("cache_control"), dict) and "ttl" not in p["cache_control"] and draw(st.booleans()):
-        p["cache_control"]["ttl"] = "5m"
-    for k in ("temperature", "top_p"):
-        if k in p and float(p[k]).is_integer() and draw(st.booleans()):
-            p[k] = int(p[k])
-    if "anthropic_version" in p and draw(st.booleans()):
-        del p["anthropic_version"]
-    return p
-
-
-@given(ir_requests(), st.data())
-def test_invariant_wire(ir: Request, data: st.DataObject) -> None:
-    """Property 4 on encoder output and on its canonicalizable rewrites."""
-    for name, options in CONFIGS:
-        codec = get_codec(name, **options)
-        body = codec.encode(ir).body
-        assert codec.canonicalize(body) == body
-        check_wire(codec, body)
-        variant = _variants(body, data.draw)
-        check_wire(codec, variant)
-        assert codec.canonicalize(variant) == body
-
 
 # --------------------------------------------------------------------------------------------
 # Tables of tricky cases
@@ -206,19 +67,23 @@ def req(*messages: Message, **kw: Any) -> Request:
     return Request(messages=list(messages), **kw)
 
 
-def wpaths(codec: str, ir: Request, **options: Any) -> tuple[dict[str, Any], list[str]]:
+def wpaths(codec: str, ir: Request, **options: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The body and the warnings, each as (path, kind), of an encode that passes properties 1-3."""
     e = check_request(get_codec(codec, **options), ir)
-    return e.body, [w.path for w in e.warnings]
+    return e.body, [(w.path, w.kind) for w in e.warnings]
+
+
+DROPPED, CHANGED, MOVED, APPROXIMATED = "dropped", "changed", "moved", "approximated"
 
 
 VERSION_CASES = [
-    # (codec, options, IR, expected wire subset, expected warning paths)
+    # (codec, options, IR, expected wire subset, expected warnings as (path, kind))
     (
         "anthropic",
         {},
         req(user(Text(text="hi")), temperature=0.5, top_p=0.9, top_k=5),
         {},
-        ["temperature", "top_p", "top_k"],
+        [("temperature", DROPPED), ("top_p", DROPPED), ("top_k", DROPPED)],
     ),
     (
         "anthropic",
@@ -239,7 +104,7 @@ VERSION_CASES = [
         {},
         req(user(Text(text="hi")), temperature=0.5, model=None),
         {"anthropic_version": "2026-10-21"},
-        ["temperature"],
+        [("temperature", DROPPED)],
     ),
     (
         "anthropic-bedrock",
@@ -263,7 +128,7 @@ VERSION_CASES = [
                 {"role": "assistant", "content": [{"type": "text", "text": "a"}]},
             ]
         },
-        ["messages[1].content[0]"],
+        [("messages[1].content[0]", DROPPED)],
     ),
     (
         "anthropic",
@@ -291,7 +156,7 @@ VERSION_CASES = [
             )
         ),
         {"messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}]},
-        ["messages[0].content[0].provider_options.anthropic"],
+        [("messages[0].content[0].provider_options.anthropic.citations", DROPPED)],
     ),
     (
         "anthropic",
@@ -315,7 +180,7 @@ VERSION_CASES = [
 
 @pytest.mark.parametrize(("codec", "options", "ir", "wire", "warned"), VERSION_CASES)
 def test_versions_and_platforms(
-    codec: str, options: dict[str, Any], ir: Request, wire: dict[str, Any], warned: list[str]
+    codec: str, options: dict[str, Any], ir: Request, wire: dict[str, Any], warned: list[tuple[str, str]]
 ) -> None:
     body, paths = wpaths(codec, ir, **options)
     for k, v in wire.items():
@@ -372,7 +237,7 @@ CACHE_CASES = [
             ("messages[0].content[4]", "5m"),
             ("messages[0].content[5]", "5m"),
         ],
-        ["messages[0].content[1].cache", "messages[0].content[2].cache"],
+        [("messages[0].content[1].cache", DROPPED), ("messages[0].content[2].cache", DROPPED)],
     ),
     # automatic caching takes a slot
     (
@@ -384,7 +249,7 @@ CACHE_CASES = [
             ("messages[0].content[4]", "5m"),
             ("auto", "5m"),
         ],
-        ["messages[0].content[1].cache", "messages[0].content[2].cache"],
+        [("messages[0].content[1].cache", DROPPED), ("messages[0].content[2].cache", DROPPED)],
     ),
     # an automatic mark on an already marked last block is a no-op: no slot taken
     (
@@ -397,28 +262,28 @@ CACHE_CASES = [
             ("messages[0].content[4]", "5m"),
             ("auto", "5m"),
         ],
-        ["messages[0].content[1].cache"],
+        [("messages[0].content[1].cache", DROPPED)],
     ),
     # a 1h mark after a 5m mark is shortened
     (
         "ttl-order",
         req(user(Text(text="a", cache=M5), Text(text="b", cache=H1)), system=[SystemBlock(text="s", cache=H1)]),
         [("system[0]", "1h"), ("messages[0].content[0]", "5m"), ("messages[0].content[1]", "5m")],
-        ["messages[0].content[1].cache"],
+        [("messages[0].content[1].cache", APPROXIMATED)],
     ),
     # 30m maps up to 1h, 12h to the longest (1h)
     (
         "tiers",
         req(user(Text(text="a", cache=CacheControl(ttl=CacheTtl.THIRTY_MINUTES)))),
         [("messages[0].content[0]", "1h")],
-        ["messages[0].content[0].cache"],
+        [("messages[0].content[0].cache", APPROXIMATED)],
     ),
     # a mark on a thinking block moves to the preceding markable block
     (
         "thinking-mark",
         req(user(Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a"))),
         [("messages[0].content[0]", "1h")],
-        ["messages[0].content[0].cache", "messages[1].content[0].cache"],
+        [("messages[0].content[0].cache", CHANGED), ("messages[1].content[0].cache", MOVED)],
     ),
     # a mark nested in a tool result moves to the tool result
     (
@@ -428,10 +293,15 @@ CACHE_CASES = [
             user(ToolResult(tool_use_id="t1", content=[Text(text="r", cache=H1)])),
         ),
         [("messages[1].content[0]", "1h")],
-        ["messages[1].content[0].cache", "messages[1].content[0].content[0].cache"],
+        [("messages[1].content[0].cache", CHANGED), ("messages[1].content[0].content[0].cache", MOVED)],
     ),
     # automatic 1h with a 5m mark on the last block: the provider rejects the pair, auto dropped
-    ("auto-conflict", req(user(Text(text="a", cache=M5)), cache=H1), [("messages[0].content[0]", "5m")], ["cache"]),
+    (
+        "auto-conflict",
+        req(user(Text(text="a", cache=M5)), cache=H1),
+        [("messages[0].content[0]", "5m")],
+        [("cache", DROPPED)],
+    ),
     # automatic mark with the same TTL as the last block's: kept (the API treats it as a no-op)
     (
         "auto-same",
@@ -440,12 +310,24 @@ CACHE_CASES = [
         [],
     ),
     # a mark on an empty text (dropped) is gone with it
-    ("empty-text", req(user(Text(text="a"), Text(text="", cache=H1))), [], ["messages[0].content[1]"]),
+    ("empty-text", req(user(Text(text="a"), Text(text="", cache=H1))), [], [("messages[0].content[1]", DROPPED)]),
+    # after a dropped item, the planner's warnings (and the places its reasons name) are the
+    # caller's paths (spec/losses.md)
+    (
+        "after-a-drop",
+        req(user(Text(text=""), Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a"))),
+        [("messages[0].content[0]", "1h")],
+        [
+            ("messages[0].content[0]", DROPPED),
+            ("messages[0].content[1].cache", CHANGED),
+            ("messages[1].content[0].cache", MOVED),
+        ],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "ir", "marks", "warned"), CACHE_CASES, ids=[c[0] for c in CACHE_CASES])
-def test_cache_marks(name: str, ir: Request, marks: list[tuple[str, str]], warned: list[str]) -> None:
+def test_cache_marks(name: str, ir: Request, marks: list[tuple[str, str]], warned: list[tuple[str, str]]) -> None:
     body, paths = wpaths("anthropic", ir)
     assert _marks(body) == marks
     assert paths == warned
@@ -456,37 +338,37 @@ def test_bedrock_legacy_automatic_caching_becomes_explicit() -> None:
     body, paths = wpaths("anthropic-bedrock", ir, api_version="bedrock-2023-05-31")
     assert "cache_control" not in body
     assert _marks(body) == [("messages[0].content[1]", "1h")]
-    assert paths == ["messages[0].content[1].cache", "cache"]
+    assert paths == [("messages[0].content[1].cache", CHANGED), ("cache", MOVED)]
     body, paths = wpaths("anthropic-bedrock", ir)
     assert body["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
 
 
 LOSS_CASES = [
-    # (IR, wire messages, warning paths)
+    # (IR, wire messages, warnings as (path, kind))
     (
         req(user(Text(text="a"), Audio(source=Base64Source(media_type="audio/wav", data="AA==")))),
         [{"role": "user", "content": [{"type": "text", "text": "a"}]}],
-        ["messages[0].content[1]"],
+        [("messages[0].content[1]", DROPPED)],
     ),
     (
         req(user(Text(text="")), asst(Text(text="x"))),
         [{"role": "assistant", "content": [{"type": "text", "text": "x"}]}],
-        ["messages[0].content[0]", "messages[0]"],
+        [("messages[0].content[0]", DROPPED), ("messages[0]", DROPPED)],
     ),
     (
         req(asst(Thinking(text="t")), user(Text(text="u"))),
         [{"role": "user", "content": [{"type": "text", "text": "u"}]}],
-        ["messages[0].content[0]", "messages[0]"],
+        [("messages[0].content[0]", DROPPED), ("messages[0]", DROPPED)],
     ),
     (
         req(user(Text(text="u")), asst(), asst()),
         [{"role": "user", "content": [{"type": "text", "text": "u"}]}],
-        ["messages[1]", "messages[2]"],
+        [("messages[1]", DROPPED), ("messages[2]", DROPPED)],
     ),
     (
         req(user(Json(value={"a": 1}))),
         [{"role": "user", "content": [{"type": "text", "text": '{"a":1}'}]}],
-        ["messages[0].content[0]"],
+        [("messages[0].content[0]", CHANGED)],
     ),
     (
         req(
@@ -497,7 +379,7 @@ LOSS_CASES = [
             {"role": "system", "content": [{"type": "text", "text": "s"}]},
             {"role": "user", "content": [{"type": "text", "text": "u"}]},
         ],
-        ["messages[0].content[1]"],
+        [("messages[0].content[1]", DROPPED)],
     ),
     (
         req(user(ProviderPart(codec="x-foreign", data={"type": "x"}), Text(text="a", cache=H1))),
@@ -507,24 +389,76 @@ LOSS_CASES = [
                 "content": [{"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
             }
         ],
-        ["messages[0].content[0]"],
+        [("messages[0].content[0]", DROPPED)],
     ),
     (
         req(user(Image(source=UrlSource(url="https://e.com/i.png", media_type="image/png")))),
         [{"role": "user", "content": [{"type": "image", "source": {"type": "url", "url": "https://e.com/i.png"}}]}],
-        ["messages[0].content[0].source.media_type"],
+        [("messages[0].content[0].source.media_type", DROPPED)],
     ),
     # an IR ProviderPart whose data is a block the IR models decodes as that part
     (
         req(user(ProviderPart(codec="anthropic", data={"type": "text", "text": "hi"}))),
         [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
-        ["messages[0].content[0]"],
+        [("messages[0].content[0]", CHANGED)],
+    ),
+    # a warning at lowering time, after a dropped message and a dropped nested part, names the
+    # caller's path (spec/losses.md)
+    (
+        req(
+            asst(ToolUse(id="t1", name="f", input={})),
+            asst(),
+            user(
+                ToolResult(
+                    tool_use_id="t1",
+                    content=[Text(text=""), Image(source=UrlSource(url="https://e.com/i.png", media_type="image/png"))],
+                )
+            ),
+        ),
+        [
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "t1",
+                        "content": [{"type": "image", "source": {"type": "url", "url": "https://e.com/i.png"}}],
+                    }
+                ],
+            },
+        ],
+        [
+            ("messages[1]", DROPPED),
+            ("messages[2].content[0].content[0]", DROPPED),
+            ("messages[2].content[0].content[1].source.media_type", DROPPED),
+        ],
+    ),
+    # next to a dropped block, a neighbour's own loss is reported where it is, not the neighbour
+    (
+        req(
+            asst(
+                Text(text=""),
+                RedactedThinking(data="AA==", provider_options={"x-foreign": {"x": 1}}),
+                RedactedThinking(data="AA=="),
+            )
+        ),
+        [
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "redacted_thinking", "data": "AA=="},
+                    {"type": "redacted_thinking", "data": "AA=="},
+                ],
+            }
+        ],
+        [("messages[0].content[0]", DROPPED), ("messages[0].content[1].provider_options.x-foreign", DROPPED)],
     ),
 ]
 
 
 @pytest.mark.parametrize(("ir", "messages", "warned"), LOSS_CASES)
-def test_losses(ir: Request, messages: list[dict[str, Any]], warned: list[str]) -> None:
+def test_losses(ir: Request, messages: list[dict[str, Any]], warned: list[tuple[str, str]]) -> None:
     body, paths = wpaths("anthropic", ir)
     assert body["messages"] == messages
     assert paths == warned
@@ -539,38 +473,52 @@ SETTINGS_CASES = [
     (
         dict(parallel_tool_calls=False),
         {"tool_choice": {"type": "auto", "disable_parallel_tool_use": True}},
-        ["tool_choice"],
+        [("tool_choice", CHANGED)],
     ),
     (
         dict(tool_choice=ToolChoice(mode="none"), parallel_tool_calls=True),
         {"tool_choice": {"type": "none"}},
-        ["parallel_tool_calls"],
+        [("parallel_tool_calls", DROPPED)],
     ),
-    (dict(user="u-1", metadata={"a": "b"}), {"metadata": {"user_id": "u-1"}}, ["metadata"]),
+    (dict(user="u-1", metadata={"a": "b"}), {"metadata": {"user_id": "u-1"}}, [("metadata", DROPPED)]),
     (
-        dict(reasoning=ReasoningConfig(type="enabled", budget_tokens=2048), reasoning_effort="high"),
+        dict(max_tokens=4096, reasoning=ReasoningConfig(type="enabled", budget_tokens=2048), reasoning_effort="high"),
         {"thinking": {"type": "enabled", "budget_tokens": 2048}, "output_config": {"effort": "high"}},
         [],
     ),
-    (dict(reasoning_effort="minimal"), {}, ["reasoning_effort"]),
+    (dict(reasoning_effort="minimal"), {}, [("reasoning_effort", DROPPED)]),
     (
         dict(response_format=ResponseFormat(type="json_schema", schema={"type": "object"}, name="n")),
         {"output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}}},
-        ["response_format.name"],
+        [("response_format.name", DROPPED)],
     ),
-    (dict(response_format=ResponseFormat(type="json_object")), {}, ["response_format"]),
-    (dict(seed=1, n=2, cache_key="k", stop=["END"]), {"stop_sequences": ["END"]}, ["seed", "n", "cache_key"]),
+    (dict(response_format=ResponseFormat(type="json_object")), {}, [("response_format", DROPPED)]),
+    (
+        dict(seed=1, n=2, cache_key="k", stop=["END"]),
+        {"stop_sequences": ["END"]},
+        [("seed", DROPPED), ("n", DROPPED), ("cache_key", DROPPED)],
+    ),
     (
         dict(provider_options={"anthropic": {"speed": "fast"}, "openai-chat": {"store": True}}),
         {"speed": "fast"},
-        ["provider_options.openai-chat"],
+        [("provider_options.openai-chat", DROPPED)],
     ),
-    (dict(provider_options={"anthropic": {"metadata": {"user_id": "u"}}}), {}, ["provider_options.anthropic"]),
+    # a raw option holding a field the IR maps is not sent (it would decode into the IR)
+    (
+        dict(provider_options={"anthropic": {"metadata": {"user_id": "u"}}}),
+        {},
+        [("provider_options.anthropic.metadata", DROPPED)],
+    ),
+    (
+        dict(provider_options={"anthropic": {"max_tokens": 5, "speed": "fast"}}),
+        {"speed": "fast"},
+        [("provider_options.anthropic.max_tokens", DROPPED)],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fields", "wire", "warned"), SETTINGS_CASES)
-def test_settings(fields: dict[str, Any], wire: dict[str, Any], warned: list[str]) -> None:
+def test_settings(fields: dict[str, Any], wire: dict[str, Any], warned: list[tuple[str, str]]) -> None:
     body, paths = wpaths("anthropic", req(user(Text(text="x")), **fields))
     for k, v in wire.items():
         assert body[k] == v
@@ -599,7 +547,7 @@ def test_tools_and_server_tools() -> None:
         },
         {"type": "web_search_20250305", "name": "web_search"},
     ]
-    assert paths == ["tools[2]"]
+    assert paths == [("tools[2]", DROPPED)]
 
 
 def test_documents() -> None:
@@ -621,6 +569,51 @@ def test_documents() -> None:
         {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"}},
     ]
     assert paths == []
+
+
+def test_family_options_key_on_every_platform() -> None:
+    # The three codecs read and decode into provider_options["anthropic"]; an entry under a
+    # platform's own name is another codec's, and losses name the "anthropic" entry.
+    ir = req(
+        user(Text(text="x")),
+        model=None,
+        provider_options={"anthropic": {"max_tokens": 5, "speed": "fast"}, "anthropic-bedrock": {"x": 1}},
+    )
+    body, paths = wpaths("anthropic-bedrock", ir)
+    assert body["speed"] == "fast" and body["max_tokens"] == 1024
+    assert paths == [
+        ("provider_options.anthropic-bedrock", DROPPED),
+        ("provider_options.anthropic.max_tokens", DROPPED),
+    ]
+    same = req(user(Text(text="x")), model=None, provider_options={"anthropic": {"anthropic_version": "2026-10-21"}})
+    body, paths = wpaths("anthropic-vertex", same)
+    assert body["anthropic_version"] == "2026-10-21"
+    assert paths == [("provider_options.anthropic.anthropic_version", DROPPED)]
+
+
+def test_profile_follows_the_api_version() -> None:
+    # 2026-10-21 refuses the sampling parameters; the legacy versions take them. On Bedrock and
+    # Vertex a request's own anthropic_version decides (profile_for).
+    sampling = {"temperature", "top_p", "top_k"}
+    assert sampling <= set(get_codec("anthropic").profile().unsupported)
+    assert not sampling & set(get_codec("anthropic", api_version="2023-06-01").profile().unsupported)
+    legacy = req(
+        user(Text(text="x")), model=None, provider_options={"anthropic": {"anthropic_version": "bedrock-2023-05-31"}}
+    )
+    assert not sampling & set(get_codec("anthropic-bedrock").profile_for(legacy).unsupported)
+    for name in CODECS:
+        profile = get_codec(name).profile()
+        assert profile.passes == ("plan_cache_breakpoints",)
+        assert {"seed", "n", "metadata", "cache_key"} <= set(profile.unsupported)
+        assert profile.cache.markable is None and profile.cache.max_breakpoints == 4
+    assert get_codec("anthropic-bedrock", api_version="bedrock-2023-05-31").profile().cache.native_automatic is False
+
+
+def test_planner_reasons_name_the_callers_paths() -> None:
+    ir = req(user(Text(text=""), Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a")))
+    e = get_codec("anthropic").encode(ir)
+    moved = [w.reason for w in e.warnings if w.path == "messages[1].content[0].cache"]
+    assert moved == ["anthropic cannot mark this item; mark moved to messages[0].content[1].cache"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -750,7 +743,8 @@ def test_validate_wire_rejects_what_the_api_rejects() -> None:
 
 # --------------------------------------------------------------------------------------------
 # Malformed input: decode raises DecodeError (never KeyError/TypeError), and whatever decodes
-# also encodes.
+# also encodes, or is refused by the IR check (InvalidRequestError: a body the API refuses,
+# such as one without max_tokens).
 
 PAYLOAD_DIR = Path(__file__).resolve().parent / "payloads"
 PAYLOADS = [json.loads(p.read_text())["payload"] for p in sorted(PAYLOAD_DIR.glob("anthropic*/*.json"))]
@@ -783,4 +777,7 @@ def test_mutated_payloads_fail_cleanly(payload: dict[str, Any], data: st.DataObj
         ir = codec.decode(p)
     except DecodeError:
         return
-    codec.encode(ir)
+    try:
+        codec.encode(ir)
+    except InvalidRequestError:
+        return

@@ -1,50 +1,22 @@
-"""The openrouter codec: the invariant properties and its own rules (cache_control, top_k, ...)."""
+"""The openrouter codec: its own rules (cache_control, top_k, routing fields, ...). The invariant
+properties, documented payloads, replies and the SDK check run in the shared suite
+(tests/test_conformance.py, case in tests/conformance/openrouter.py)."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ir_codec import get_codec
+from ir_codec.errors import LossKind
 from ir_codec.invariant import check_request, check_wire
 from ir_codec.ir import CacheControl, CacheTtl, Image, Message, Request, SystemBlock, Text, Tool, UrlSource
-
-from .test_codec_openai_chat import decanonicalize, ir_requests
 
 NAME = "openrouter"
 CODEC = get_codec(NAME)
 EPH = {"type": "ephemeral"}
 EPH_1H = {"type": "ephemeral", "ttl": "1h"}
-
-
-def _undo_or(body: dict[str, Any], draw: Any) -> dict[str, Any]:
-    p = decanonicalize(body, draw, CODEC)
-    rnd = random.Random(draw(st.integers(0, 2**32)))
-    marks = [p.get("cache_control")] + [t.get("cache_control") for t in p.get("tools", [])]
-    for m in p["messages"]:
-        for part in m["content"] if isinstance(m.get("content"), list) else []:
-            marks.append(part.get("cache_control"))
-    for mark in marks:
-        if mark == EPH and rnd.random() < 0.5:
-            mark["ttl"] = "5m"
-    if rnd.random() < 0.5:
-        p["provider"] = {"order": ["anthropic"], "allow_fallbacks": False}
-        p["usage"] = {"include": True}
-    return p
-
-
-@given(ir_requests(NAME))
-def test_invariant_properties_1_to_3(req: Request) -> None:
-    check_request(CODEC, req)
-
-
-@given(ir_requests(NAME), st.data())
-def test_invariant_property_4_generated_wire(req: Request, data: st.DataObject) -> None:
-    check_wire(CODEC, _undo_or(CODEC.encode(req).body, data.draw))
 
 
 U = Message(role="user", content=[Text(text="q", cache=CacheControl())])
@@ -213,16 +185,20 @@ def test_tool_messages_carry_images_on_openrouter() -> None:
         ],
     )
     req = Request(
+        model="m",  # openai-chat requires one
         messages=[
             Message(role="assistant", content=[ToolUse(id="c1", name="f", input={})]),
             Message(role="user", content=[result]),
-        ]
+        ],
     )
     e = check_request(CODEC, req)
     assert e.warnings == []
     assert [p["type"] for p in e.body["messages"][1]["content"]] == ["text", "image_url", "file"]
     openai = check_request(get_codec("openai-chat"), req)
-    assert [w.path for w in openai.warnings] == ["messages[1].content[0].content"]  # two parts dropped there
+    assert [(w.path, w.kind) for w in openai.warnings] == [  # each dropped part at its own path
+        ("messages[1].content[0].content[1]", LossKind.DROPPED),
+        ("messages[1].content[0].content[2]", LossKind.DROPPED),
+    ]
 
 
 def test_automatic_mark_shortened_beside_a_longer_last_block_is_dropped() -> None:

@@ -42,7 +42,7 @@ def test_stdlib_codecs_is_not_shadowed_here() -> None:
 def test_codec_modules_import_as_ir_codec_codecs() -> None:
     import ir_codec.codecs.anthropic as mod
 
-    assert Path(mod.__file__ or "").resolve().parent == ROOT / "codecs"
+    assert Path(mod.__file__ or "").resolve().parent == ROOT / "codecs" / "anthropic"  # a package per family
 
 
 def test_from_another_directory(tmp_path: Path) -> None:
@@ -61,7 +61,8 @@ def test_wheels_from_checkout_and_sdist_install_in_a_fresh_venv(tmp_path: Path) 
     _pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT))
     (wheel,) = dist.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "ir_codec/codecs/anthropic.py" in names
+    assert "ir_codec/codecs/anthropic/__init__.py" in names
+    assert "ir_codec/codecs/mistral/__init__.py" in names
     assert "ir_codec/data/demo_conversation.json" in names
     assert not any(n.startswith("codecs/") for n in names)
 
@@ -71,7 +72,7 @@ def test_wheels_from_checkout_and_sdist_install_in_a_fresh_venv(tmp_path: Path) 
     with tarfile.open(sdist) as tf:
         members = {m.name.split("/", 1)[1]: m for m in tf.getmembers() if "/" in m.name}
         tf.extractall(tmp_path / "src", filter="data")
-    assert "codecs/anthropic.py" in members
+    assert "codecs/anthropic/lower.py" in members
     assert "ir_codec/codecs" not in members, "the sdist must not carry the symlink"
     (src,) = (tmp_path / "src").iterdir()
     _pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist2"), str(src))

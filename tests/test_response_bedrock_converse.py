@@ -1,53 +1,32 @@
-"""bedrock-converse responses, streams and usage (botocore ``ConverseResponse``, ``TokenUsage``,
-``ConverseStreamOutput``)."""
+"""bedrock-converse replies and streams (botocore ``ConverseResponse``, ``TokenUsage``,
+``ConverseStreamOutput``): what the fixtures ``tests/responses/bedrock-converse/`` decode to, stop
+reasons, stream events and decode errors.
+
+The fixture usage (``inputTokens`` is the uncached input; the buckets add up to ``totalTokens``),
+stream-equals-whole (fixtures and random replies) and usage round-trip (whole reply and the
+stream's ``metadata`` event) checks run in the shared suite (tests/test_conformance.py, case in
+tests/conformance/bedrock_converse.py).
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ir_codec import get_codec
+from ir_codec.conformance import load_fixture
 from ir_codec.errors import DecodeError, IRCodecError
-from ir_codec.ir import Text, Thinking, ToolUse, Usage
+from ir_codec.ir import Text, Thinking, ToolUse
 from ir_codec.stream import TextDelta, ToolCallDelta, ToolCallStart
 
 C = get_codec("bedrock-converse")
 ROOT = Path(__file__).resolve().parent / "responses" / "bedrock-converse"
-WHOLE = sorted(p for p in ROOT.glob("*.json") if not p.name.endswith(".stream.json"))
-STREAMS = sorted(ROOT.glob("*.stream.json"))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads(path.read_text())
-    assert spec.get("doc"), "each fixture names the document it follows"
-    return spec
-
-
-@pytest.mark.parametrize("path", WHOLE, ids=[p.stem for p in WHOLE])
-def test_fixture_usage(path: Path) -> None:
-    spec = _load(path)
-    resp = C.decode_response(spec["response"])
-    assert resp.usage == msgspec.convert(spec["usage"], Usage)
-    # inputTokens is the uncached input only (AWS prompt-caching guide): the disjoint buckets
-    # and the output add up to the reported total.
-    assert resp.usage.total_tokens == spec["response"]["usage"]["totalTokens"]
-    assert resp.raw_stop_reason == spec["response"]["stopReason"]
-
-
-def test_fixtures_exist() -> None:
-    assert len(WHOLE) >= 3 and STREAMS
-    assert any(C.decode_response(_load(p)["response"]).usage.cache_read_tokens for p in WHOLE)
-    assert any(C.decode_response(_load(p)["response"]).usage.cache_write_tokens for p in WHOLE)
 
 
 def test_thinking_tool_use_response() -> None:
-    resp = C.decode_response(_load(ROOT / "thinking_tool_use.json")["response"])
+    resp = C.decode_response(load_fixture(ROOT / "thinking_tool_use.json")["response"])
     assert resp.content == [
         Thinking(text="The user wants the weather; call get_weather.", signature="EqQBCkYIBxgCKkBsig"),
         Text(text="Let me check."),
@@ -82,17 +61,6 @@ def test_stop_reasons(raw: str, normalized: str) -> None:
     }
     resp = C.decode_response(body)
     assert (resp.stop_reason, resp.raw_stop_reason) == (normalized, raw)
-
-
-@pytest.mark.parametrize("path", STREAMS, ids=[p.stem for p in STREAMS])
-def test_stream_equals_whole_response(path: Path) -> None:
-    spec = _load(path)
-    dec = C.stream_decoder()
-    for name, data in spec["events"]:
-        dec.feed(data, name)
-    streamed = dec.finish()
-    assert streamed == C.decode_response(spec["response"])
-    assert streamed.usage == msgspec.convert(spec["usage"], Usage)
 
 
 def test_stream_events_and_text_form() -> None:
@@ -157,59 +125,6 @@ def test_response_decode_errors(body: dict[str, Any], path: str) -> None:
     with pytest.raises(DecodeError) as info:
         C.decode_response(body)
     assert info.value.path == path
-
-
-# ---------------------------------------------------------------------------------------------
-# Property: usage numbers written in Bedrock's raw TokenUsage shape decode to the same buckets.
-
-
-def _raw_usage(u: Usage, with_details: bool) -> dict[str, Any]:
-    """Bedrock TokenUsage for ``u`` (test-local encoder; totals include the cache buckets)."""
-    raw: dict[str, Any] = {
-        "inputTokens": u.uncached_input_tokens,
-        "outputTokens": u.output_tokens,
-        "totalTokens": u.total_tokens,
-        "cacheReadInputTokens": u.cache_read_tokens,
-        "cacheWriteInputTokens": u.cache_write_tokens,
-    }
-    if with_details:
-        details = []
-        if u.cache_write_1h_tokens:  # sorted 1h before 5m, empty when nothing was written
-            details.append({"ttl": "1h", "inputTokens": u.cache_write_1h_tokens})
-        if u.cache_write_5m_tokens:
-            details.append({"ttl": "5m", "inputTokens": u.cache_write_5m_tokens})
-        raw["cacheDetails"] = details
-    return raw
-
-
-N = st.integers(0, 5_000_000)
-
-
-@given(N, N, N, N, N, st.booleans())
-def test_usage_round_trips_through_the_raw_shape(
-    uncached: int, read: int, w5: int, w1: int, out: int, with_details: bool
-) -> None:
-    u = Usage(
-        uncached_input_tokens=uncached,
-        cache_read_tokens=read,
-        cache_write_tokens=w5 + w1,
-        cache_write_5m_tokens=w5 if with_details else None,
-        cache_write_1h_tokens=w1 if with_details else None,
-        output_tokens=out,
-    )
-    body: dict[str, Any] = {
-        "output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}},
-        "stopReason": "end_turn",
-        "usage": _raw_usage(u, with_details),
-        "metrics": {"latencyMs": 1},
-    }
-    got = C.decode_response(body).usage
-    assert got == u
-    assert got.total_tokens == body["usage"]["totalTokens"]
-    # the stream's metadata event carries the same TokenUsage
-    dec = C.stream_decoder()
-    dec.feed({"metadata": {"usage": body["usage"], "metrics": {"latencyMs": 1}}})
-    assert dec.finish().usage == u
 
 
 def test_stream_blocks_without_ir_events_are_kept_raw() -> None:

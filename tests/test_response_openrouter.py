@@ -1,46 +1,26 @@
-"""openrouter replies, streams and usage (the Chat shape plus reasoning details and cost)."""
+"""openrouter replies (the Chat shape plus reasoning details and cost): what the fixtures
+``tests/responses/openrouter/`` decode to.
+
+The fixture usage, stream-equals-whole and usage round-trip checks run in the shared suite
+(tests/test_conformance.py, case in tests/conformance/openrouter.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from hypothesis import given
-
 from ir_codec import get_codec
-from ir_codec.ir import RedactedThinking, Text, Thinking, Usage
+from ir_codec.conformance import load_fixture
+from ir_codec.ir import RedactedThinking, Text, Thinking
 
-from .test_response_openai_chat import (
-    HERE,
-    chat_usages,
-    check_fixture_usage,
-    check_stream,
-    completion,
-    fixtures,
-    load,
-    raw_usage,
-)
+from .conformance.openai_chat import completion
 
+HERE = Path(__file__).resolve().parent / "responses"
 NAME = "openrouter"
-WHOLE, STREAMS = fixtures(NAME)
-
-
-@pytest.mark.parametrize("path", WHOLE, ids=[p.stem for p in WHOLE])
-def test_fixture_usage(path: Path) -> None:
-    check_fixture_usage(NAME, path)
-
-
-@pytest.mark.parametrize("path", STREAMS, ids=[p.stem for p in STREAMS])
-def test_stream_equals_whole(path: Path) -> None:
-    check_stream(NAME, path)
-
-
-def test_fixtures_exist() -> None:
-    assert len(WHOLE) >= 3 and STREAMS
 
 
 def test_reasoning_details_become_thinking_with_signatures() -> None:
-    r = get_codec(NAME).decode_response(load(HERE / NAME / "reasoning_details.json")["response"])
+    r = get_codec(NAME).decode_response(load_fixture(HERE / NAME / "reasoning_details.json")["response"])
     assert r.content == [
         Thinking(text="Think about it.", signature="c2lnbmF0dXJl"),
         RedactedThinking(data="ZW5jcnlwdGVk"),
@@ -56,10 +36,3 @@ def test_reasoning_details_become_thinking_with_signatures() -> None:
     r = get_codec(NAME).decode_response(plain)
     assert r.content == [Thinking(text="because"), Text(text="a")]
     assert (r.stop_reason, r.raw_stop_reason) == ("error", "error")
-
-
-@given(chat_usages())
-def test_usage_buckets_from_raw_numbers(u: Usage) -> None:
-    raw = {**raw_usage(u), "cost": 0.5, "is_byok": False}
-    r = get_codec(NAME).decode_response(completion("m", {"role": "assistant", "content": "x"}, "stop", raw))
-    assert r.usage == u

@@ -1,5 +1,7 @@
 """Bad input never escapes as a bare KeyError/TypeError/...: every codec's decoders raise
-DecodeError (with a JSON path starting at ``$``) or succeed, and what they accept encodes again."""
+DecodeError (with a JSON path starting at ``$``) or succeed, and what they accept encodes again
+or is refused by the IR check (InvalidRequestError with an IR path: a body the provider refuses,
+such as one without a required field)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 
 from ir_codec import DecodeError, available_codecs, get_codec
 from ir_codec import strategies as irs
-from ir_codec.errors import IRCodecError
+from ir_codec.errors import InvalidRequestError, IRCodecError
 
 CODECS = [n for n in available_codecs() if n != "toy"]
 
@@ -45,7 +47,10 @@ def _decodes_cleanly(codec_name: str, payload: Any) -> None:
         return
     except IRCodecError:
         return
-    codec.encode(request)  # whatever decodes must encode
+    try:
+        codec.encode(request)  # whatever decodes must encode, or be refused cleanly
+    except InvalidRequestError as exc:
+        assert not exc.path.startswith("$"), exc.path
 
 
 @pytest.mark.parametrize("name", CODECS)
@@ -57,7 +62,7 @@ def test_arbitrary_json(name: str, payload: Any) -> None:
 
 @pytest.mark.parametrize("name", CODECS)
 @settings(max_examples=150)
-@given(x=irs.requests(max_turns=3), data=st.data())
+@given(x=irs.requests(max_turns=3, codecs=CODECS), data=st.data())
 def test_mutated_valid_payloads(name: str, x: Any, data: st.DataObject) -> None:
     body = get_codec(name).encode(x).body
     where = data.draw(st.sampled_from(_paths(body)))

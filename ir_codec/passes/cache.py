@@ -24,14 +24,17 @@ order, each by a fixed rule (documented in ``spec/caching.md``):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import msgspec
 
-from ..codec import EncodeContext
+from ..errors import LossKind
 from ..ir import CacheControl, CacheTtl, Message, Part, Request, ToolResult
+from ..paths import IRPath, render
+from ..profile import CacheRules
+
+if TYPE_CHECKING:
+    from ..codec import EncodeContext
 
 __all__ = ["CacheRules", "plan_cache_breakpoints"]
 
@@ -40,36 +43,16 @@ __all__ = ["CacheRules", "plan_cache_breakpoints"]
 Loc: TypeAlias = tuple[Any, ...]
 
 
-def _always(part: Any) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class CacheRules:
-    """What one provider accepts; codecs declare one of these."""
-
-    max_breakpoints: int | None
-    """Cap on marks per request (``None``: no cap; 0: no inline marks at all)."""
-    ttls: tuple[CacheTtl, ...]
-    """Tiers the wire can express."""
-    native_automatic: bool = False
-    """The provider has request-level automatic caching (it takes a slot of the cap)."""
-    tools_markable: bool = True
-    system_markable: bool = True
-    nested_markable: bool = False
-    """Parts inside a tool result can carry their own mark."""
-    markable: Callable[[Any], bool] = field(default=_always)
-    """Which message parts (and nested parts, where allowed) can carry a mark."""
-    ttl_order: bool = True
-    """Enforce longer-before-shorter TTL order."""
-
-
-def _path(loc: Loc) -> str:
+def _path(loc: Loc) -> IRPath:
     if loc[0] in ("tools", "system"):
-        return f"{loc[0]}[{loc[1]}].cache"
+        return (loc[0], loc[1], "cache")
     if len(loc) == 3:
-        return f"messages[{loc[1]}].content[{loc[2]}].cache"
-    return f"messages[{loc[1]}].content[{loc[2]}].content[{loc[3]}].cache"
+        return ("messages", loc[1], "content", loc[2], "cache")
+    return ("messages", loc[1], "content", loc[2], "content", loc[3], "cache")
+
+
+def _at(loc: Loc) -> str:
+    return render(_path(loc))
 
 
 def _map_tier(ttl: CacheTtl, tiers: tuple[CacheTtl, ...]) -> CacheTtl:
@@ -86,15 +69,15 @@ class _Plan:
         self.marks: dict[Loc, CacheControl] = {}
         self.markable: dict[Loc, bool] = {}
         for i, t in enumerate(request.tools):
-            self._add(("tools", i), t.cache, rules.tools_markable)
+            self._add(("tools", i), t.cache, rules.tool_markable(t))
         for i, s in enumerate(request.system):
             self._add(("system", i), s.cache, rules.system_markable)
         for i, m in enumerate(request.messages):
             for j, p in enumerate(m.content):
-                self._add(("messages", i, j), p.cache, rules.markable(p))
+                self._add(("messages", i, j), p.cache, rules.part_markable(p, m.role))
                 if isinstance(p, ToolResult):
                     for k, q in enumerate(p.content):
-                        ok = rules.nested_markable and rules.markable(q)
+                        ok = rules.nested_markable and rules.part_markable(q, m.role)
                         self._add(("messages", i, j, k), q.cache, ok)
 
     def _add(self, loc: Loc, cache: CacheControl | None, markable: bool) -> None:
@@ -126,23 +109,28 @@ class _Plan:
 def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeContext) -> Request:
     """Return ``request`` with its cache marks made valid under ``rules`` (see module doc)."""
     plan = _Plan(request, rules)
-    auto = request.cache
+    requested = None if rules.separate_automatic else request.cache  # separate: the codec's own knob
+    auto = requested
     if not plan.marks and auto is None:
         return request
     name = ctx.codec
     original = dict(plan.marks)
-    notes: dict[str, list[str]] = {}
-    moved_from: dict[str, str] = {}  # path a mark sits at now -> path it came from
+    notes: dict[Loc | str, list[str]] = {}  # by location, and "cache" for the automatic mark
+    moved_from: dict[Loc, Loc] = {}  # location a mark sits at now -> location it came from
+    moved: set[Loc] = set()  # locations whose mark went elsewhere
 
-    def lossy(path: str, reason: str) -> None:
-        notes.setdefault(path, []).append(reason)
-        if path in moved_from:  # what happens to a moved mark is news where it came from too
-            notes.setdefault(moved_from[path], []).append(f"at {path}: {reason}")
+    def _at(loc: Loc) -> str:  # a place named in a reason, as the caller knows it (ctx.through)
+        return ctx.where(_path(loc))
+
+    def lossy(where: Loc | str, reason: str) -> None:
+        notes.setdefault(where, []).append(reason)
+        if isinstance(where, tuple) and where in moved_from:  # news where the mark came from too
+            notes.setdefault(moved_from[where], []).append(f"at {_at(where)}: {reason}")
 
     # 1. tiers
     if not rules.ttls or rules.max_breakpoints == 0:
         for loc in plan.marked_in_order():
-            lossy(_path(loc), f"{name} cannot express inline cache marks; mark dropped")
+            lossy(loc, f"{name} cannot express inline cache marks; mark dropped")
             del plan.marks[loc]
         if auto is not None:
             lossy("cache", f"{name} has no automatic prompt caching knob; dropped")
@@ -152,7 +140,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             ttl = plan.marks[loc].ttl
             if ttl not in rules.ttls:
                 new = _map_tier(ttl, rules.ttls)
-                lossy(_path(loc), f"TTL {ttl.value} is not offered by {name}; sent as {new.value}")
+                lossy(loc, f"TTL {ttl.value} is not offered by {name}; sent as {new.value}")
                 plan.marks[loc] = CacheControl(ttl=new)
         if auto is not None and auto.ttl not in rules.ttls:
             new = _map_tier(auto.ttl, rules.ttls)
@@ -166,16 +154,18 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
         mark = plan.marks.pop(loc)
         target = plan.target_for(loc)
         if target is None or target in plan.marks:
-            why = "no markable item before it" if target is None else f"{_path(target)} is already marked"
-            lossy(_path(loc), f"{name} cannot mark this item and {why}; mark dropped")
+            why = "no markable item before it" if target is None else f"{_at(target)} is already marked"
+            lossy(loc, f"{name} cannot mark this item and {why}; mark dropped")
             continue
         plan.marks[target] = mark
-        lossy(_path(loc), f"{name} cannot mark this item; mark moved to {_path(target)}")
-        lossy(_path(target), f"mark moved here from {_path(loc)}")
-        moved_from[_path(target)] = _path(loc)
+        lossy(loc, f"{name} cannot mark this item; mark moved to {_at(target)}")
+        lossy(target, f"mark moved here from {_at(loc)}")
+        moved_from[target] = loc
+        moved.add(loc)
 
     # 3. automatic caching
     auto_slot = False
+    auto_moved = False
     if auto is not None:
         last = plan.last_markable()
         if last is None:
@@ -185,7 +175,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             if last in plan.marks and plan.marks[last].ttl != auto.ttl:
                 lossy(
                     "cache",
-                    f"the last block {_path(last)} already has a {plan.marks[last].ttl.value} mark; "
+                    f"the last block {_at(last)} already has a {plan.marks[last].ttl.value} mark; "
                     f"{name} rejects an automatic {auto.ttl.value} mark beside it: dropped",
                 )
                 auto = None
@@ -193,11 +183,12 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
                 auto_slot = last not in plan.marks
         else:
             if last in plan.marks:
-                lossy("cache", f"{name} has no automatic caching; {_path(last)} is already marked: dropped")
+                lossy("cache", f"{name} has no automatic caching; {_at(last)} is already marked: dropped")
             else:
                 plan.marks[last] = auto
-                lossy("cache", f"{name} has no automatic caching; sent as an explicit mark at {_path(last)}")
-                lossy(_path(last), "mark added here from the request-level automatic cache")
+                lossy("cache", f"{name} has no automatic caching; sent as an explicit mark at {_at(last)}")
+                auto_moved = True
+                lossy(last, "mark added here from the request-level automatic cache")
             auto = None
 
     # 4. cap
@@ -210,7 +201,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
                 if loc not in keep:
                     del plan.marks[loc]
                     lossy(
-                        _path(loc),
+                        loc,
                         f"more than {rules.max_breakpoints} cache marks"
                         + (" (automatic caching takes one)" if auto_slot else "")
                         + "; kept the first and the last ones, dropped this one",
@@ -231,7 +222,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             ttl = plan.marks[loc].ttl
             if shortest is not None and ttl.seconds > shortest.seconds:
                 lossy(
-                    _path(loc),
+                    loc,
                     f"a {ttl.value} mark may not follow a {shortest.value} mark; shortened to {shortest.value}",
                 )
                 plan.marks[loc] = CacheControl(ttl=shortest)
@@ -244,17 +235,36 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
                 f"{shortest.value} mark; shortened to {shortest.value}",
             )
             auto = CacheControl(ttl=shortest)
+            last = plan.last_markable()
+            if last is not None and last in plan.marks and plan.marks[last].ttl != auto.ttl:
+                lossy(
+                    "cache",
+                    f"the automatic mark became {auto.ttl.value} beside a {plan.marks[last].ttl.value} mark on "
+                    f"the last block {_at(last)}, which {name} rejects: dropped",
+                )
+                auto = None
 
-    # Report exactly the places whose mark ended up different, with every step that touched it.
+    # Report exactly the places whose mark ended up different, with every step that touched it;
+    # the kind says what became of the mark that was there.
     for loc in plan.order:
-        if original.get(loc) != plan.marks.get(loc):
-            path = _path(loc)
-            ctx.lossy(path, "; then ".join(notes.get(path, ["changed by the cache planner"])))
-    if auto != request.cache:
-        ctx.lossy("cache", "; then ".join(notes.get("cache", ["changed by the cache planner"])))
-    if plan.marks == original and auto == request.cache:
+        before, after = original.get(loc), plan.marks.get(loc)
+        if before != after:
+            kind = _kind(before, after, loc in moved)
+            ctx.lossy(_path(loc), kind, "; then ".join(notes.get(loc, ["changed by the cache planner"])))
+    if auto != requested:
+        kind = _kind(requested, auto, auto_moved)
+        ctx.lossy(("cache",), kind, "; then ".join(notes.get("cache", ["changed by the cache planner"])))
+    if plan.marks == original and auto == requested:
         return request
-    return _rebuild(request, plan.marks, auto)
+    return _rebuild(request, plan.marks, request.cache if rules.separate_automatic else auto)
+
+
+def _kind(before: CacheControl | None, after: CacheControl | None, moved: bool) -> LossKind:
+    if before is not None and after is None:
+        return LossKind.MOVED if moved else LossKind.DROPPED
+    if before is not None and after is not None:
+        return LossKind.APPROXIMATED  # the same mark with another TTL
+    return LossKind.CHANGED  # a mark that was not there (moved or made explicit here)
 
 
 def _with_cache(node: Any, cache: CacheControl | None) -> Any:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
-from ..codec import EncodeContext
+from ..errors import LossKind
 from ..ir import Message, Request
+from ..paths import IRPath, render
+
+if TYPE_CHECKING:
+    from ..codec import EncodeContext
 
 __all__ = ["merge_consecutive_turns"]
 
@@ -24,13 +30,18 @@ def merge_consecutive_turns(request: Request, ctx: EncodeContext) -> Request:
     first_index: list[int] = []
     for i, m in enumerate(msgs):
         if out and out[-1].role == m.role:
-            k = first_index[-1]
-            ctx.lossy(f"messages[{i}]", f"consecutive {m.role} messages are merged: appended to messages[{k}]")
+            # the reason names the caller's index too (ctx may map a reduced request's paths)
+            into: IRPath = ("messages", first_index[-1])
+            if ctx.origins is not None:
+                into = ctx.origins.original(into)
+            why = f"consecutive {m.role} messages are merged: appended to {render(into)}"
+            ctx.lossy(("messages", i), LossKind.CHANGED, why)
             out[-1] = msgspec.structs.replace(out[-1], content=[*out[-1].content, *m.content])
         else:
             out.append(m)
             first_index.append(i)
     merged_into = {first_index[n] for n, m in enumerate(out) if m is not msgs[first_index[n]]}
     for k in sorted(merged_into):
-        ctx.lossy(f"messages[{k}]", "the following consecutive messages of the same role were merged into this one")
+        why = "the following consecutive messages of the same role were merged into this one"
+        ctx.lossy(("messages", k), LossKind.CHANGED, why)
     return msgspec.structs.replace(request, messages=out)

@@ -1,0 +1,447 @@
+"""wire -> IR: a Chat Completions request body lifted to an IR :class:`~ir_codec.ir.Request`.
+
+Decoding is faithful and tolerant: every field the IR has no word for stays in the
+``provider_options[codec]`` of the node where it appears, an unknown content part is a
+:class:`~ir_codec.ir.ProviderPart`, an unknown tool a :class:`~ir_codec.ir.ProviderTool`.
+Rules (``spec/canonicalizations/openai-chat.md``):
+
+- the first message with the role ``system_role``, only text and no message-level field is the
+  IR ``system``; other system/developer messages are IR ``system``-role messages (a role other
+  than ``system_role`` kept in their provider_options under ``role``);
+- consecutive ``user``/``tool`` messages form one IR user message (:func:`~.wire.group_messages`);
+- a cache mark is read only where the codec profile's ``CacheRules`` let a mark stand (else it
+  stays raw), so that encode sends it back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ir_codec.codec import expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError
+from ir_codec.ir import (
+    Audio,
+    Base64Source,
+    CacheControl,
+    Document,
+    FileSource,
+    Image,
+    Message,
+    Part,
+    ProviderOptions,
+    ProviderPart,
+    ProviderTool,
+    Refusal,
+    Request,
+    ResponseFormat,
+    SystemBlock,
+    Text,
+    Tool,
+    ToolChoice,
+    ToolResult,
+    ToolUse,
+    UrlSource,
+)
+from ir_codec.profile import CacheRules
+
+from .wire import (
+    DATA_URL,
+    FORMAT_MEDIA,
+    PART_TYPES,
+    SCALAR_FIELDS,
+    WFunctionTool,
+    WToolCall,
+    checked_message,
+    group_messages,
+    parse_arguments,
+    split_fields,
+)
+
+if TYPE_CHECKING:
+    from . import OpenAIChatCodec
+
+__all__ = ["Lifter", "has_markable", "is_system_blocks", "lift_file_reference", "lift_response_format", "own_part"]
+
+
+def options(codec: str, extras: dict[str, Any]) -> ProviderOptions:
+    return {codec: extras} if extras else {}
+
+
+def is_system_blocks(m: Mapping[str, Any], system_role: str) -> bool:
+    """Whether a (first) wire message is read back as the IR system blocks."""
+    if m.get("role") != system_role or set(m) != {"role", "content"}:
+        return False
+    content = m["content"]
+    if isinstance(content, str):
+        return True
+    return bool(content) and all(isinstance(p, dict) and p.get("type") == "text" for p in content)
+
+
+def lift_file_reference(raw: Mapping[str, Any]) -> Base64Source | FileSource | None:
+    """The IR source of a ``file`` part, or None when it is kept raw: raw base64 without a media
+    type, both references or neither."""
+    f = raw["file"]
+    data = f.get("file_data")
+    fid = f.get("file_id")
+    m = DATA_URL.match(data) if isinstance(data, str) else None
+    if (m is None) == (fid is None) or (data is not None and m is None):
+        return None
+    return Base64Source(media_type=m.group(1), data=m.group(2)) if m else FileSource(file_id=str(fid))
+
+
+def own_part(name: str, p: ProviderPart, role: str) -> bool:
+    """An own opaque part is a raw wire part of a type this codec does not model (or, in an
+    assistant message, ``{"tool_call": raw}`` of a call that is not a function call), or a
+    ``file`` part that decode keeps raw."""
+    if p.codec != name:
+        return False
+    if role == "assistant" and "tool_call" in p.data:
+        call = p.data["tool_call"]
+        return set(p.data) == {"tool_call"} and isinstance(call, dict) and call.get("type") != "function"
+    t = p.data.get("type")
+    if not isinstance(t, str) or "tool_call" in p.data:
+        return False
+    if t == "file" and role == "user":
+        try:
+            wire_convert(p.data, PART_TYPES["file"])
+        except DecodeError:
+            return False
+        return lift_file_reference(p.data) is None
+    return t not in PART_TYPES
+
+
+def has_markable(req: Request, rules: CacheRules) -> bool:
+    """Whether the planner finds an item to cache (the last markable item it needs for the
+    automatic mark): a request-level mark on a request without one would be dropped."""
+    return (
+        (bool(req.system) and rules.system_markable)
+        or any(rules.tool_markable(t) for t in req.tools)
+        or any(rules.part_markable(p, m.role) for m in req.messages for p in m.content)
+    )
+
+
+def lift_response_format(rf: Any) -> ResponseFormat | None:
+    """The IR response format, or None when the wire value is kept raw."""
+    if not isinstance(rf, dict):
+        return None
+    if rf in ({"type": "text"}, {"type": "json_object"}):
+        return ResponseFormat(type=rf["type"])
+    js = rf.get("json_schema")
+    if set(rf) != {"type", "json_schema"} or rf["type"] != "json_schema" or not isinstance(js, dict):
+        return None
+    if set(js) - {"name", "description", "schema", "strict"} or not isinstance(js.get("name"), str):
+        return None
+    schema, desc, strict = js.get("schema"), js.get("description"), js.get("strict")
+    if (
+        ("schema" in js and not isinstance(schema, dict))
+        or ("description" in js and not isinstance(desc, str))
+        or ("strict" in js and not isinstance(strict, bool))
+    ):
+        return None
+    return ResponseFormat(type="json_schema", name=js["name"], description=desc, schema=schema, strict=strict)
+
+
+class Lifter:
+    """Lifts one request body for one codec configuration (its flavor, options and profile)."""
+
+    def __init__(self, codec: OpenAIChatCodec) -> None:
+        self.name = codec.NAME
+        self.flavor = codec.FLAVOR
+        self.codec = codec
+        self.system_role = codec.system_role
+        self.rules = codec.profile().cache
+        renamed = self.flavor.RENAMED_FIELDS
+        absent = self.flavor.ABSENT_FIELDS
+        scalars = [f for f in SCALAR_FIELDS if f not in absent]
+        self.wire = {f: renamed.get(f, f) for f in (*scalars, "model", "messages", "tools", "tool_choice")}
+        self.wire["response_format"] = renamed.get("response_format", "response_format")
+
+    # -- the request ------------------------------------------------------------------------
+
+    def root_fields(self) -> frozenset[str]:
+        """The top-level wire fields this codec maps (the rest go to provider_options)."""
+        return frozenset({*self.wire.values(), *self.flavor.MAX_TOKENS_FIELDS, *self.flavor.EXTRA_FIELDS})
+
+    def request(self, payload: Mapping[str, Any] | bytes | str) -> Request:
+        data = expect_object(load_json(payload), "$")
+        wire_convert(data, self.codec.WIRE_REQUEST)
+        w = self.wire
+        fields, extras = split_fields(data, self.root_fields())
+        msgs = data[w["messages"]]
+        for idx, m in enumerate(msgs):
+            checked_message(m, f"$.messages[{idx}]")
+        system: list[SystemBlock] = []
+        start = 0
+        if msgs and is_system_blocks(msgs[0], self.system_role):
+            system = self.system_blocks(msgs[0], "$.messages[0]")
+            start = 1
+        messages = [self.group(msgs, g) for g in group_messages(msgs, start)]
+        tools = [self.tool(t, f"$.tools[{i}]") for i, t in enumerate(fields.get(w["tools"], []))]
+        if fields.get(w["tools"]) == []:
+            extras[w["tools"]] = []  # an empty list is not "no tools" on the wire; kept raw
+        kw: dict[str, Any] = {}
+        for max_field in (self.codec.max_tokens_field, *self.flavor.MAX_TOKENS_FIELDS):
+            if max_field in fields:
+                kw["max_tokens"] = fields.pop(max_field)
+                break
+        for f in self.flavor.MAX_TOKENS_FIELDS:
+            if f in fields:
+                extras[f] = fields.pop(f)
+        if w["tool_choice"] in fields:
+            tc = self.tool_choice(fields[w["tool_choice"]])
+            if tc is None:
+                extras[w["tool_choice"]] = fields[w["tool_choice"]]
+            kw["tool_choice"] = tc
+        if w["response_format"] in fields:
+            rf = lift_response_format(fields[w["response_format"]])
+            if rf is None:
+                extras[w["response_format"]] = fields[w["response_format"]]
+            kw["response_format"] = rf
+        if w["model"] in fields:
+            kw["model"] = fields[w["model"]]
+        for openai_name, ir_name in (*SCALAR_FIELDS.items(), *self.flavor.EXTRA_FIELDS.items()):
+            if openai_name in self.flavor.ABSENT_FIELDS and openai_name not in self.flavor.EXTRA_FIELDS:
+                continue
+            wire_name = w.get(openai_name, openai_name)
+            if wire_name in fields:
+                value = fields[wire_name]
+                kw[ir_name] = [value] if ir_name == "stop" and isinstance(value, str) else value
+        req = Request(system=system, messages=messages, tools=tools, **kw)
+        cache = self.auto_cache(req, extras)
+        return msgspec.structs.replace(req, cache=cache, provider_options=options(self.name, extras))
+
+    def auto_cache(self, req: Request, extras: dict[str, Any]) -> CacheControl | None:
+        """The request-level mark, taken out of ``extras`` where it is one the planner keeps."""
+        key = self.flavor.AUTO_CACHE_KEY
+        if key is None or key not in extras:
+            return None
+        mark = self.flavor.read_auto_cache(extras[key])
+        if mark is None:
+            return None
+        if not self.rules.separate_automatic:
+            # the planner drops a mark it cannot place: such a mark stays raw
+            if not self.rules.native_automatic or mark.ttl not in self.rules.ttls or not has_markable(req, self.rules):
+                return None
+        del extras[key]
+        return mark
+
+    def tool_choice(self, tc: Any) -> ToolChoice | None:
+        modes = {v: k for k, v in self.flavor.TOOL_CHOICE_MODES.items()}
+        if isinstance(tc, str) and tc in modes:
+            return ToolChoice(mode=modes[tc])  # type: ignore[arg-type]
+        if (
+            isinstance(tc, dict)
+            and set(tc) == {"type", "function"}
+            and tc["type"] == "function"
+            and isinstance(tc["function"], dict)
+            and set(tc["function"]) == {"name"}
+            and isinstance(tc["function"]["name"], str)
+        ):
+            return ToolChoice(mode="tool", name=tc["function"]["name"])
+        return None
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def system_blocks(self, m: dict[str, Any], path: str) -> list[SystemBlock]:
+        blocks = []
+        for j, p in enumerate(self.parts(m["content"], f"{path}.content", m["role"], where="system")):
+            if not isinstance(p, Text):  # pragma: no cover - is_system_blocks admits text parts only
+                raise DecodeError(f"{path}.content[{j}]", "a text part")
+            blocks.append(SystemBlock(text=p.text, cache=p.cache, provider_options=p.provider_options))
+        return blocks
+
+    def group(self, msgs: list[Any], group: list[int]) -> Message:
+        first = msgs[group[0]]
+        role = first["role"]
+        path = f"$.messages[{group[0]}]"
+        if role in ("system", "developer"):
+            _, extras = split_fields(first, frozenset({"role", "content"}))
+            if role != self.system_role:
+                extras["role"] = role
+            parts = self.parts(first["content"], f"{path}.content", role)
+            return Message(role="system", content=parts, provider_options=options(self.name, extras))
+        if role == "assistant":
+            return self.assistant(first, path)
+        content: list[Part] = []
+        opts: ProviderOptions = {}
+        for idx in group:
+            m = msgs[idx]
+            mp = f"$.messages[{idx}]"
+            if m["role"] == "tool":
+                content.append(self.tool_message(m, mp))
+            else:
+                _, extras = split_fields(m, frozenset({"role", "content"}))
+                if extras:
+                    opts = options(self.name, extras)
+                content += self.parts(m["content"], f"{mp}.content", "user")
+        return Message(role="user", content=content, provider_options=opts)
+
+    def assistant(self, m: dict[str, Any], path: str) -> Message:
+        _, extras = split_fields(m, frozenset({"role", "content", "tool_calls"}))
+        # content / tool_calls null or [] are the same as absent (a documented canonicalization)
+        extras.pop("content", None)
+        extras.pop("tool_calls", None)
+        content: list[Part] = []
+        if m.get("content") is not None:
+            content += self.parts(m["content"], f"{path}.content", "assistant")
+        for k, call in enumerate(m.get("tool_calls") or []):
+            content.append(self.tool_call(call, f"{path}.tool_calls[{k}]"))
+        return Message(role="assistant", content=content, provider_options=options(self.name, extras))
+
+    def tool_call(self, call: Any, path: str) -> Part:
+        call = expect_object(call, path)
+        if call.get("type") != "function":
+            return ProviderPart(codec=self.name, data={"tool_call": call})
+        wire_convert(call, WToolCall, path)
+        _, extras = split_fields(call, frozenset({"id", "type", "function"}))
+        _, fextras = split_fields(call["function"], frozenset({"name", "arguments"}))
+        if fextras:
+            extras["function"] = fextras
+        value, kept = parse_arguments(call["function"]["arguments"])
+        if kept is not None:
+            extras["arguments"] = kept
+        return ToolUse(
+            id=self.flavor.tool_call_id_from_wire(call["id"]),
+            name=call["function"]["name"],
+            input=value,
+            provider_options=options(self.name, extras),
+        )
+
+    def tool_message(self, m: dict[str, Any], path: str) -> ToolResult:
+        _, extras = split_fields(m, frozenset({"role", "content", "tool_call_id"}))
+        content = self.parts(m["content"], f"{path}.content", "tool", where="nested")
+        return ToolResult(
+            tool_use_id=self.flavor.tool_call_id_from_wire(m["tool_call_id"]),
+            content=[p for p in content if isinstance(p, Text | Image | Audio | Document | ProviderPart)],
+            provider_options=options(self.name, extras),
+        )
+
+    # -- content parts ----------------------------------------------------------------------
+
+    def parts(self, content: Any, path: str, role: str, where: str = "message") -> list[Part]:
+        """The IR parts of a message's ``content``; ``where`` is ``message``, ``system`` (the
+        system blocks) or ``nested`` (a tool message: its parts sit in a tool result)."""
+        if isinstance(content, str):
+            return [Text(text=content)]
+        allowed = self.flavor.ROLE_PARTS[role]
+        # the role the cache planner sees: a tool message's parts sit in a user message's result
+        ir_role = "user" if where == "nested" else "system" if role in ("system", "developer") else role
+        out: list[Part] = []
+        for j, raw in enumerate(content):
+            pp = f"{path}[{j}]"
+            raw = expect_object(raw, pp)
+            t = raw.get("type")
+            if not isinstance(t, str) or t not in PART_TYPES:
+                if role in ("user", "assistant") and isinstance(t, str):
+                    out.append(ProviderPart(codec=self.name, data=raw))
+                    continue
+                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(allowed)), repr(t))
+            if t not in allowed:
+                raise DecodeError(f"{pp}.type", "one of " + ", ".join(sorted(allowed)), repr(t))
+            wire_convert(raw, PART_TYPES[t], pp)
+            out.append(LIFT_PART[t](self, raw, ir_role, where))
+        return out
+
+    def mark(self, extras: dict[str, Any], tag: str, role: str, where: str) -> CacheControl | None:
+        """The IR mark in a wire object's ``extras``, taken out of them where the profile lets a
+        mark stand on this item (else the wire value stays raw)."""
+        key = self.flavor.MARK_KEY
+        if key is None or key not in extras:
+            return None
+        r = self.rules
+        if r.max_breakpoints == 0 or not r.ttls:
+            return None
+        if where == "system":
+            ok = r.system_markable
+        elif where == "tool":
+            ok = r.tools_markable and (r.tool_kinds is None or tag in r.tool_kinds)
+        else:
+            ok = (where != "nested" or r.nested_markable) and (r.parts is None or tag in r.parts)
+            ok = ok and (r.roles is None or role in r.roles)
+        mark = self.flavor.read_mark(extras[key]) if ok else None
+        if mark is None or mark.ttl not in r.ttls:
+            return None
+        del extras[key]
+        return mark
+
+    def text(self, raw: dict[str, Any], role: str, where: str) -> Part:
+        _, extras = split_fields(raw, frozenset({"type", "text"}))
+        cache = self.mark(extras, "text", role, where)
+        return Text(text=raw["text"], cache=cache, provider_options=options(self.name, extras))
+
+    def refusal(self, raw: dict[str, Any], role: str, where: str) -> Part:
+        _, extras = split_fields(raw, frozenset({"type", "refusal"}))
+        cache = self.mark(extras, "refusal", role, where)
+        return Refusal(text=raw["refusal"], cache=cache, provider_options=options(self.name, extras))
+
+    def image(self, raw: dict[str, Any], role: str, where: str) -> Part:
+        _, extras = split_fields(raw, frozenset({"type", "image_url"}))
+        cache = self.mark(extras, "image", role, where)
+        _, sub = split_fields(raw["image_url"], frozenset({"url"}))
+        if sub:
+            extras["image_url"] = sub
+        url = raw["image_url"]["url"]
+        m = DATA_URL.match(url)
+        source = Base64Source(media_type=m.group(1), data=m.group(2)) if m else UrlSource(url=url)
+        return Image(source=source, cache=cache, provider_options=options(self.name, extras))
+
+    def audio(self, raw: dict[str, Any], role: str, where: str) -> Part:
+        _, extras = split_fields(raw, frozenset({"type", "input_audio"}))
+        cache = self.mark(extras, "audio", role, where)
+        _, sub = split_fields(raw["input_audio"], frozenset({"data", "format"}))
+        if sub:
+            extras["input_audio"] = sub
+        a = raw["input_audio"]
+        src = Base64Source(media_type=FORMAT_MEDIA[a["format"]], data=a["data"])
+        return Audio(source=src, cache=cache, provider_options=options(self.name, extras))
+
+    def file(self, raw: dict[str, Any], role: str, where: str) -> Part:
+        source = lift_file_reference(raw)
+        if source is None:
+            return ProviderPart(codec=self.name, data=raw)
+        _, extras = split_fields(raw, frozenset({"type", "file"}))
+        cache = self.mark(extras, "document", role, where)
+        _, sub = split_fields(raw["file"], frozenset({"file_data", "file_id", "filename"}))
+        if sub:
+            extras["file"] = sub
+        name = raw["file"].get("filename")
+        return Document(source=source, name=name, cache=cache, provider_options=options(self.name, extras))
+
+    # -- tools ------------------------------------------------------------------------------
+
+    def tool(self, raw: Any, path: str) -> Tool | ProviderTool:
+        raw = expect_object(raw, path)
+        if raw.get("type") != "function":
+            data = dict(raw)
+            cache = self.mark(data, "provider", "", "tool")
+            return ProviderTool(codec=self.name, data=data, cache=cache)
+        wire_convert(raw, WFunctionTool, path)
+        _, extras = split_fields(raw, frozenset({"type", "function"}))
+        cache = self.mark(extras, "function", "", "tool")
+        fn = raw["function"]
+        known, fextras = split_fields(fn, frozenset({"name", "description", "parameters", "strict"}))
+        if "parameters" in fextras and fextras["parameters"] is None:
+            del fextras["parameters"]  # null parameters == absent == {"type": "object"}
+        if fextras:
+            extras["function"] = fextras
+        return Tool(
+            name=fn["name"],
+            description=known.get("description"),
+            input_schema=known.get("parameters", {"type": "object"}),
+            strict=known.get("strict"),
+            cache=cache,
+            provider_options=options(self.name, extras),
+        )
+
+
+LIFT_PART: dict[str, Callable[[Lifter, dict[str, Any], str, str], Part]] = {
+    "text": Lifter.text,
+    "refusal": Lifter.refusal,
+    "image_url": Lifter.image,
+    "input_audio": Lifter.audio,
+    "file": Lifter.file,
+}
+"""Wire part ``type`` -> the function that lifts it (the dispatch table)."""

@@ -1,0 +1,284 @@
+"""Replies: ``ChatCompletion`` bodies and ``ChatCompletionChunk`` streams to an IR Response.
+
+Content order of a reply: reasoning (the flavor's ``REASONING_DETAILS_FIELD`` or
+``REASONING_FIELDS``), text, refusal, tool calls. Usage: :func:`chat_usage`. Stop reasons:
+:data:`FINISH_REASONS` plus the flavor's ``STOP_REASONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ir_codec.codec import expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError
+from ir_codec.ir import Part, RedactedThinking, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.stream import (
+    MessageStart,
+    Stop,
+    StreamDecoder,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+)
+
+from .wire import (
+    WChatCompletion,
+    WChatCompletionChunk,
+    WChoiceDeltaToolCall,
+    WCompletionUsage,
+    WToolCall,
+    parse_arguments,
+)
+
+if TYPE_CHECKING:
+    from .flavor import ChatFlavor
+
+__all__ = ["FINISH_REASONS", "ChatStreamDecoder", "chat_usage", "decode_response", "reply_tool_call", "stop_reason"]
+
+FINISH_REASONS: dict[str, StopReason] = {
+    # ChatCompletion.Choice.finish_reason (chat_completion.py); "error" is OpenRouter's
+    # (chatfinishreasonenum.py), which OpenAI-compatible servers share. Chat says "stop" for a
+    # natural end and a stop sequence alike.
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+"""OpenAI's ``finish_reason`` values -> IR stop reasons."""
+
+
+def stop_reason(finish: str | None, flavor: ChatFlavor, *, refused: bool = False) -> StopReason | None:
+    """Normalized stop reason; a reply carrying a ``refusal`` is a refusal."""
+    if finish is None:
+        return None
+    if refused and finish == "stop":
+        return "refusal"
+    return flavor.STOP_REASONS.get(finish) or FINISH_REASONS.get(finish, "other")
+
+
+_USAGE_BUCKETS = frozenset(f for f in Usage.__struct_fields__ if f.endswith("_tokens"))
+
+
+def chat_usage(raw: Mapping[str, Any], path: str = "$.usage", extra: Mapping[str, str] | None = None) -> Usage:
+    """IR usage from Chat ``CompletionUsage`` (``raw``, at JSON path ``path``).
+
+    ``prompt_tokens`` INCLUDES ``prompt_tokens_details.cached_tokens`` (reads) and
+    ``cache_write_tokens`` (writes, GPT-5.6+; OpenRouter too), so the uncached bucket is what is
+    left (PROVIDERS.md §1, §5a, §8). Chat reports no TTL split of the writes.
+    ``completion_tokens_details.reasoning_tokens`` is part of ``completion_tokens``.
+    ``extra`` maps other counters of ``raw`` to IR buckets (a flavor's ``USAGE_FIELDS``); a
+    reported one wins.
+    """
+    u = wire_convert(raw, WCompletionUsage, path)
+    d = u.prompt_tokens_details
+    c = u.completion_tokens_details
+    buckets: dict[str, int | None] = {
+        "cache_read_tokens": d.cached_tokens if d else None,
+        "cache_write_tokens": d.cache_write_tokens if d else None,
+        "uncached_input_tokens": None,
+        "output_tokens": u.completion_tokens,
+        "reasoning_tokens": c.reasoning_tokens if c else None,
+    }
+    for field, bucket in (extra or {}).items():
+        if bucket not in _USAGE_BUCKETS:
+            raise ValueError(f"USAGE_FIELDS: {bucket!r} is not a Usage field")
+        value = raw.get(field)
+        if value is not None:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise DecodeError(f"{path}.{field}", "an integer", type(value).__name__)
+            buckets[bucket] = value
+    read = buckets["cache_read_tokens"] or 0
+    write = buckets["cache_write_tokens"] or 0
+    uncached = buckets["uncached_input_tokens"]
+    if uncached is None:
+        uncached = u.prompt_tokens - read - write
+        if uncached < 0:
+            raise DecodeError(
+                f"{path}.prompt_tokens", f"at least cached + written tokens ({read + write})", str(u.prompt_tokens)
+            )
+    rest = {k: v for k, v in buckets.items() if v is not None and k not in _INPUT_BUCKETS}
+    return Usage(uncached_input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write, **rest)
+
+
+_INPUT_BUCKETS = frozenset({"cache_read_tokens", "cache_write_tokens", "uncached_input_tokens"})
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    """A list field that may be absent or null."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DecodeError(path, "an array or null", type(value).__name__)
+    return value
+
+
+def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
+    for name in flavor.REASONING_FIELDS:
+        text = msg.get(name)
+        if isinstance(text, str) and text:
+            return text
+    return None
+
+
+def _reasoning_detail(d: Any, path: str) -> Part:
+    d = expect_object(d, path)
+    t = d.get("type")
+    if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
+        return RedactedThinking(data=d["data"])
+    if t == "reasoning.text":
+        return Thinking(text=d.get("text") or "", signature=d.get("signature"))
+    if t == "reasoning.summary" and isinstance(d.get("summary"), str):
+        return Thinking(text=d["summary"])
+    raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
+
+
+def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse:
+    """A reply's tool call. Ids, types and the like are not request options; only the raw
+    arguments text is kept (for the next turn)."""
+    wire_convert(expect_object(call, path), WToolCall, path)
+    value, kept = parse_arguments(call["function"]["arguments"])
+    return ToolUse(
+        id=flavor.tool_call_id_from_wire(call["id"]),
+        name=call["function"]["name"],
+        input=value,
+        provider_options={name: {"arguments": kept}} if kept else {},
+    )
+
+
+def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor: ChatFlavor) -> Response:
+    """Lift a ``ChatCompletion`` (its first choice) to an IR :class:`Response`."""
+    data = expect_object(load_json(payload), "$")
+    comp = wire_convert(data, WChatCompletion)
+    if not comp.choices:
+        raise DecodeError("$.choices", "at least one choice", "an empty list")
+    choice = comp.choices[0]
+    msg = choice.message
+    mpath = "$.choices[0].message"
+    parts: list[Part] = []
+    details_field = flavor.REASONING_DETAILS_FIELD
+    details = _list(msg.get(details_field), f"{mpath}.{details_field}") if details_field else []
+    if details:
+        parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]") for i, d in enumerate(details)]
+    elif (text := _reasoning_text(msg, flavor)) is not None:
+        parts.append(Thinking(text=text))
+    content = msg.get("content")
+    if isinstance(content, str) and content:
+        parts.append(Text(text=content))
+    elif content is not None and not isinstance(content, str):
+        raise DecodeError(f"{mpath}.content", "a string or null", type(content).__name__)
+    refused = isinstance(msg.get("refusal"), str)
+    if refused:
+        parts.append(Refusal(text=msg["refusal"]))
+    for k, call in enumerate(_list(msg.get("tool_calls"), f"{mpath}.tool_calls")):
+        parts.append(reply_tool_call(call, f"{mpath}.tool_calls[{k}]", name, flavor))
+    return Response(
+        id=comp.id,
+        model=comp.model,
+        content=parts,
+        stop_reason=stop_reason(choice.finish_reason, flavor, refused=refused),
+        raw_stop_reason=choice.finish_reason,
+        usage=flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else Usage(),
+    )
+
+
+# Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
+_TEXT_INDEX = 1000
+_REFUSAL_INDEX = 1001
+_TOOL_INDEX = 2000
+
+
+class ChatStreamDecoder(StreamDecoder):
+    """``ChatCompletionChunk`` events (first choice) to IR stream events.
+
+    ``finish()`` equals :func:`decode_response` of the equivalent whole reply: text and tool-call
+    argument deltas are joined, reasoning deltas become thinking parts, and the usage comes from
+    the chunk that carries it. Parts that arrive in pieces but are not streamed as IR events
+    (a refusal, encrypted reasoning) and tool calls whose arguments text must be kept byte for
+    byte are handed to the assembler whole (``add_part``) when the choice finishes.
+    """
+
+    def __init__(self, name: str, flavor: ChatFlavor) -> None:
+        super().__init__()
+        self.name = name
+        self.flavor = flavor
+        self._started = False
+        self._refusal: str | None = None
+        self._args: dict[int, str] = {}
+        self._tools: dict[int, tuple[str, str]] = {}
+        self._encrypted: dict[int, str] = {}
+
+    def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
+        chunk = wire_convert(expect_object(data, "$"), WChatCompletionChunk)
+        out: list[StreamEvent] = []
+        if not self._started and (chunk.id is not None or chunk.model is not None):
+            self._started = True
+            out.append(MessageStart(id=chunk.id, model=chunk.model))
+        for ci, choice in enumerate(chunk.choices):
+            if choice.index != 0:
+                continue
+            out += self._delta(choice.delta, f"$.choices[{ci}].delta")
+            if choice.finish_reason is not None:
+                self._hand_over_whole_parts()
+                refused = self._refusal is not None
+                out.append(
+                    Stop(
+                        stop_reason=stop_reason(choice.finish_reason, self.flavor, refused=refused),
+                        raw_stop_reason=choice.finish_reason,
+                    )
+                )
+        if chunk.usage is not None:
+            out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
+        return out
+
+    def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        details_field = self.flavor.REASONING_DETAILS_FIELD
+        details = _list(delta.get(details_field), f"{path}.{details_field}") if details_field else []
+        for i, d in enumerate(details):
+            d = expect_object(d, f"{path}.{details_field}[{i}]")
+            idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
+            t = d.get("type")
+            if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
+                self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
+            elif t in ("reasoning.text", "reasoning.summary"):
+                text = d.get("text") if t == "reasoning.text" else d.get("summary")
+                out.append(ThinkingDelta(index=idx, text=text or "", signature=d.get("signature")))
+            else:
+                raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
+        if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
+            out.append(ThinkingDelta(index=0, text=text))
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            out.append(TextDelta(index=_TEXT_INDEX, text=content))
+        if isinstance(delta.get("refusal"), str):
+            self._refusal = (self._refusal or "") + delta["refusal"]
+        for k, raw in enumerate(_list(delta.get("tool_calls"), f"{path}.tool_calls")):
+            tc = wire_convert(raw, WChoiceDeltaToolCall, f"{path}.tool_calls[{k}]")
+            fn = tc.function
+            if tc.index not in self._tools:
+                call_id = self.flavor.tool_call_id_from_wire(tc.id or "")
+                self._tools[tc.index] = (tc.id or "", str(fn.get("name") or ""))
+                out.append(ToolCallStart(index=_TOOL_INDEX + tc.index, id=call_id, name=str(fn.get("name") or "")))
+            args = fn.get("arguments")
+            if isinstance(args, str) and args:
+                self._args[tc.index] = self._args.get(tc.index, "") + args
+                out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
+        return out
+
+    def _hand_over_whole_parts(self) -> None:
+        """At the end of the choice: the parts the assembler takes whole, each at its index (a
+        tool call replaces its streamed pieces, lifted exactly as in a whole reply)."""
+        asm = self.assembler
+        for idx, data in self._encrypted.items():
+            asm.add_part(idx, RedactedThinking(data=data))
+        if self._refusal is not None:
+            asm.add_part(_REFUSAL_INDEX, Refusal(text=self._refusal))
+        for i, (cid, fname) in self._tools.items():
+            call = {"id": cid, "type": "function", "function": {"name": fname, "arguments": self._args.get(i, "")}}
+            asm.add_part(_TOOL_INDEX + i, reply_tool_call(call, f"$.tool_calls[{i}]", self.name, self.flavor))

@@ -1,0 +1,416 @@
+"""Wire types of OpenAI Chat Completions, named ``W`` + the SDK's type name.
+
+They follow the ``openai`` SDK 3.54.0 request and response types (``openai/types/chat/
+completion_create_params.py``, ``chat_completion_*_param.py``, ``chat_completion.py``,
+``chat_completion_chunk.py``, ``openai/types/completion_usage.py``; PROVIDERS.md §5, §5a). They
+validate shapes on decode with JSON paths; unknown fields are allowed (they travel in
+``provider_options``). Fields this codec maps are typed; the rest stay ``dict``.
+
+Also here, because lowering and lifting must agree on them: which wire messages form one IR
+message (:func:`group_messages`), the part types each role takes, and the data-URL and audio
+format tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from ir_codec.codec import expect_object, wire_convert
+from ir_codec.errors import DecodeError
+
+__all__ = [
+    "AUDIO_FORMAT",
+    "DATA_URL",
+    "FORMAT_MEDIA",
+    "MESSAGE_TYPES",
+    "PART_TYPES",
+    "SCALAR_FIELDS",
+    "WAssistantMessage",
+    "WChatCompletion",
+    "WChatCompletionChunk",
+    "WChatRequest",
+    "WChoice",
+    "WChoiceDeltaToolCall",
+    "WChunkChoice",
+    "WCompletionTokensDetails",
+    "WCompletionUsage",
+    "WFile",
+    "WFilePart",
+    "WFunction",
+    "WFunctionDefinition",
+    "WFunctionTool",
+    "WImagePart",
+    "WImageURL",
+    "WInputAudio",
+    "WInputAudioPart",
+    "WPromptCacheBreakpoint",
+    "WPromptCacheOptions",
+    "WPromptTokensDetails",
+    "WRefusalPart",
+    "WSystemMessage",
+    "WTextPart",
+    "WToolCall",
+    "WToolMessage",
+    "WUserMessage",
+    "arguments_denote",
+    "checked_message",
+    "compact",
+    "content_form",
+    "group_messages",
+    "parse_arguments",
+    "split_fields",
+]
+
+
+class WPromptCacheBreakpoint(Struct):
+    """``PromptCacheBreakpoint`` (GPT-5.6 and later; PROVIDERS.md §5a)."""
+
+    mode: Literal["explicit"]
+    ttl: Literal["30m", "12h"] | UnsetType = UNSET
+
+
+class WTextPart(Struct):
+    """``ChatCompletionContentPartTextParam``."""
+
+    type: Literal["text"]
+    text: str
+    prompt_cache_breakpoint: WPromptCacheBreakpoint | None | UnsetType = UNSET
+
+
+class WRefusalPart(Struct):
+    """``ChatCompletionContentPartRefusalParam``."""
+
+    type: Literal["refusal"]
+    refusal: str
+
+
+class WImageURL(Struct):
+    url: str
+    detail: Literal["auto", "low", "high", "original"] | UnsetType = UNSET
+
+
+class WImagePart(Struct):
+    """``ChatCompletionContentPartImageParam``."""
+
+    type: Literal["image_url"]
+    image_url: WImageURL
+    prompt_cache_breakpoint: WPromptCacheBreakpoint | None | UnsetType = UNSET
+
+
+class WInputAudio(Struct):
+    data: str
+    format: Literal["wav", "mp3"]
+
+
+class WInputAudioPart(Struct):
+    """``ChatCompletionContentPartInputAudioParam``."""
+
+    type: Literal["input_audio"]
+    input_audio: WInputAudio
+    prompt_cache_breakpoint: WPromptCacheBreakpoint | None | UnsetType = UNSET
+
+
+class WFile(Struct):
+    file_data: str | UnsetType = UNSET
+    file_id: str | UnsetType = UNSET
+    filename: str | UnsetType = UNSET
+
+
+class WFilePart(Struct):
+    """``File`` content part (``chat_completion_content_part_param.py``)."""
+
+    type: Literal["file"]
+    file: WFile
+    prompt_cache_breakpoint: WPromptCacheBreakpoint | None | UnsetType = UNSET
+
+
+class WFunction(Struct):
+    name: str
+    arguments: str
+
+
+class WToolCall(Struct):
+    """``ChatCompletionMessageFunctionToolCallParam``."""
+
+    id: str
+    type: Literal["function"]
+    function: WFunction
+
+
+class WSystemMessage(Struct):
+    """``ChatCompletionSystemMessageParam`` and ``ChatCompletionDeveloperMessageParam``."""
+
+    role: Literal["system", "developer"]
+    content: str | list[dict[str, Any]]
+    name: str | UnsetType = UNSET
+
+
+class WUserMessage(Struct):
+    """``ChatCompletionUserMessageParam``."""
+
+    role: Literal["user"]
+    content: str | list[dict[str, Any]]
+    name: str | UnsetType = UNSET
+
+
+class WAssistantMessage(Struct):
+    """``ChatCompletionAssistantMessageParam``."""
+
+    role: Literal["assistant"]
+    content: str | list[dict[str, Any]] | None | UnsetType = UNSET
+    tool_calls: list[dict[str, Any]] | UnsetType = UNSET
+    name: str | UnsetType = UNSET
+    refusal: str | None | UnsetType = UNSET
+
+
+class WToolMessage(Struct):
+    """``ChatCompletionToolMessageParam``."""
+
+    role: Literal["tool"]
+    tool_call_id: str
+    content: str | list[dict[str, Any]]
+
+
+class WFunctionDefinition(Struct):
+    """``FunctionDefinition`` (``shared_params/function_definition.py``)."""
+
+    name: str
+    description: str | None | UnsetType = UNSET
+    parameters: dict[str, Any] | UnsetType = UNSET
+    strict: bool | None | UnsetType = UNSET
+
+
+class WFunctionTool(Struct):
+    """``ChatCompletionFunctionToolParam``."""
+
+    type: Literal["function"]
+    function: WFunctionDefinition
+
+
+class WPromptCacheOptions(Struct):
+    """``PromptCacheOptions`` of Chat: ``ttl`` takes only ``30m`` (PROVIDERS.md §5a)."""
+
+    mode: Literal["implicit", "explicit"] | UnsetType = UNSET
+    ttl: Literal["30m"] | UnsetType = UNSET
+
+
+class WChatRequest(Struct):
+    """The request body (``CompletionCreateParamsBase``); fields this codec maps are typed.
+
+    A flavor whose provider adds or renames fields subclasses it (``WIRE_REQUEST``)."""
+
+    messages: list[dict[str, Any]]
+    model: str | UnsetType = UNSET
+    tools: list[dict[str, Any]] | UnsetType = UNSET
+    tool_choice: str | dict[str, Any] | UnsetType = UNSET
+    parallel_tool_calls: bool | UnsetType = UNSET
+    max_completion_tokens: int | None | UnsetType = UNSET
+    max_tokens: int | None | UnsetType = UNSET
+    temperature: float | None | UnsetType = UNSET
+    top_p: float | None | UnsetType = UNSET
+    stop: str | list[str] | None | UnsetType = UNSET
+    seed: int | None | UnsetType = UNSET
+    n: int | None | UnsetType = UNSET
+    response_format: dict[str, Any] | UnsetType = UNSET
+    reasoning_effort: str | None | UnsetType = UNSET
+    user: str | UnsetType = UNSET
+    metadata: dict[str, str] | None | UnsetType = UNSET
+    stream: bool | None | UnsetType = UNSET
+    prompt_cache_key: str | None | UnsetType = UNSET
+    prompt_cache_options: WPromptCacheOptions | UnsetType = UNSET
+    prompt_cache_retention: Literal["in_memory", "24h"] | None | UnsetType = UNSET
+
+
+# -- replies -----------------------------------------------------------------------------------
+
+
+class WPromptTokensDetails(Struct):
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+
+
+class WCompletionTokensDetails(Struct):
+    reasoning_tokens: int | None = None
+
+
+class WCompletionUsage(Struct):
+    """``CompletionUsage`` (openai/types/completion_usage.py; openrouter ``chatusage.py``)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int | None = None
+    prompt_tokens_details: WPromptTokensDetails | None = None
+    completion_tokens_details: WCompletionTokensDetails | None = None
+
+
+class WChoice(Struct):
+    message: dict[str, Any]
+    finish_reason: str | None = None
+    index: int = 0
+
+
+class WChatCompletion(Struct):
+    """``ChatCompletion`` (openai/types/chat/chat_completion.py)."""
+
+    choices: list[WChoice]
+    id: str | None = None
+    model: str | None = None
+    usage: dict[str, Any] | None = None
+
+
+class WChunkChoice(Struct):
+    delta: dict[str, Any] = {}
+    finish_reason: str | None = None
+    index: int = 0
+
+
+class WChatCompletionChunk(Struct):
+    """``ChatCompletionChunk`` (openai/types/chat/chat_completion_chunk.py)."""
+
+    choices: list[WChunkChoice] = []
+    id: str | None = None
+    model: str | None = None
+    usage: dict[str, Any] | None = None
+
+
+class WChoiceDeltaToolCall(Struct):
+    """``ChoiceDeltaToolCall``: a piece of one tool call in a stream."""
+
+    index: int
+    id: str | None = None
+    function: dict[str, Any] = {}
+
+
+# -- tables both directions share ----------------------------------------------------------------
+
+PART_TYPES: dict[str, type[Struct]] = {
+    "text": WTextPart,
+    "image_url": WImagePart,
+    "input_audio": WInputAudioPart,
+    "file": WFilePart,
+    "refusal": WRefusalPart,
+}
+"""The content parts this codec models, by wire ``type``."""
+
+MESSAGE_TYPES: dict[str, type[Struct]] = {
+    "system": WSystemMessage,
+    "developer": WSystemMessage,
+    "user": WUserMessage,
+    "assistant": WAssistantMessage,
+    "tool": WToolMessage,
+}
+"""The messages, by ``role``."""
+
+SCALAR_FIELDS: dict[str, str] = {
+    "parallel_tool_calls": "parallel_tool_calls",
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "stop": "stop",
+    "seed": "seed",
+    "n": "n",
+    "reasoning_effort": "reasoning_effort",
+    "user": "user",
+    "metadata": "metadata",
+    "stream": "stream",
+    "prompt_cache_key": "cache_key",
+}
+"""Top-level fields sent as the IR value itself: OpenAI's wire name -> IR Request field, in the
+order encode writes them (a flavor may rename them, ``ChatFlavor.RENAMED_FIELDS``)."""
+
+DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.S)
+AUDIO_FORMAT = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mp3": "mp3", "audio/mpeg": "mp3"}
+"""IR media type -> ``input_audio.format`` (chat_completion_content_part_input_audio_param.py)."""
+FORMAT_MEDIA = {"wav": "audio/wav", "mp3": "audio/mp3"}
+"""``input_audio.format`` -> the IR media type it is read back as."""
+
+
+def compact(value: Any) -> str:
+    """Compact JSON text (the form encode writes for tool-call arguments)."""
+    return msgspec.json.encode(value).decode()
+
+
+def parse_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
+    """A tool call's ``arguments`` text as (IR input, the text to keep raw, or None).
+
+    The IR holds the parsed object; when the text is not the compact JSON form of it (or not a
+    JSON object at all, then the input is ``{}``), the text is kept in the ToolUse's
+    provider_options, so that it goes back byte for byte."""
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return {}, raw
+    if not isinstance(value, dict):
+        return {}, raw
+    return value, (None if compact(value) == raw else raw)
+
+
+def content_form(parts: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """A bare string for exactly one plain text part (the canonical form), else the list."""
+    if len(parts) == 1 and set(parts[0]) == {"type", "text"} and parts[0]["type"] == "text":
+        return str(parts[0]["text"])
+    return parts
+
+
+def arguments_denote(raw: str, value: dict[str, Any]) -> bool:
+    """Whether the kept arguments text still stands for ``value`` (a non-object text for {})."""
+    try:
+        parsed = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return value == {}
+    if not isinstance(parsed, dict):
+        return value == {}
+    return compact(parsed) == compact(value) and compact(parsed) != raw
+
+
+def split_fields(obj: Mapping[str, Any], known: frozenset[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(known fields with a non-null value, everything else). A null in a known field is kept as
+    a raw field, so that it round-trips without an IR value."""
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    for k, v in obj.items():
+        (a if k in known and v is not None else b)[k] = v
+    return a, b
+
+
+def checked_message(m: Any, path: str) -> dict[str, Any]:
+    """A wire message checked against its role's type; a :class:`DecodeError` otherwise."""
+    obj = expect_object(m, path)
+    role = obj.get("role")
+    if not isinstance(role, str) or role not in MESSAGE_TYPES:
+        raise DecodeError(f"{path}.role", "one of " + ", ".join(MESSAGE_TYPES), repr(role))
+    wire_convert(obj, MESSAGE_TYPES[role], path)
+    return obj
+
+
+def group_messages(msgs: list[dict[str, Any]], start: int) -> list[list[int]]:
+    """Which wire messages (from ``start`` on, already checked) form one IR message.
+
+    Consecutive ``user``/``tool`` messages form one IR user message, except that two ``user``
+    messages in a row, or a later ``user`` message with message-level fields, start a new one,
+    and a ``user`` message with empty content stands alone. Decode reads by this rule; encode
+    uses it to report the IR messages that will read back merged.
+    """
+    groups: list[list[int]] = []
+    cur: list[int] | None = None
+    for idx in range(start, len(msgs)):
+        m = msgs[idx]
+        role = m["role"]
+        if role == "user" and m["content"] == []:
+            # an empty user message stands alone (it is all an empty IR user message leaves)
+            cur = None
+            groups.append([idx])
+            continue
+        if role in ("user", "tool") and cur is not None:
+            prev = msgs[cur[-1]]["role"]
+            has_user = any(msgs[k]["role"] == "user" for k in cur)
+            if role == "tool" or (prev != "user" and not (has_user and set(m) - {"role", "content"})):
+                cur.append(idx)
+                continue
+        cur = [idx] if role in ("user", "tool") else None
+        groups.append(cur if cur is not None else [idx])
+    return groups

@@ -1,0 +1,42 @@
+"""IR paths as data.
+
+An IR path is a tuple of field names and list indices, ``("messages", 3, "content", 0, "cache")``,
+with one string form, ``messages[3].content[0].cache`` (:func:`render`), which is what
+:class:`~ir_codec.errors.LossyEncode` carries. Code builds paths as tuples and renders them once;
+nothing parses a path back out of a string.
+
+A leaf module: it imports nothing of ir_codec.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+__all__ = ["IRPath", "render", "within"]
+
+IRPath: TypeAlias = tuple[str | int, ...]
+"""Field names and list indices from the request root, e.g. ``("system", 0, "cache")``."""
+
+
+def render(path: IRPath | str) -> str:
+    """The string form: ``("messages", 3, "content", 0)`` -> ``messages[3].content[0]``.
+
+    >>> render(("messages", 3, "content", 0, "cache"))
+    'messages[3].content[0].cache'
+    >>> render(())
+    ''
+    """
+    if isinstance(path, str):
+        return path
+    out: list[str] = []
+    for key in path:
+        if isinstance(key, int):
+            out.append(f"[{key}]")
+        else:
+            out.append(f".{key}" if out else key)
+    return "".join(out)
+
+
+def within(path: IRPath, outer: IRPath) -> bool:
+    """True when ``path`` is ``outer`` or lies beneath it."""
+    return path[: len(outer)] == outer
