@@ -1,8 +1,9 @@
 """Golden vectors: spec/vectors/<codec>/*.json pin the exact wire bytes of an encode.
 
-A vector file is ``{"name", "doc", "options"?, "ir", "wire", "warnings": [[path, reason], ...],
+A vector file is ``{"name", "doc", "options"?, "ir", "wire", "warnings": [[path, kind, reason], ...],
 "endpoint"?: {"method", "path"}}``: the IR (its JSON form) encodes to exactly ``wire`` with exactly
-those warnings, in order, sent to that endpoint.
+those warnings (``kind`` is the :class:`~ir_codec.errors.LossKind` value), in order, sent to that
+endpoint.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def test_vector(path: Path) -> None:
     e = codec.encode(request)
     assert same_json(e.body, vec["wire"])
     assert same_json(json.loads(e.to_json()), vec["wire"])
-    assert [[w.path, w.reason] for w in e.warnings] == vec["warnings"]
+    assert [[w.path, w.kind.value, w.reason] for w in e.warnings] == vec["warnings"]
     if "endpoint" in vec:
         assert [e.endpoint.method, e.endpoint.path] == [vec["endpoint"]["method"], vec["endpoint"]["path"]]
     # the pinned wire is itself valid and a fixpoint

@@ -108,7 +108,7 @@ def unsupported_reason(name: str, p: Part, role: str) -> str:
         if p.codec != name:
             return f"a {p.codec!r} provider part is not carried by {name}; dropped"
         return f"this {name} provider part cannot stand in a {role} message; dropped"
-    return f"{name} {role} messages cannot carry a {p.__class__.__name__} part; dropped"
+    return f"{name} {role} messages cannot carry {p.__class__.__name__} parts; dropped"
 
 
 def report_drops(
