@@ -49,8 +49,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable -q
+# The speed table (tests/benchmarks/speed.py) with the peers of the `bench` extra, in its own
+# virtualenv; BENCH_ARGS="--quick" for a short run. The table is saved as build/bench.json.
+bench:
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python $(PIP) install -e '.[bench]'
+	.venv-bench/bin/python -m tests.benchmarks.speed $(BENCH_ARGS)
 
 # Regenerate both lock files: every dev tool and official SDK pinned with hashes, for every
 # supported Python; the lowest lock holds the runtime dependencies at pyproject's lower bounds.
@@ -63,4 +67,4 @@ lock: $(STAMP)
 		--generate-hashes --no-header --quiet --override $(VENV)/lowest.txt -o requirements-lowest.lock
 
 clean:
-	rm -rf $(VENV) .venv-3.13 .venv-lowest build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.13 .venv-lowest .venv-bench build dist .mypy_cache .ruff_cache
