@@ -56,6 +56,23 @@ bench:
 	.venv-bench/bin/python $(PIP) install -e '.[bench]'
 	.venv-bench/bin/python -m tests.benchmarks.speed $(BENCH_ARGS)
 
+# Each atheris harness of fuzz/ for FUZZ_RUNS inputs (or FUZZ_TIME seconds when set), seeded from
+# the golden vectors, tests/payloads and tests/responses; any exception that is not an
+# IRCodecError is a crash. Without atheris, the pure-Python driver runs the same harnesses.
+FUZZ_RUNS ?= 200000
+FUZZ_TIME ?=
+FUZZ_HARNESSES := request response stream cli
+fuzz: $(STAMP)
+	$(BIN)/python $(PIP) install 'atheris==3.0.0' || echo "atheris did not install: the pure-Python driver runs instead"
+	@for h in $(FUZZ_HARNESSES); do \
+		if $(BIN)/python -c 'import atheris' 2>/dev/null; then \
+			$(BIN)/python fuzz/fuzz_$$h.py -runs=$(FUZZ_RUNS) $(if $(FUZZ_TIME),-max_total_time=$(FUZZ_TIME)) \
+				-artifact_prefix=fuzz/crash_$$h- fuzz/corpus_$$h || exit 1; \
+		else \
+			$(BIN)/python -m fuzz.driver $$h $(FUZZ_RUNS) || exit 1; \
+		fi; \
+	done
+
 # Regenerate both lock files: every dev tool and official SDK pinned with hashes, for every
 # supported Python; the lowest lock holds the runtime dependencies at pyproject's lower bounds.
 lock: $(STAMP)

@@ -52,10 +52,12 @@ from .ir import (
     UrlSource,
     Usage,
 )
+from .limits import DEFAULT_LIMITS, Limits, use_limits
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Audio",
     "Base64Source",
     "CacheControl",
@@ -71,6 +73,7 @@ __all__ = [
     "Image",
     "InvalidRequestError",
     "Json",
+    "Limits",
     "LossyEncode",
     "LossyEncodeError",
     "LossyEncodeWarning",
@@ -103,5 +106,6 @@ __all__ = [
     "ir_to_json",
     "register",
     "transpile",
+    "use_limits",
     "validate",
 ]

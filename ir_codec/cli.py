@@ -27,6 +27,7 @@ the provider's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ import msgspec
 from . import __version__, _api
 from .codec import Encoded, get_codec
 from .errors import DecodeError, IRCodecError, LossyEncode
-from .ir import Request, Response
+from .ir import Request, Response, Usage
 
 EXIT_BAD_INPUT = 2
 EXIT_LOSSY = 3
@@ -139,6 +140,7 @@ def _cmd_decode_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, er
     data = _read(a.file, inp)
     response: Response
     if a.stream:
+        from .codec import load_json
         from .stream import parse_sse
 
         dec = codec.stream_decoder()
@@ -147,10 +149,12 @@ def _cmd_decode_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, er
             # A JSON array of event objects, or JSON lines (Bedrock ConverseStream events).
             stripped = text.strip()
             events = (
-                msgspec.json.decode(stripped)
+                load_json(stripped)
                 if stripped.startswith("[")
-                else [msgspec.json.decode(line) for line in stripped.splitlines() if line.strip()]
+                else [load_json(line) for line in stripped.splitlines() if line.strip()]
             )
+            if not isinstance(events, list):
+                raise DecodeError("$", "an array of events", type(events).__name__)
             for ev in events:
                 dec.feed(ev)
         else:
@@ -159,10 +163,7 @@ def _cmd_decode_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, er
         response = dec.finish()
     else:
         response = codec.decode_response(data)
-    # Every usage field is printed, zero or absent included, so scripts can rely on the names.
-    shown = msgspec.to_builtins(response)
-    shown["usage"] = {f: getattr(response.usage, f) for f in response.usage.__struct_fields__}
-    return _emit(out, err, _dump(shown), [], False)
+    return _emit(out, err, _dump(_shown_response(response)), [], False)
 
 
 def _cmd_codecs(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
@@ -205,8 +206,11 @@ def _transport_failure(exc: Exception, err: Any) -> int:
 
 
 def _shown_response(response: Response) -> dict[str, Any]:
+    # Every usage field is printed, so scripts can rely on the names: a counter the provider
+    # did not report (or every counter, for a reply without usage) is null, never 0.
     shown: dict[str, Any] = msgspec.to_builtins(response)
-    shown["usage"] = {f: getattr(response.usage, f) for f in response.usage.__struct_fields__}
+    usage = response.usage if response.usage is not None else Usage()
+    shown["usage"] = {f: getattr(usage, f) for f in usage.__struct_fields__}
     return shown
 
 
@@ -327,7 +331,7 @@ def _cmd_warm(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> 
     shown: dict[str, Any] = {
         "codec": warm.codec,
         "strategy": warm.strategy,
-        "usage": {f: getattr(warm.usage, f) for f in warm.usage.__struct_fields__},
+        "usage": {f: getattr(warm.usage, f, None) for f in Usage.__struct_fields__},
         "cost": None,
         "cache": msgspec.to_builtins(warm.handle),
     }
@@ -345,7 +349,9 @@ def _cmd_warm(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> 
     return 0
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The argument parser (built once: it depends on nothing registered at run time)."""
     p = argparse.ArgumentParser(prog="ir-codec", description="Encode, decode and transpile LLM provider requests.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -470,6 +476,13 @@ def main(
         return EXIT_BAD_INPUT
     except UnicodeDecodeError as exc:
         print(f"error: $: expected UTF-8 text, found {exc.reason}", file=err)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        # The JSON limits refuse deep nesting first; this is the last guard, never a traceback.
+        print("error: $: expected input nested less deeply, found more than the stack allows", file=err)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("error: $: expected input that fits in memory, found more", file=err)
         return EXIT_BAD_INPUT
 
 

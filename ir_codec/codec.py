@@ -20,7 +20,7 @@ import msgspec
 from ._json import expect_object, load_json, wire_convert
 from .check import ToolIdRule, validate_ir
 from .errors import IRCodecError, LossKind, LossyEncode, UnknownCodecError
-from .ir import CacheTtl, Request, Response
+from .ir import CacheTtl, Part, RedactedThinking, Request, Response, Thinking
 from .paths import IRPath, render
 from .profile import CodecProfile
 
@@ -35,6 +35,8 @@ __all__ = [
     "Origins",
     "available_codecs",
     "expect_object",
+    "fit_signatures",
+    "foreign_reasoning",
     "get_codec",
     "load_json",
     "register",
@@ -123,6 +125,8 @@ class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     model: str | None = None
     stream: bool | None = None
+    headers: dict[str, str] = {}
+    """Headers the body depends on (the direct Anthropic API's ``anthropic-version``)."""
 
 
 class Encoded:
@@ -208,7 +212,9 @@ class Codec:
         request = validate_ir(request, required=self.REQUIRED_FIELDS, tool_ids=self.TOOL_IDS, codec=self.NAME)
         ctx = EncodeContext(self.NAME)
         endpoint = self.endpoint(request.model, request.stream)
-        request = drop_unsupported(request, self.profile_for(request), ctx)
+        profile = self.profile_for(request)
+        request = drop_unsupported(request, profile, ctx)
+        request = fit_signatures(request, profile.signatures, ctx, profile.redacted_thinking)
         body = self._encode(request, ctx)
         return Encoded(body, ctx.warnings, self, endpoint)
 
@@ -293,6 +299,55 @@ def drop_unsupported(request: Request, profile: CodecProfile, ctx: EncodeContext
             ctx.lossy((name,), LossKind.DROPPED, f"{why}; not sent")
             changes[name] = default
     return msgspec.structs.replace(request, **changes) if changes else request
+
+
+def foreign_reasoning(part: Part, family: str | None) -> str | None:
+    """Why a codec of signature ``family`` cannot send ``part``'s encrypted reasoning (a
+    :class:`RedactedThinking` another family returned), or None. Codecs that carry redacted
+    thinking drop such a part with this reason."""
+    if isinstance(part, RedactedThinking) and part.origin is not None and part.origin != family:
+        return f"encrypted reasoning from {part.origin} does not decrypt here; dropped"
+    return None
+
+
+def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, redacted: bool = False) -> Request:
+    """The request with every reasoning signature fit for a wire of signature ``family``
+    (``CodecProfile.signatures``), each change reported:
+
+    - a :class:`Thinking` signature from another family is not sent (``dropped``): it would not
+      verify (PROVIDERS.md §13: a Gemini ``thoughtSignature`` is no Anthropic ``signature``);
+    - a signature or encrypted reasoning of unknown origin is sent as this family's (``changed``:
+      decode reads it back with that origin);
+    - an origin with nothing signed, or on a wire that carries no signatures, is not sent.
+
+    ``redacted``: the wire carries redacted thinking as such (``CodecProfile.redacted_thinking``);
+    redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`)."""
+    messages = list(request.messages)
+    for i, m in enumerate(request.messages):
+        content = list(m.content)
+        for j, p in enumerate(m.content):
+            if not isinstance(p, Thinking | RedactedThinking):
+                continue
+            path = ("messages", i, "content", j)
+            signed = p.signature is not None if isinstance(p, Thinking) else True
+            if p.origin is not None and (family is None or not signed):
+                why = f"{ctx.codec} carries no reasoning signatures" if family is None else "nothing is signed"
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, f"{why}; the origin is not sent")
+                content[j] = msgspec.structs.replace(p, origin=None)
+            elif isinstance(p, Thinking) and signed and p.origin is not None and p.origin != family:
+                why = f"a {p.origin} signature does not verify on {ctx.codec}; not sent"
+                ctx.lossy((*path, "signature"), LossKind.DROPPED, why)
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+                content[j] = msgspec.structs.replace(p, signature=None, origin=None)
+            elif isinstance(p, RedactedThinking) and not redacted:
+                continue  # the codec drops or converts the part (and reports it)
+            elif family is not None and signed and p.origin is None:
+                why = f"a signature of unknown origin is sent as {family}'s; it reads back with that origin"
+                ctx.lossy((*path, "origin"), LossKind.CHANGED, why)
+                content[j] = msgspec.structs.replace(p, origin=family)
+        if content != m.content:
+            messages[i] = msgspec.structs.replace(m, content=content)
+    return msgspec.structs.replace(request, messages=messages) if messages != request.messages else request
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ Fixture files are JSON objects naming the document they follow in ``doc``:
 
 - a documented payload: ``{"doc", "options"?, "payload"}`` (``options`` configure the codec);
 - a whole reply: ``{"doc", "response", "usage"}`` with the usage the reply must decode to,
-  computed by hand; a streamed reply (``*.stream.json``) adds ``"events"``, a list of
+  computed by hand (``null`` for a reply without usage; a counter left out is one the provider
+  did not report, ``None``); a streamed reply (``*.stream.json``) adds ``"events"``, a list of
   ``[event name or null, data]`` in the order the provider sends them (``usage`` is optional).
 """
 
@@ -93,7 +94,8 @@ class ReportedUsage:
     """Token counts and a reply reporting them in the provider's raw shape, drawn by
     :attr:`ConformanceCase.usages`."""
 
-    usage: Usage
+    usage: Usage | None
+    """``None``: the reply reports no usage at all."""
     reply: dict[str, Any]
     events: Events | None = None
     """Stream events reporting the same counts, where the provider streams them its own way."""
@@ -264,18 +266,30 @@ def fixture_files(folder: Path | None) -> tuple[list[Path], list[Path]]:
     ]
 
 
-def check_usage_buckets(usage: Usage) -> None:
-    """Usage is self-consistent: a TTL split of the cache writes adds up to them, and reasoning
-    is part of the output."""
+def _fixture_usage(value: Any) -> Usage | None:
+    """A fixture's hand-written usage: an object, or ``null`` for a reply that reports none."""
+    return None if value is None else msgspec.convert(value, Usage)
+
+
+def check_usage_buckets(usage: Usage | None) -> None:
+    """Usage is self-consistent: no bucket is negative, a TTL split of the cache writes adds up
+    to them, and reasoning is part of the output. A counter not reported is ``None``, and a
+    reply without usage has none to check."""
+    if usage is None:
+        return
+    for name in usage.__struct_fields__:
+        value = getattr(usage, name)
+        if value is not None and value < 0:
+            raise InvariantViolation(f"{name} is negative: {usage}")
     split = [
         usage.cache_write_5m_tokens,
         usage.cache_write_1h_tokens,
         usage.cache_write_30m_tokens,
         usage.cache_write_12h_tokens,
     ]
-    if any(n is not None for n in split) and sum(n or 0 for n in split) != usage.cache_write_tokens:
+    if any(n is not None for n in split) and sum(n or 0 for n in split) != (usage.cache_write_tokens or 0):
         raise InvariantViolation(f"the cache-write split does not add up to cache_write_tokens: {usage}")
-    if usage.reasoning_tokens is not None and usage.reasoning_tokens > usage.output_tokens:
+    if usage.reasoning_tokens is not None and usage.reasoning_tokens > (usage.output_tokens or 0):
         raise InvariantViolation(f"reasoning_tokens exceed output_tokens: {usage}")
 
 
@@ -300,7 +314,7 @@ def check_reply_fixture(case: ConformanceCase, codec: Codec, spec: Mapping[str, 
     """A whole reply decodes to the fixture's hand-written usage, which is self-consistent and
     agrees with what the reply itself says (:attr:`ConformanceCase.reply_facts`)."""
     response = codec.decode_response(spec["response"])
-    want = msgspec.convert(spec["usage"], Usage)
+    want = _fixture_usage(spec["usage"])
     if response.usage != want:
         raise InvariantViolation(f"{codec.NAME}: usage {response.usage}; the fixture says {want}")
     check_usage_buckets(response.usage)
@@ -312,7 +326,7 @@ def check_reply_fixtures_cover(case: ConformanceCase, specs: Sequence[Mapping[st
     """The whole-reply fixtures exercise the usage buckets the case names
     (:attr:`ConformanceCase.fixture_coverage`)."""
     for bucket, least in case.fixture_coverage.items():
-        seen = sum(1 for spec in specs if getattr(msgspec.convert(spec["usage"], Usage), bucket))
+        seen = sum(1 for spec in specs if getattr(_fixture_usage(spec["usage"]), bucket, None))
         if seen < least:
             raise InvariantViolation(f"{case.name}: {seen} fixture(s) report {bucket}; at least {least} should")
 
@@ -368,7 +382,7 @@ def check_stream_fixture(case: ConformanceCase, codec: Codec, spec: Mapping[str,
     """A streamed reply's events assemble to the same :class:`Response` as the whole reply (also
     through the IR events alone, and from SSE text), with the fixture's usage where it has one."""
     streamed = _check_stream(case, codec, spec["events"], codec.decode_response(spec["response"]))
-    if "usage" in spec and streamed.usage != msgspec.convert(spec["usage"], Usage):
+    if "usage" in spec and streamed.usage != _fixture_usage(spec["usage"]):
         raise InvariantViolation(f"{codec.NAME}: streamed usage {streamed.usage}; the fixture says {spec['usage']}")
     return streamed
 

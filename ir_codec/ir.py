@@ -239,16 +239,25 @@ class ToolResult(_Part, frozen=True, kw_only=True, tag="tool_result"):
 
 
 class Thinking(_Part, frozen=True, kw_only=True, tag="thinking"):
-    """Model reasoning; ``signature`` is the provider's opaque proof, passed back unchanged."""
+    """Model reasoning; ``signature`` is the provider's opaque proof, passed back unchanged.
+
+    ``origin`` is the signature family of the model that signed it (``"anthropic"``,
+    ``"gemini"``, ``"openai"``: ``CodecProfile.signatures``), set by decode. A codec sends a
+    signature only where it verifies (its own family) and reports any other dropped."""
 
     text: str
     signature: str | None = None
+    origin: str | None = None
     cache: CacheControl | None = None
     provider_options: ProviderOptions = {}
 
 
 class RedactedThinking(_Part, frozen=True, kw_only=True, tag="redacted_thinking"):
+    """Reasoning the provider returned encrypted (``data``, opaque); ``origin`` as for
+    :class:`Thinking`: a codec of another signature family drops the part (reported)."""
+
     data: str
+    origin: str | None = None
     cache: CacheControl | None = None
     provider_options: ProviderOptions = {}
 
@@ -390,32 +399,95 @@ class Usage(_Node, frozen=True, kw_only=True):
 
     ``cache_write_tokens`` is split by TTL where the provider reports it; ``reasoning_tokens``
     is part of ``output_tokens``.
+
+    **A counter the provider did not report is ``None``, never a fabricated 0** (spec/ir.md,
+    "Usage"). A codec whose provider reports the input as one inclusive count (OpenAI,
+    OpenRouter, Gemini) fills the buckets with :meth:`from_inclusive`: the uncached bucket is
+    the part of that count not reported as read or written.
+
+    ``input_tokens`` is the sum of the input buckets that are known (``None`` when none is);
+    since the uncached bucket holds whatever is not reported as read or written, that sum is
+    the provider's own input count. ``total_tokens`` is ``input_tokens + output_tokens`` when
+    both are known, else ``None``.
+
+    >>> Usage(uncached_input_tokens=10, cache_read_tokens=90, output_tokens=5).input_tokens
+    100
+    >>> Usage(uncached_input_tokens=10).total_tokens is None
+    True
     """
 
-    uncached_input_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
+    uncached_input_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
     cache_write_5m_tokens: int | None = None
     cache_write_1h_tokens: int | None = None
     cache_write_30m_tokens: int | None = None
     cache_write_12h_tokens: int | None = None
-    output_tokens: int = 0
+    output_tokens: int | None = None
     reasoning_tokens: int | None = None
 
     @property
-    def input_tokens(self) -> int:
-        return self.uncached_input_tokens + self.cache_read_tokens + self.cache_write_tokens
+    def input_tokens(self) -> int | None:
+        """The sum of the known input buckets; ``None`` when no input bucket is known."""
+        buckets = (self.uncached_input_tokens, self.cache_read_tokens, self.cache_write_tokens)
+        known = [n for n in buckets if n is not None]
+        return sum(known) if known else None
 
     @property
-    def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
+    def total_tokens(self) -> int | None:
+        """``input_tokens + output_tokens``; ``None`` when either is unknown."""
+        inp = self.input_tokens
+        return None if inp is None or self.output_tokens is None else inp + self.output_tokens
+
+    @classmethod
+    def from_inclusive(
+        cls,
+        input_tokens: int | None,
+        *,
+        cache_read_tokens: int | None = None,
+        cache_write_tokens: int | None = None,
+        **others: int | None,
+    ) -> Usage:
+        """Usage from a provider's inclusive input count (``input_tokens`` includes the reads
+        and writes it reports beside it), by the **overlap rule** (spec/ir.md, "Usage"):
+
+        the buckets are filled in the order reads, writes, uncached, each capped at what is
+        left of ``input_tokens``: ``read = min(reported read, input)``, ``write =
+        min(reported write, input - read)``, ``uncached = input - read - write``. So the buckets
+        never go negative and always add up to the provider's input count, even where the
+        reported counters overlap and exceed it (OpenRouter over Gemini, PROVIDERS.md §13).
+        Reads win over writes because a read count is the upstream's own counter of what it
+        served from cache. A counter that is not reported stays ``None``; with no
+        ``input_tokens`` the uncached bucket is ``None`` and the others are kept as reported.
+        ``others`` are the remaining fields, as they are.
+
+        >>> u = Usage.from_inclusive(100, cache_read_tokens=80, cache_write_tokens=50, output_tokens=7)
+        >>> u.uncached_input_tokens, u.cache_read_tokens, u.cache_write_tokens, u.output_tokens
+        (0, 80, 20, 7)
+        >>> Usage.from_inclusive(100, cache_read_tokens=30).uncached_input_tokens
+        70
+        """
+        read, write, uncached = cache_read_tokens, cache_write_tokens, None
+        if input_tokens is not None:
+            left = input_tokens
+            if read is not None:
+                read = min(read, max(left, 0))
+                left -= read
+            if write is not None:
+                write = min(write, max(left, 0))
+                left -= write
+            uncached = left
+        return cls(uncached_input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write, **others)
 
 
 class Response(_Node, frozen=True, kw_only=True):
+    """A reply. ``usage`` is ``None`` when the reply reports no usage at all (OpenAI-compatible
+    servers often omit it); otherwise each counter it did not report is ``None``."""
+
     id: str | None = None
     model: str | None = None
     content: list[Part] = []
     stop_reason: StopReason | None = None
     raw_stop_reason: str | None = None
-    usage: Usage = Usage()
+    usage: Usage | None = None
     provider_options: ProviderOptions = {}

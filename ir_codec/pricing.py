@@ -15,6 +15,11 @@ multipliers       cache read  write 5m / 30m   write 1h          write 12h
 A bucket with tokens whose rate is neither given nor derivable raises :class:`PricingError`
 rather than guessing (OpenAI's 12h write multiplier is not published).
 
+Unreported usage (``None``, spec/ir.md "Usage") is never billed as if it were 0 tokens: a
+reply without usage, or one that does not report its uncached input or its output, raises
+:class:`PricingError` (the cost is unknown). A cache bucket that is not reported bills
+nothing: the uncached bucket already holds the input not reported as read or written.
+
 >>> from decimal import Decimal
 >>> from ir_codec import Usage
 >>> price = TokenPrice(input=Decimal("3"), output=Decimal("15"))
@@ -127,23 +132,27 @@ class Cost:
 
 
 def _write_split(usage: Usage, unsplit_tier: str) -> dict[str, int]:
+    """Cache writes by TTL tier; writes reported without a split go to ``unsplit_tier``."""
     split = {
         "5m": usage.cache_write_5m_tokens or 0,
         "30m": usage.cache_write_30m_tokens or 0,
         "1h": usage.cache_write_1h_tokens or 0,
         "12h": usage.cache_write_12h_tokens or 0,
     }
-    rest = usage.cache_write_tokens - sum(split.values())
+    reported = usage.cache_write_tokens if usage.cache_write_tokens is not None else sum(split.values())
+    rest = reported - sum(split.values())
     if rest < 0:
-        raise PricingError(
-            f"usage splits {sum(split.values())} cache-write tokens by TTL but reports only {usage.cache_write_tokens}"
-        )
+        raise PricingError(f"usage splits {sum(split.values())} cache-write tokens by TTL but reports only {reported}")
     split[unsplit_tier] += rest
     return split
 
 
-def cost(usage: Usage, price: TokenPrice) -> Cost:
+def cost(usage: Usage | None, price: TokenPrice) -> Cost:
     """Bill each bucket of ``usage`` at its own rate. Reasoning tokens are part of output.
+
+    Raises :class:`PricingError` when ``usage`` is ``None`` (the reply reported none) or does
+    not report ``uncached_input_tokens`` or ``output_tokens``: an unknown count is never billed
+    as 0. Unreported cache buckets bill nothing (module docstring).
 
     >>> from decimal import Decimal
     >>> from ir_codec import Usage
@@ -152,6 +161,13 @@ def cost(usage: Usage, price: TokenPrice) -> Cost:
     >>> cost(u, TokenPrice(input=Decimal("3"), output=Decimal("15"))).total
     Decimal('0.015384')
     """
+    if usage is None:
+        raise PricingError("the reply reports no usage: its cost is unknown")
+    uncached, output = usage.uncached_input_tokens, usage.output_tokens
+    if uncached is None or output is None:
+        missing = "uncached_input_tokens" if uncached is None else "output_tokens"
+        raise PricingError(f"the usage does not report {missing}: its cost is unknown")
+    read = usage.cache_read_tokens or 0
     split = _write_split(usage, price.multipliers.unsplit_write)
 
     def bill(tokens: int, rate: Decimal) -> Decimal:
@@ -162,11 +178,11 @@ def cost(usage: Usage, price: TokenPrice) -> Cost:
         return bill(tokens, price.rate(f"write_{tier}")) if tokens else Decimal(0)
 
     return Cost(
-        uncached_input=bill(usage.uncached_input_tokens, price.input),
-        cache_read=bill(usage.cache_read_tokens, price.rate("read")) if usage.cache_read_tokens else Decimal(0),
+        uncached_input=bill(uncached, price.input),
+        cache_read=bill(read, price.rate("read")) if read else Decimal(0),
         cache_write_5m=write("5m"),
         cache_write_30m=write("30m"),
         cache_write_1h=write("1h"),
         cache_write_12h=write("12h"),
-        output=bill(usage.output_tokens, price.output),
+        output=bill(output, price.output),
     )

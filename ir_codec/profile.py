@@ -94,6 +94,12 @@ class CodecProfile:
     (kind ``dropped``) and clears them before the codec lowers the request."""
     required: frozenset[str] = frozenset()
     """IR request fields the provider refuses a body without."""
+    signatures: str | None = None
+    """The signature family whose reasoning signatures and encrypted reasoning verify here
+    (``"anthropic"``, ``"gemini"``, ``"openai"``; ``None``: the wire carries none). Decode sets
+    ``Thinking.origin`` / ``RedactedThinking.origin`` to it; encode sends no other family's."""
+    redacted_thinking: bool = False
+    """The wire carries :class:`~ir_codec.ir.RedactedThinking` as such (Anthropic, Bedrock)."""
     carries: str = ""
     """What the codec carries, for the README's codec table."""
     loses: str = ""

@@ -79,6 +79,8 @@ FOREIGN_CODEC = "x-foreign"
 _KEY = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=16)
 _B64 = st.binary(min_size=1, max_size=48).map(lambda b: __import__("base64").b64encode(b).decode())
+_ORIGIN = st.none() | st.sampled_from(["anthropic", "gemini", "openai"])
+"""Signature families (``CodecProfile.signatures``)."""
 _CALL_ID = _WORD.map(lambda w: "call_" + w)
 
 
@@ -237,10 +239,11 @@ class _Config:
                 Thinking,
                 text=texts(),
                 signature=st.none() | _B64,
+                origin=_ORIGIN,
                 cache=_CACHE,
                 provider_options=self.options,
             ),
-            st.builds(RedactedThinking, data=_B64, cache=_CACHE, provider_options=self.options),
+            st.builds(RedactedThinking, data=_B64, origin=_ORIGIN, cache=_CACHE, provider_options=self.options),
             st.builds(Refusal, text=texts(allow_empty=False), cache=_CACHE, provider_options=self.options),
             self.provider_part,
         )
@@ -510,20 +513,24 @@ def requests(
 
 
 def usages() -> st.SearchStrategy[Usage]:
+    """Self-consistent usage; any counter may be unreported (``None``)."""
     n = st.integers(0, 2_000_000)
+    maybe = st.none() | n
 
     @st.composite
     def build(draw: st.DrawFn) -> Usage:
-        w5, w1 = draw(n), draw(n)
-        out = draw(n)
+        split = draw(st.booleans())
+        w5, w1 = (draw(n), draw(n)) if split else (None, None)
+        write = (w5 or 0) + (w1 or 0) if split else draw(maybe)
+        out = draw(maybe)
         return Usage(
-            uncached_input_tokens=draw(n),
-            cache_read_tokens=draw(n),
-            cache_write_tokens=w5 + w1,
+            uncached_input_tokens=draw(maybe),
+            cache_read_tokens=draw(maybe),
+            cache_write_tokens=write,
             cache_write_5m_tokens=w5,
             cache_write_1h_tokens=w1,
             output_tokens=out,
-            reasoning_tokens=draw(st.integers(0, out)),
+            reasoning_tokens=draw(st.none() | st.integers(0, out if out is not None else 0)),
         )
 
     return build()
@@ -545,7 +552,7 @@ def responses() -> st.SearchStrategy[Response]:
         model=st.none() | _WORD,
         content=content,
         stop_reason=st.none() | st.sampled_from(["end_turn", "max_tokens", "tool_use", "stop_sequence"]),
-        usage=usages(),
+        usage=st.none() | usages(),
     )
 
 

@@ -57,6 +57,8 @@ class ThinkingDelta(StreamEvent, frozen=True, kw_only=True, tag="thinking_delta"
     index: int
     text: str = ""
     signature: str | None = None
+    origin: str | None = None
+    """Who signed the thinking (``Thinking.origin``), where this piece tells; the last one given wins."""
 
 
 class ToolCallStart(StreamEvent, frozen=True, kw_only=True, tag="tool_call_start"):
@@ -96,7 +98,8 @@ class ResponseAssembler:
         self.id: str | None = None
         self.model: str | None = None
         self._parts: dict[int, dict[str, Any]] = {}
-        self.usage = Usage()
+        self.usage: Usage | None = None
+        """The last :class:`UsageUpdate`'s usage; ``None`` while the stream has reported none."""
         self.stop_reason: StopReason | None = None
         self.raw_stop_reason: str | None = None
         self.extra_parts: dict[int, Part] = {}
@@ -111,10 +114,12 @@ class ResponseAssembler:
         elif isinstance(ev, TextDelta):
             self._parts.setdefault(ev.index, {"kind": "text", "text": ""})["text"] += ev.text
         elif isinstance(ev, ThinkingDelta):
-            p = self._parts.setdefault(ev.index, {"kind": "thinking", "text": "", "signature": None})
+            p = self._parts.setdefault(ev.index, {"kind": "thinking", "text": "", "signature": None, "origin": None})
             p["text"] += ev.text
             if ev.signature is not None:
                 p["signature"] = (p["signature"] or "") + ev.signature
+            if ev.origin is not None:
+                p["origin"] = ev.origin
         elif isinstance(ev, ToolCallStart):
             self._parts[ev.index] = {"kind": "tool", "id": ev.id, "name": ev.name, "args": ""}
         elif isinstance(ev, ToolCallDelta):
@@ -144,7 +149,8 @@ class ResponseAssembler:
             if p["kind"] == "text":
                 out.append((i, Text(text=p["text"], provider_options=opts)))
             elif p["kind"] == "thinking":
-                out.append((i, Thinking(text=p["text"], signature=p["signature"], provider_options=opts)))
+                sig, origin = p["signature"], p.get("origin")
+                out.append((i, Thinking(text=p["text"], signature=sig, origin=origin, provider_options=opts)))
             else:
                 args = p["args"].strip() or "{}"
                 try:

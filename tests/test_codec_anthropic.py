@@ -281,7 +281,10 @@ CACHE_CASES = [
     # a mark on a thinking block moves to the preceding markable block
     (
         "thinking-mark",
-        req(user(Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a"))),
+        req(
+            user(Text(text="q")),
+            asst(Thinking(text="t", signature="c2ln", origin="anthropic", cache=H1), Text(text="a")),
+        ),
         [("messages[0].content[0]", "1h")],
         [("messages[0].content[0].cache", CHANGED), ("messages[1].content[0].cache", MOVED)],
     ),
@@ -315,7 +318,10 @@ CACHE_CASES = [
     # caller's paths (spec/losses.md)
     (
         "after-a-drop",
-        req(user(Text(text=""), Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a"))),
+        req(
+            user(Text(text=""), Text(text="q")),
+            asst(Thinking(text="t", signature="c2ln", origin="anthropic", cache=H1), Text(text="a")),
+        ),
         [("messages[0].content[0]", "1h")],
         [
             ("messages[0].content[0]", DROPPED),
@@ -439,8 +445,8 @@ LOSS_CASES = [
         req(
             asst(
                 Text(text=""),
-                RedactedThinking(data="AA==", provider_options={"x-foreign": {"x": 1}}),
-                RedactedThinking(data="AA=="),
+                RedactedThinking(data="AA==", origin="anthropic", provider_options={"x-foreign": {"x": 1}}),
+                RedactedThinking(data="AA==", origin="anthropic"),
             )
         ),
         [
@@ -610,7 +616,10 @@ def test_profile_follows_the_api_version() -> None:
 
 
 def test_planner_reasons_name_the_callers_paths() -> None:
-    ir = req(user(Text(text=""), Text(text="q")), asst(Thinking(text="t", signature="c2ln", cache=H1), Text(text="a")))
+    ir = req(
+        user(Text(text=""), Text(text="q")),
+        asst(Thinking(text="t", signature="c2ln", origin="anthropic", cache=H1), Text(text="a")),
+    )
     e = get_codec("anthropic").encode(ir)
     moved = [w.reason for w in e.warnings if w.path == "messages[1].content[0].cache"]
     assert moved == ["anthropic cannot mark this item; mark moved to messages[0].content[1].cache"]

@@ -133,7 +133,10 @@ def test_request_level_cache_becomes_a_mark_on_the_last_block() -> None:
 
 def test_mark_on_thinking_moves_to_previous_block() -> None:
     req = Request(
-        messages=[user(Text(text="q")), assistant(Text(text="t"), Thinking(text="x", signature="s", cache=M5))]
+        messages=[
+            user(Text(text="q")),
+            assistant(Text(text="t"), Thinking(text="x", signature="s", origin="anthropic", cache=M5)),
+        ]
     )
     e = C.encode(req)
     assert e.body["messages"][1]["content"][:2] == [{"text": "t"}, {"cachePoint": {"type": "default"}}]
@@ -349,8 +352,8 @@ def test_tool_exchange_thinking_and_redacted() -> None:
         messages=[
             user(Text(text="Weather?")),
             assistant(
-                Thinking(text="need tool", signature="sig=="),
-                RedactedThinking(data="cmVkYWN0ZWQ="),
+                Thinking(text="need tool", signature="sig==", origin="anthropic"),
+                RedactedThinking(data="cmVkYWN0ZWQ=", origin="anthropic"),
                 ToolUse(id="tooluse_1", name="get_weather", input={"city": "Paris"}),
             ),
             user(
@@ -433,7 +436,7 @@ def test_losses_beside_dropped_and_merged_items_name_the_callers_paths() -> None
     # system[0] and messages[1] are dropped and messages[2] merged into messages[0] before the
     # cache planner and the lowering run: their losses are still reported at the caller's paths
     req = Request(
-        system=[SystemBlock(text=" "), SystemBlock(text="s", cache=CacheControl(ttl=CacheTtl.TWELVE_HOURS))],
+        system=[SystemBlock(text=""), SystemBlock(text="s", cache=CacheControl(ttl=CacheTtl.TWELVE_HOURS))],
         messages=[
             user(Text(text="q")),
             assistant(Image(source=Base64Source(media_type="image/png", data=PNG))),

@@ -55,7 +55,7 @@ HERE = Path(__file__).resolve().parent / "responses" / NAME
                 "prompt_cache_hit_tokens": 0,
                 "prompt_cache_miss_tokens": 20,
             },
-            Usage(uncached_input_tokens=20, output_tokens=120, reasoning_tokens=102),
+            Usage(uncached_input_tokens=20, cache_read_tokens=0, output_tokens=120, reasoning_tokens=102),
         ),
     ],
 )

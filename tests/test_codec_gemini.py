@@ -108,7 +108,7 @@ def test_basic_request_has_no_warnings() -> None:
         (Request(messages=[Message(role="system", content=[Text(text="mid")])]), [("messages[0].role", C)]),
         (
             Request(messages=[Message(role="assistant", content=[RedactedThinking(data="x")])]),
-            [("messages[0].content[0]", D)],
+            [("messages[0].content[0]", D), ("messages[0]", D)],  # then parts: [] (refused)
         ),
         (
             Request(messages=[Message(role="assistant", content=[Refusal(text="no")])]),
@@ -117,7 +117,7 @@ def test_basic_request_has_no_warnings() -> None:
         (Request(messages=[_user(Json(value={"a": 1}))]), [("messages[0].content[0]", C)]),
         (
             Request(messages=[_user(ProviderPart(codec="x-foreign", data={"a": 1}))]),
-            [("messages[0].content[0]", D)],
+            [("messages[0].content[0]", D), ("messages[0]", D)],
         ),
         (
             Request(messages=[_user(Image(source=UrlSource(url="https://e.com/a")))]),
@@ -291,7 +291,7 @@ def test_tool_exchange_keeps_ids_names_and_signatures() -> None:
             Message(
                 role="assistant",
                 content=[
-                    Thinking(text="think", signature="c2ln"),
+                    Thinking(text="think", signature="c2ln", origin="gemini"),
                     ToolUse(
                         id="call_1",
                         name="get_weather",
@@ -505,7 +505,11 @@ def test_ids_are_derived_and_results_paired_by_name_and_order() -> None:
     assert req.messages[1].role == "user"
     check_wire(CODEC, payload)
     body = CODEC.encode(req).body
-    assert body["contents"][1]["parts"][3]["functionResponse"] == {"id": "h_result_0", "name": "h", "response": {}}
+    # derived ids are not written (PROVIDERS.md §13); the result answering the explicit call "x"
+    # names it (spec/canonicalizations/gemini.md, rule 6)
+    assert [p["functionCall"].get("id") for p in body["contents"][0]["parts"]] == [None, None, "x"]
+    assert [p["functionResponse"].get("id") for p in body["contents"][1]["parts"]] == [None, "x", None, None]
+    assert CODEC.decode(body) == req
 
 
 def test_snake_case_and_single_objects_decode_like_camel_case() -> None:
@@ -571,7 +575,7 @@ def test_parts_lift_by_kind() -> None:
         ]
     }
     parts = CODEC.decode(payload).messages[0].content
-    assert parts[0] == Thinking(text="t", signature="sig")
+    assert parts[0] == Thinking(text="t", signature="sig", origin="gemini")
     assert isinstance(parts[1], Document) and parts[1].source == FileSource(
         file_id="files/abc", media_type="application/pdf"
     )

@@ -153,7 +153,9 @@ def test_user_parts(part: Any, wire: dict[str, Any]) -> None:
         ),
         (Request(messages=[_user(Document(source=TextSource(text="t")))]), [("messages[0].content[0]", CHANGED)]),
         (
-            Request(messages=[Message(role="assistant", content=[Thinking(text="hm", signature="sig")])]),
+            Request(
+                messages=[Message(role="assistant", content=[Thinking(text="hm", signature="sig", origin="openai")])]
+            ),
             [("messages[0].content[0]", DROPPED)],
         ),
         (
@@ -275,7 +277,8 @@ def test_reasoning_item_round_trips_as_thinking() -> None:
     req = CODEC.decode({"input": [item]})
     assert req.messages == [
         Message(
-            role="assistant", content=[Thinking(text="plan", signature="gAAA", provider_options={NAME: {"id": "rs_1"}})]
+            role="assistant",
+            content=[Thinking(text="plan", signature="gAAA", origin="openai", provider_options={NAME: {"id": "rs_1"}})],
         )
     ]
     assert CODEC.encode(req).body == {"input": [item]}

@@ -11,7 +11,19 @@ import pytest
 from ir_codec import get_codec
 from ir_codec.errors import LossKind
 from ir_codec.invariant import check_request, check_wire
-from ir_codec.ir import CacheControl, CacheTtl, Image, Message, Request, SystemBlock, Text, Tool, UrlSource
+from ir_codec.ir import (
+    Audio,
+    Base64Source,
+    CacheControl,
+    CacheTtl,
+    Image,
+    Message,
+    Request,
+    SystemBlock,
+    Text,
+    Tool,
+    UrlSource,
+)
 
 NAME = "openrouter"
 CODEC = get_codec(NAME)
@@ -69,12 +81,16 @@ CASES = [
         },
         ["messages[0].content[0].cache"],
     ),
-    (  # images take no mark on OpenRouter: it moves to the text before
+    (  # images take a mark on OpenRouter (PROVIDERS.md §13: seen accepted); audio does not
         Request(
             messages=[
                 Message(
                     role="user",
-                    content=[Text(text="look"), Image(source=UrlSource(url="https://i/x.png"), cache=CacheControl())],
+                    content=[
+                        Text(text="look"),
+                        Image(source=UrlSource(url="https://i/x.png"), cache=CacheControl()),
+                        Audio(source=Base64Source(media_type="audio/wav", data="AAAA"), cache=CacheControl()),
+                    ],
                 )
             ]
         ),
@@ -83,13 +99,14 @@ CASES = [
                 {
                     "role": "user",
                     "content": [
-                        {"type": "text", "text": "look", "cache_control": EPH},
-                        {"type": "image_url", "image_url": {"url": "https://i/x.png"}},
+                        {"type": "text", "text": "look"},
+                        {"type": "image_url", "image_url": {"url": "https://i/x.png"}, "cache_control": EPH},
+                        {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}},
                     ],
                 }
             ]
         },
-        ["messages[0].content[0].cache", "messages[0].content[1].cache"],
+        ["messages[0].content[2].cache"],
     ),
     (  # five marks: the first and the last three stay
         Request(system=[SystemBlock(text=str(i), cache=CacheControl()) for i in range(5)], messages=[]),

@@ -244,7 +244,8 @@ def test_check_payload_catches_a_canonical_form_that_is_not_valid_wire(monkeypat
 def test_check_reply_fixture_catches_wrong_usage_and_facts() -> None:
     case, codec = CASES["anthropic"], get_codec("anthropic")
     spec = load_fixture(ANTHROPIC_REPLIES / "cache_read.json")
-    assert check_reply_fixture(case, codec, spec).usage.cache_read_tokens > 0
+    usage = check_reply_fixture(case, codec, spec).usage
+    assert usage is not None and (usage.cache_read_tokens or 0) > 0
     wrong = copy.deepcopy(spec)
     wrong["usage"]["cache_read_tokens"] += 1
     with pytest.raises(InvariantViolation, match="the fixture says"):

@@ -66,8 +66,12 @@ def test_wheels_from_checkout_and_sdist_install_in_a_fresh_venv(tmp_path: Path) 
     assert "ir_codec/data/demo_conversation.json" in names
     assert not any(n.startswith("codecs/") for n in names)
 
-    subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(tmp_path / "sd"), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(tmp_path / "sd"), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (sdist,) = (tmp_path / "sd").glob("*.tar.gz")
     with tarfile.open(sdist) as tf:
         members = {m.name.split("/", 1)[1]: m for m in tf.getmembers() if "/" in m.name}

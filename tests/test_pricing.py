@@ -39,7 +39,7 @@ def test_anthropic_mixed_ttl_example() -> None:
 
 
 def test_anthropic_unsplit_writes_bill_at_5m() -> None:
-    u = Usage(cache_write_tokens=1_000_000)
+    u = Usage(uncached_input_tokens=0, cache_write_tokens=1_000_000, output_tokens=0)
     assert cost(u, TokenPrice(input=D(3), output=D(15))).total == D("3.75")
 
 
@@ -59,7 +59,7 @@ def test_openai_responses_example() -> None:
 
 
 def test_openai_12h_needs_an_explicit_rate() -> None:
-    u = Usage(cache_write_tokens=10, cache_write_12h_tokens=10)
+    u = Usage(uncached_input_tokens=0, cache_write_tokens=10, cache_write_12h_tokens=10, output_tokens=0)
     with pytest.raises(PricingError, match="cache_write_12h"):
         cost(u, TokenPrice(input=D(1), output=D(1), multipliers=OPENAI))
     assert cost(u, TokenPrice(input=D(1), output=D(1), cache_write_12h=D(2), multipliers=OPENAI)).total == D("0.00002")
@@ -73,8 +73,23 @@ def test_gemini_reads_at_a_tenth_and_no_write_premium() -> None:
 
 
 def test_explicit_rates_win_over_multipliers() -> None:
-    u = Usage(cache_read_tokens=1_000_000)
+    u = Usage(uncached_input_tokens=0, cache_read_tokens=1_000_000, output_tokens=0)
     assert cost(u, TokenPrice(input=D(3), output=D(15), cache_read=D("0.25"))).total == D("0.25")
+
+
+def test_unreported_usage_is_never_billed_as_zero() -> None:
+    # spec/ir.md "Usage": a reply without usage, or without its uncached input or its output,
+    # has an unknown cost; unreported cache buckets bill nothing (the uncached bucket holds the
+    # input not reported as read or written).
+    price = TokenPrice(input=D(3), output=D(15))
+    with pytest.raises(PricingError, match="reports no usage"):
+        cost(None, price)
+    with pytest.raises(PricingError, match="does not report uncached_input_tokens"):
+        cost(Usage(cache_read_tokens=10, output_tokens=1), price)
+    with pytest.raises(PricingError, match="does not report output_tokens"):
+        cost(Usage(uncached_input_tokens=10), price)
+    c = cost(Usage(uncached_input_tokens=1_000_000, output_tokens=0), price)
+    assert (c.cache_read, c.cache_write, c.total) == (D(0), D(0), D(3))
 
 
 def test_floats_are_refused() -> None:
@@ -84,18 +99,25 @@ def test_floats_are_refused() -> None:
 
 def test_split_larger_than_total_is_an_error() -> None:
     with pytest.raises(PricingError):
-        cost(Usage(cache_write_tokens=1, cache_write_5m_tokens=5), TokenPrice(input=D(1), output=D(1)))
+        cost(
+            Usage(uncached_input_tokens=0, cache_write_tokens=1, cache_write_5m_tokens=5, output_tokens=0),
+            TokenPrice(input=D(1), output=D(1)),
+        )
 
 
 @given(
     irs.usages(), st.decimals(min_value=0, max_value=100, places=4), st.decimals(min_value=0, max_value=100, places=4)
 )
 def test_cost_is_exact_and_additive(u: Usage, inp: Decimal, out: Decimal) -> None:
+    if u.uncached_input_tokens is None or u.output_tokens is None:
+        with pytest.raises(PricingError, match="does not report"):
+            cost(u, TokenPrice(input=inp, output=out))
+        return
     c = cost(u, TokenPrice(input=inp, output=out))
     expected = (
         u.uncached_input_tokens * inp
-        + u.cache_read_tokens * inp * D("0.1")
-        + (u.cache_write_5m_tokens or 0) * inp * D("1.25")
+        + (u.cache_read_tokens or 0) * inp * D("0.1")
+        + ((u.cache_write_tokens or 0) - (u.cache_write_1h_tokens or 0)) * inp * D("1.25")  # unsplit: 5m
         + (u.cache_write_1h_tokens or 0) * inp * 2
         + u.output_tokens * out
     ) / 1_000_000

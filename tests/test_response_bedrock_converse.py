@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent / "responses" / "bedrock-converse"
 def test_thinking_tool_use_response() -> None:
     resp = C.decode_response(load_fixture(ROOT / "thinking_tool_use.json")["response"])
     assert resp.content == [
-        Thinking(text="The user wants the weather; call get_weather.", signature="EqQBCkYIBxgCKkBsig"),
+        Thinking(
+            text="The user wants the weather; call get_weather.", signature="EqQBCkYIBxgCKkBsig", origin="anthropic"
+        ),
         Text(text="Let me check."),
         ToolUse(id="tooluse_Q1", name="get_weather", input={"city": "Paris"}),
     ]

@@ -74,7 +74,7 @@ def test_other_candidates_stay_raw() -> None:
 @pytest.mark.parametrize(
     ("payload", "path"),
     [
-        ("[", "$"),
+        ("[", "$[0]"),
         ([], "$"),
         ({"candidates": {}}, "$.candidates"),
         ({"candidates": [{"content": {"parts": [{"text": 1}]}}]}, "$.candidates[0].content.parts[0].text"),

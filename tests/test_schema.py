@@ -65,8 +65,20 @@ def test_generation_is_stable_under_docstring_indentation(kind: type) -> None:
 
 def test_schema_names_every_part_type() -> None:
     defs = schemas()["ir.json"]["$defs"]
-    for part in ("Text", "Image", "Document", "Audio", "Json", "ToolUse", "ToolResult", "Thinking",
-                 "RedactedThinking", "Refusal", "ProviderPart", "CacheControl"):
+    for part in (
+        "Text",
+        "Image",
+        "Document",
+        "Audio",
+        "Json",
+        "ToolUse",
+        "ToolResult",
+        "Thinking",
+        "RedactedThinking",
+        "Refusal",
+        "ProviderPart",
+        "CacheControl",
+    ):
         assert part in defs
     assert defs["CacheControl"]["properties"]["ttl"]["$ref"] == "#/$defs/CacheTtl"
     assert sorted(defs["CacheTtl"]["enum"]) == ["12h", "1h", "30m", "5m"]

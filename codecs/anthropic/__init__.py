@@ -57,7 +57,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from ir_codec.codec import Codec, EncodeContext, Encoded, expect_object, load_json, register
+from ir_codec.codec import Codec, EncodeContext, Encoded, Endpoint, expect_object, load_json, register
 from ir_codec.errors import IRCodecError
 from ir_codec.ir import CacheTtl, Request, Response
 from ir_codec.profile import CacheRules, CodecProfile
@@ -67,7 +67,7 @@ from .lift import check_request_rules, lift_request
 from .lower import lower_request
 from .reply import AnthropicStreamDecoder, anthropic_usage, decode_response
 from .sdk import SDK_TYPED, sdk_kwargs
-from .wire import API_2026, FAMILY, LEGACY_VERSIONS, BodyForm, WRequest
+from .wire import API_2026, DIRECT_VERSIONS, FAMILY, LEGACY_VERSIONS, BodyForm, WRequest
 
 __all__ = [
     "AnthropicBedrockCodec",
@@ -112,6 +112,8 @@ def _profile(version: str, automatic: bool, carries: str, loses: str) -> CodecPr
         # 2026-10-21 rejects the sampling parameters (docs /api/migration-2026-10-21)
         unsupported = {name: f"API version {version} rejects {name}" for name in ("temperature", "top_p", "top_k")}
     return CodecProfile(
+        signatures="anthropic",
+        redacted_thinking=True,
         cache=CacheRules(
             # At most 4 cache_control marks per request, the top-level automatic one included
             # (A-PC); ttl is "5m" (default) or "1h" (SDK cache_control_ephemeral_param.py).
@@ -173,6 +175,7 @@ class _AnthropicBase(Codec):
             has_model=self.HAS_MODEL,
             has_stream=self.HAS_STREAM,
             body_version=self.BODY_VERSION,
+            legacy_version=min(v for v in self.VERSIONS if v != API_2026),
         )
 
     def profile(self) -> CodecProfile:
@@ -193,7 +196,21 @@ class _AnthropicBase(Codec):
         # -- IR check (issue 9, item 4): the default is filled in before the core checks the IR.
         if self.default_max_tokens is not None and isinstance(request, Request) and request.max_tokens is None:
             request = msgspec.structs.replace(request, max_tokens=self.default_max_tokens)
-        return super().encode(request)
+        encoded = super().encode(request)
+        if not self.BODY_VERSION:  # the direct API: the version travels in the anthropic-version header
+            version = self.form.version(request.provider_options.get(FAMILY, {}).get("anthropic_version"))
+            encoded.endpoint = msgspec.structs.replace(encoded.endpoint, headers={"anthropic-version": version})
+        return encoded
+
+    def with_endpoint(self, request: Request, endpoint: Endpoint | None) -> Request:
+        """As :meth:`Codec.with_endpoint`; on the direct API an ``anthropic-version`` header other
+        than the ``api_version`` option goes back to ``provider_options["anthropic"]``."""
+        request = super().with_endpoint(request, endpoint)
+        version = None if endpoint is None or self.BODY_VERSION else endpoint.headers.get("anthropic-version")
+        if version is None or version == self.api_version or version not in DIRECT_VERSIONS:
+            return request
+        own = {**request.provider_options.get(FAMILY, {}), "anthropic_version": version}
+        return msgspec.structs.replace(request, provider_options={**request.provider_options, FAMILY: own})
 
     def _encode(self, request: Request, ctx: EncodeContext) -> dict[str, Any]:
         return lower_request(self, self.form, request, ctx)

@@ -44,9 +44,11 @@ from ir_codec.ir import (
 from ir_codec.lowering import split_unknown, struct_fields
 
 from .wire import (
+    API_2026,
     EFFORTS,
     FAMILY,
     LEGACY_VERSIONS,
+    SAMPLING_FIELDS,
     BodyForm,
     WAnyBlock,
     WBase64Source,
@@ -86,6 +88,19 @@ class _NotLiftable(Exception):
     """A known block type whose content the IR cannot hold: kept as a ProviderPart."""
 
 
+_CC_FIELDS = frozenset({"type", "ttl"})
+
+
+def cache_extras(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``obj``'s ``cache_control`` newer than our wire types (PROVIDERS.md §13: a
+    ``scope`` is seen accepted), kept on decode as ``{"cache_control": {...}}`` in the node's
+    ``provider_options["anthropic"]``; encode writes them back into the mark."""
+    cc = obj.get("cache_control")
+    if isinstance(cc, dict) and not cc.keys() <= _CC_FIELDS:
+        return {"cache_control": {k: v for k, v in cc.items() if k not in _CC_FIELDS}}
+    return {}
+
+
 def cache_to_ir(cc: WCacheControl | None | UnsetType) -> CacheControl | None:
     if cc is None or cc is UNSET:
         return None
@@ -107,12 +122,17 @@ def lift_request(form: BodyForm, req: dict[str, Any]) -> Request:
     if not form.has_stream:
         known_names = known_names - {"stream"}
     known, unknown = split_unknown(req, known_names, "$")
+    unknown.update(cache_extras(req))
     if "messages" not in known:
         raise DecodeError("$", "required field 'messages'", "nothing")
     w = wire_convert(known, WRequest)
     fields: dict[str, Any] = {}
     if w.anthropic_version is not UNSET and w.anthropic_version != form.api_version:
         unknown["anthropic_version"] = w.anthropic_version
+    elif not form.body_version and form.api_version == API_2026 and any(f in req for f in SAMPLING_FIELDS):
+        # written for 2023-06-01 (PROVIDERS.md §13): the version travels with the request, so that
+        # identity is lossless; encoding to 2026-10-21 (another request) still reports them
+        unknown["anthropic_version"] = "2023-06-01"
     if w.model is not UNSET:
         fields["model"] = w.model
     if w.max_tokens is not UNSET:
@@ -172,6 +192,7 @@ def _lift_system(system: str | list[dict[str, Any]]) -> list[SystemBlock]:
         path = f"$.system[{i}]"
         w = wire_convert(b, WTextBlock, path)
         _, unknown = split_unknown(b, struct_fields(WTextBlock), path)
+        unknown.update(cache_extras(b))
         out.append(
             SystemBlock(text=w.text, cache=cache_to_ir(w.cache_control), provider_options=family_options_of(unknown))
         )
@@ -204,6 +225,7 @@ def lift_block(b: Any, path: str) -> Part:
     struct, lift = entry
     w = wire_convert(b, struct, path)
     _, unknown = split_unknown(b, struct_fields(struct), path)
+    unknown.update(cache_extras(b))
     try:
         return lift(w, unknown, path)
     except _NotLiftable:
@@ -212,7 +234,7 @@ def lift_block(b: Any, path: str) -> Part:
 
 def _provider_part(b: dict[str, Any], path: str) -> ProviderPart:
     w = wire_convert(b, WAnyBlock, path)
-    data = {k: v for k, v in b.items() if k != "cache_control"}
+    data = {k: v for k, v in b.items() if k != "cache_control"} | cache_extras(b)
     return ProviderPart(codec=FAMILY, data=data, cache=cache_to_ir(w.cache_control))
 
 
@@ -305,11 +327,11 @@ def _lift_tool_result(w: WToolResultBlock, unknown: dict[str, Any], path: str) -
 
 
 def _lift_thinking_block(w: WThinkingBlock, unknown: dict[str, Any], path: str) -> Thinking:
-    return Thinking(text=w.thinking, signature=w.signature, provider_options=family_options_of(unknown))
+    return Thinking(text=w.thinking, signature=w.signature, origin=FAMILY, provider_options=family_options_of(unknown))
 
 
 def _lift_redacted(w: WRedactedThinkingBlock, unknown: dict[str, Any], path: str) -> RedactedThinking:
-    return RedactedThinking(data=w.data, provider_options=family_options_of(unknown))
+    return RedactedThinking(data=w.data, origin=FAMILY, provider_options=family_options_of(unknown))
 
 
 _LIFT: dict[str, tuple[type[Any], Callable[[Any, dict[str, Any], str], Part]]] = {
@@ -334,10 +356,11 @@ def lift_tool(t: Any, path: str) -> ToolSpec:
     kind = t.get("type")
     if kind is not None and kind != "custom":
         w = wire_convert(t, WServerTool, path)
-        data = {k: v for k, v in t.items() if k != "cache_control"}
+        data = {k: v for k, v in t.items() if k != "cache_control"} | cache_extras(t)
         return ProviderTool(codec=FAMILY, data=data, cache=cache_to_ir(w.cache_control))
     wt = wire_convert(t, WTool, path)
     _, unknown = split_unknown(t, struct_fields(WTool), path)
+    unknown.update(cache_extras(t))
     return Tool(
         name=wt.name,
         input_schema=wt.input_schema,

@@ -20,7 +20,7 @@ from typing import Any, assert_never
 
 import msgspec
 
-from ir_codec.codec import Codec, EncodeContext, Origins
+from ir_codec.codec import Codec, EncodeContext, Origins, foreign_reasoning
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Audio,
@@ -63,7 +63,7 @@ from .lift import (
     lift_tool,
     lift_tool_choice,
 )
-from .wire import EFFORTS, FAMILY, IMAGE_MEDIA_TYPES, LEGACY_VERSIONS, MAPPED, BodyForm, json_text
+from .wire import DIRECT_VERSIONS, EFFORTS, FAMILY, IMAGE_MEDIA_TYPES, LEGACY_VERSIONS, MAPPED, BodyForm, json_text
 
 __all__ = ["cache_to_wire", "family_options", "lower_request"]
 
@@ -77,6 +77,11 @@ _ROOT_LIFTED: dict[str, Callable[[Any], bool]] = {
     "output_config": lambda v: lift_output_config(v) is not None,
     "tool_choice": lambda v: lift_tool_choice(v) is not None,
 }
+
+
+def _extras(node: Any) -> Any:
+    """The ``cache_control`` fields decode kept in the node's family options (or None)."""
+    return node.provider_options.get(FAMILY, {}).get("cache_control")
 
 
 def cache_to_wire(cache: CacheControl) -> dict[str, Any]:
@@ -109,8 +114,19 @@ def lower_request(codec: Codec, form: BodyForm, request: Request, ctx: EncodeCon
             ctx.lossy(where, DROPPED, "anthropic_version must be a string; dropped")
         elif value == form.api_version:
             ctx.lossy(where, DROPPED, "same as the codec's api_version; not kept")
+        elif version != value:
+            ctx.lossy(where, CHANGED, f"{value} is {version} on {ctx.codec}")
+    elif isinstance(hint := root.get("anthropic_version"), str) and hint in DIRECT_VERSIONS | LEGACY_VERSIONS:
+        # the direct API: the version the body is written for travels in the anthropic-version
+        # header (Encoded.endpoint.headers), not in the body
+        value = root.pop("anthropic_version")
+        where = ("provider_options", FAMILY, "anthropic_version")
+        if value == form.api_version:
+            ctx.lossy(where, DROPPED, "same as the codec's api_version; not kept")
+        elif version != value:
+            ctx.lossy(where, CHANGED, f"{value} is {version} on {ctx.codec}")
     origins = Origins()
-    reduced = _Reduction(ctx, version).request(request, origins)
+    reduced = _Reduction(ctx, version, files=not form.body_version).request(request, origins)
     planned_ctx = ctx.through(origins)
     planned = codec.run_passes(reduced, planned_ctx)
     return _Lowering(form, planned_ctx, version).request(planned, root)
@@ -121,10 +137,19 @@ def lower_request(codec: Codec, form: BodyForm, request: Request, ctx: EncodeCon
 
 
 class _Reduction:
-    def __init__(self, ctx: EncodeContext, version: str) -> None:
+    def __init__(self, ctx: EncodeContext, version: str, files: bool = True) -> None:
         self.ctx = ctx
         self.version = version
         self.legacy = version in LEGACY_VERSIONS
+        self.files = files
+        """The platform has the Files API (not Amazon Bedrock nor Google Vertex AI, PROVIDERS.md §13)."""
+
+    def no_files(self, p: Image | Document, path: IRPath) -> bool:
+        """True (the part dropped, reported) for a Files API source on a platform without one."""
+        if self.files or not isinstance(p.source, FileSource):
+            return False
+        self.drop(path, f"{self.ctx.codec} has no Files API (file sources are the direct API's only); dropped")
+        return True
 
     def drop(self, path: IRPath, reason: str) -> None:
         self.ctx.lossy(path, DROPPED, reason)
@@ -202,11 +227,12 @@ class _Reduction:
             self.drop(path, f"a tool of codec {t.codec!r} is not carried by {self.ctx.codec}; dropped")
             return None
         wire = dict(t.data)
-        if "cache_control" in wire:
+        extras = wire.pop("cache_control", None)
+        if extras is not None and (t.cache is None or not isinstance(extras, dict) or "type" in extras):
             self.drop((*path, "data", "cache_control"), "set the tool's cache field instead; dropped")
-            wire.pop("cache_control")
+            extras = None
         if t.cache is not None:
-            wire["cache_control"] = cache_to_wire(t.cache)
+            wire["cache_control"] = cache_to_wire(t.cache) | (extras or {})
         try:
             lifted = lift_tool(wire, "$")
         except DecodeError as exc:
@@ -215,7 +241,8 @@ class _Reduction:
         if isinstance(lifted, Tool):
             self.ctx.lossy(path, CHANGED, "the data is a custom tool definition; sent and decoded as a function tool")
             return lifted
-        if lifted != msgspec.structs.replace(t, data={k: v for k, v in t.data.items() if k != "cache_control"}):
+        kept = {k: v for k, v in t.data.items() if k != "cache_control"} | ({"cache_control": extras} if extras else {})
+        if lifted != msgspec.structs.replace(t, data=kept):
             self.ctx.lossy(path, CHANGED, "decodes differently")
         return lifted
 
@@ -252,12 +279,13 @@ class _Reduction:
             self.drop(path, f"a part of codec {p.codec!r} that {self.ctx.codec} cannot send; dropped")
             return None
         wire = dict(p.data)
-        if "cache_control" in wire:
+        extras = wire.pop("cache_control", None)
+        if extras is not None and (p.cache is None or not isinstance(extras, dict) or "type" in extras):
             self.drop((*path, "data", "cache_control"), "set the part's cache field instead; dropped")
-            wire.pop("cache_control")
-        clean = msgspec.structs.replace(p, data=dict(wire))
+            extras = None
+        clean = msgspec.structs.replace(p, data=dict(wire) | ({"cache_control": extras} if extras else {}))
         if p.cache is not None:
-            wire["cache_control"] = cache_to_wire(p.cache)
+            wire["cache_control"] = cache_to_wire(p.cache) | (extras or {})
         try:
             lifted = lift_block(wire, "$")
         except DecodeError:
@@ -302,6 +330,8 @@ class _Reduction:
         return None
 
     def fit_image(self, p: Image, role: str, path: IRPath) -> Part | None:
+        if self.no_files(p, path):
+            return None
         if isinstance(p.source, Base64Source) and p.source.media_type not in IMAGE_MEDIA_TYPES:
             self.drop(path, f"image media type {p.source.media_type!r} is not accepted (jpeg, png, gif, webp); dropped")
             return None
@@ -314,7 +344,7 @@ class _Reduction:
         return p
 
     def fit_document(self, p: Document, role: str, path: IRPath) -> Part | None:
-        if self.fit_document_role(p, role, path) is None:
+        if self.fit_document_role(p, role, path) is None or self.no_files(p, path):
             return None
         if isinstance(p.source, Base64Source) and p.source.media_type != "application/pdf":
             self.drop(path, f"base64 documents must be application/pdf, not {p.source.media_type!r}; dropped")
@@ -328,6 +358,10 @@ class _Reduction:
             return None
         if isinstance(p, Thinking) and p.signature is None:
             self.drop(path, "a thinking block without a signature cannot be sent back to Anthropic; dropped")
+            return None
+        why = foreign_reasoning(p, "anthropic")
+        if why is not None:
+            self.drop(path, why)
             return None
         return p
 
@@ -381,6 +415,8 @@ class _Lowering:
         """Merge the family's raw fields ``raw`` into ``obj`` by the core's one rule; a field
         in ``lifted`` is also IR-mapped when decode would lift its raw value."""
         blocked = set(mapped)
+        if "cache_control" in raw:  # fields of the mark newer than our wire types: see mark()
+            raw = {k: v for k, v in raw.items() if k != "cache_control"}
         for key, lifts in (lifted or {}).items():
             if key in raw and lifts(raw[key]):
                 blocked.add(key)
@@ -388,6 +424,21 @@ class _Lowering:
 
     def options(self, node: Any, path: IRPath) -> dict[str, Any]:
         return family_options(node.provider_options, path, self.ctx)
+
+    def mark(self, b: dict[str, Any], cache: CacheControl | None, extras: Any, path: IRPath) -> dict[str, Any]:
+        """Write the cache mark on ``b`` with the fields newer than our wire types that decode kept
+        (``lift.cache_extras``: a provider part's ``data``, else the node's options)."""
+        if cache is not None:
+            b["cache_control"] = cache_to_wire(cache)
+        if extras is None:
+            return b
+        mark = b.get("cache_control")
+        if isinstance(mark, dict) and isinstance(extras, Mapping) and not extras.keys() & mark.keys():
+            mark.update(extras)
+        else:
+            why = "no cache mark is sent here" if not isinstance(mark, dict) else "they would override the mark"
+            self.drop((*path, "provider_options", FAMILY, "cache_control"), f"cache_control fields: {why}; dropped")
+        return b
 
     # ---- the root ------------------------------------------------------------------------
 
@@ -410,8 +461,7 @@ class _Lowering:
             body["metadata"] = {"user_id": r.user}
         self.reasoning(r, body)
         self.output_config(r, body)
-        if r.cache is not None:
-            body["cache_control"] = cache_to_wire(r.cache)
+        self.mark(body, r.cache, _extras(r), ())
         if r.stream is not None and form.has_stream:
             body["stream"] = r.stream  # Bedrock selects streaming by the endpoint instead
         # The profile clears temperature / top_p / top_k where the version rejects them.
@@ -495,9 +545,7 @@ class _Lowering:
 
     def system(self, s: SystemBlock, path: IRPath) -> dict[str, Any]:
         b: dict[str, Any] = {"type": "text", "text": s.text}
-        if s.cache is not None:
-            b["cache_control"] = cache_to_wire(s.cache)
-        return self.merge(b, self.options(s, path), path, MAPPED["text"])
+        return self.mark(self.merge(b, self.options(s, path), path, MAPPED["text"]), s.cache, _extras(s), path)
 
     def message(self, m: Message, path: IRPath) -> dict[str, Any]:
         blocks = [self.part(p, (*path, "content", j), m.role) for j, p in enumerate(m.content)]
@@ -507,9 +555,8 @@ class _Lowering:
     def part(self, p: Part, path: IRPath, role: str) -> dict[str, Any]:
         lower: Callable[[_Lowering, Any, IRPath, str], dict[str, Any]] = _LOWER[type(p)]
         b = lower(self, p, path, role)
-        if p.cache is not None:
-            b["cache_control"] = cache_to_wire(p.cache)
-        return b
+        extras = b.pop("cache_control", None) if isinstance(p, ProviderPart) else _extras(p)
+        return self.mark(b, p.cache, extras, path)
 
     def text(self, p: Text, path: IRPath, role: str) -> dict[str, Any]:
         raw = self.options(p, path)
@@ -581,20 +628,17 @@ class _Lowering:
         match t:
             case ProviderTool():
                 b = dict(t.data)
-                if t.cache is not None:
-                    b["cache_control"] = cache_to_wire(t.cache)
-                return b
+                return self.mark(b, t.cache, b.pop("cache_control", None), path)
             case Tool():
                 b = {"name": t.name, "input_schema": t.input_schema}
                 if t.description is not None:
                     b["description"] = t.description
                 if t.strict is not None:
                     b["strict"] = t.strict
-                if t.cache is not None:
-                    b["cache_control"] = cache_to_wire(t.cache)
                 # a raw "type" other than "custom" would make the tool decode as a server tool
                 server = {"type": lambda v: v not in ("custom", None)}
-                return self.merge(b, self.options(t, path), path, MAPPED["tool"], server)
+                b = self.merge(b, self.options(t, path), path, MAPPED["tool"], server)
+                return self.mark(b, t.cache, _extras(t), path)
             case _:
                 assert_never(t)
 

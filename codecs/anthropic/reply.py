@@ -65,6 +65,7 @@ def anthropic_usage(raw: Any, path: str = "$.usage") -> Usage:
     buckets are already disjoint: uncached = ``input_tokens``, read = ``cache_read_input_tokens``,
     write = ``cache_creation_input_tokens`` (split by ``cache_creation.ephemeral_5m/1h``), and
     ``output_tokens_details.thinking_tokens`` is part of ``output_tokens`` (A-PC, SDK usage.py).
+    A counter the object leaves out (or sets to null) is ``None``: not reported.
 
     >>> anthropic_usage({"input_tokens": 10, "cache_read_input_tokens": 90, "output_tokens": 5}).input_tokens
     100
@@ -74,15 +75,15 @@ def anthropic_usage(raw: Any, path: str = "$.usage") -> Usage:
     if u.cache_creation is not None:
         w5, w1 = u.cache_creation.ephemeral_5m_input_tokens, u.cache_creation.ephemeral_1h_input_tokens
     write = u.cache_creation_input_tokens
-    if write is None:
+    if write is None and (w5 is not None or w1 is not None):
         write = (w5 or 0) + (w1 or 0)
     return Usage(
-        uncached_input_tokens=u.input_tokens or 0,
-        cache_read_tokens=u.cache_read_input_tokens or 0,
+        uncached_input_tokens=u.input_tokens,
+        cache_read_tokens=u.cache_read_input_tokens,
         cache_write_tokens=write,
         cache_write_5m_tokens=w5,
         cache_write_1h_tokens=w1,
-        output_tokens=u.output_tokens or 0,
+        output_tokens=u.output_tokens,
         reasoning_tokens=None if u.output_tokens_details is None else u.output_tokens_details.thinking_tokens,
     )
 
@@ -104,11 +105,11 @@ def _text(b: dict[str, Any], path: str) -> Part:
 
 def _thinking(b: dict[str, Any], path: str) -> Part:
     t = wire_convert(b, WThinkingBlock, path)
-    return Thinking(text=t.thinking, signature=t.signature)
+    return Thinking(text=t.thinking, signature=t.signature, origin=None if t.signature is None else FAMILY)
 
 
 def _redacted(b: dict[str, Any], path: str) -> Part:
-    return RedactedThinking(data=wire_convert(b, WRedactedThinkingBlock, path).data)
+    return RedactedThinking(data=wire_convert(b, WRedactedThinkingBlock, path).data, origin=FAMILY)
 
 
 def _tool_use(b: dict[str, Any], path: str) -> Part:
@@ -197,9 +198,10 @@ class AnthropicStreamDecoder(StreamDecoder):
         msg = expect_object(ev.get("message"), "$.message")
         self.message = {}
         self._update_message({k: v for k, v in msg.items() if k not in ("content", "usage")})
-        self.usage = dict(expect_object(msg.get("usage", {}), "$.message.usage"))
+        self.usage = dict(expect_object(msg.get("usage") or {}, "$.message.usage"))
         out: list[StreamEvent] = [MessageStart(id=msg.get("id"), model=msg.get("model"))]
-        out.append(UsageUpdate(usage=anthropic_usage(self.usage, "$.message.usage")))
+        if msg.get("usage") is not None:  # none reported: the usage stays unknown (None)
+            out.append(UsageUpdate(usage=anthropic_usage(self.usage, "$.message.usage")))
         return out
 
     def _block_start(self, ev: dict[str, Any]) -> list[StreamEvent]:
@@ -217,7 +219,8 @@ class AnthropicStreamDecoder(StreamDecoder):
         if kind == "thinking":
             thinking = block.get("thinking", "")
             sig = block.get("signature") or None
-            return [ThinkingDelta(index=i, text=thinking if isinstance(thinking, str) else "", signature=sig)]
+            text = thinking if isinstance(thinking, str) else ""
+            return [ThinkingDelta(index=i, text=text, signature=sig, origin=None if sig is None else FAMILY)]
         if kind == "tool_use":
             u = wire_convert(block, WToolUseBlock, "$.content_block")
             out: list[StreamEvent] = [ToolCallStart(index=i, id=u.id, name=u.name)]
@@ -226,7 +229,7 @@ class AnthropicStreamDecoder(StreamDecoder):
             return out
         if kind == "redacted_thinking":
             data = wire_convert(block, WRedactedThinkingBlock, "$.content_block").data
-            self.assembler.add_part(i, RedactedThinking(data=data))
+            self.assembler.add_part(i, RedactedThinking(data=data, origin=FAMILY))
             return []
         self.others[i] = dict(block)
         return []
@@ -240,7 +243,7 @@ class AnthropicStreamDecoder(StreamDecoder):
         if kind == "thinking_delta" and isinstance(d.get("thinking"), str):
             return [ThinkingDelta(index=i, text=d["thinking"])]
         if kind == "signature_delta" and isinstance(d.get("signature"), str):
-            return [ThinkingDelta(index=i, signature=d["signature"])]
+            return [ThinkingDelta(index=i, signature=d["signature"], origin=FAMILY)]
         if kind == "citations_delta":
             self._cite(i, [d.get("citation")])
             return []

@@ -18,7 +18,9 @@ __all__ = [
     "EFFORTS",
     "FAMILY",
     "IMAGE_MEDIA_TYPES",
+    "DIRECT_VERSIONS",
     "LEGACY_VERSIONS",
+    "SAMPLING_FIELDS",
     "MAPPED",
     "BodyForm",
     "WAnyBlock",
@@ -51,6 +53,10 @@ FAMILY = "anthropic"
 
 API_2026 = "2026-10-21"
 LEGACY_VERSIONS = frozenset({"2023-06-01", "bedrock-2023-05-31", "vertex-2023-10-16"})
+DIRECT_VERSIONS = frozenset({API_2026, "2023-06-01"})
+"""Values of the direct API's ``anthropic-version`` header."""
+SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
+"""Fields the 2026-10-21 version rejects: a direct body with one was written for 2023-06-01."""
 """Versions on which the sampling parameters are still accepted."""
 
 IMAGE_MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -74,11 +80,19 @@ class BodyForm:
     has_stream: bool = True
     body_version: bool = False
     """``anthropic_version`` is a body field (Bedrock, Vertex)."""
+    legacy_version: str = "2023-06-01"
+    """This platform's legacy version: the direct API's ``2023-06-01`` stands for it."""
 
     def version(self, body_version: object) -> str:
         """The API version that governs a body whose ``anthropic_version`` (or the request's
-        ``provider_options["anthropic"]["anthropic_version"]``) is ``body_version``."""
-        if self.body_version and isinstance(body_version, str):
+        ``provider_options["anthropic"]["anthropic_version"]``) is ``body_version``. On the direct
+        API that option is the version the body was written for (it travels in the
+        ``anthropic-version`` header, :attr:`Encoded.endpoint`), one of :data:`DIRECT_VERSIONS`."""
+        if not isinstance(body_version, str):
+            return self.api_version
+        if body_version in LEGACY_VERSIONS:  # every platform's legacy version stands for this one's
+            return self.legacy_version
+        if self.body_version or body_version in DIRECT_VERSIONS:
             return body_version
         return self.api_version
 
@@ -131,8 +145,9 @@ class _W(msgspec.Struct, kw_only=True, omit_defaults=True):
     pass
 
 
-class WCacheControl(_W, forbid_unknown_fields=True):
-    """cache_control_ephemeral_param.py"""
+class WCacheControl(_W):
+    """cache_control_ephemeral_param.py. Fields newer than these are seen accepted (PROVIDERS.md
+    §13: ``scope``); decode keeps them in ``provider_options["anthropic"]["cache_control"]``."""
 
     type: Literal["ephemeral"]
     ttl: Literal["5m", "1h"] | UnsetType = UNSET

@@ -70,6 +70,9 @@ class BedrockConverse(Codec):
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = canonical.CANONICALIZATIONS
     """The wire forms that decode to the same IR (see ``spec/canonicalizations/bedrock-converse.md``)."""
     PROFILE: ClassVar[CodecProfile | None] = CodecProfile(
+        # signed reasoning on Converse comes from Claude models: Anthropic signatures
+        signatures="anthropic",
+        redacted_thinking=True,
         # Bedrock prompt caching (AWS user guide): up to 4 checkpoints, 5m and 1h, longer TTL
         # first; no automatic mode in Converse for Claude; no marks inside tool results. Claude
         # (behind Converse) cannot mark reasoning blocks (Anthropic prompt-caching doc). Blocks

@@ -72,7 +72,11 @@ from .wire import (
     doc_name,
 )
 
+SIGNATURES = "anthropic"
+"""Signed reasoning on Converse comes from Claude models (CodecProfile.signatures)."""
+
 __all__ = [
+    "SIGNATURES",
     "decode_request",
     "ir_mapped",
     "lift_block",
@@ -210,9 +214,10 @@ def _lift_reasoning(obj: dict[str, Any], path: str) -> Part:
         if not set(raw["reasoningText"]) <= {"text", "signature"}:
             raise _NotExact
         sig = None if w.reasoningText.signature is UNSET else w.reasoningText.signature
-        return Thinking(text=w.reasoningText.text, signature=sig, provider_options=opts(extra))
+        origin = None if sig is None else SIGNATURES
+        return Thinking(text=w.reasoningText.text, signature=sig, origin=origin, provider_options=opts(extra))
     assert isinstance(w.redactedContent, str)
-    return RedactedThinking(data=w.redactedContent, provider_options=opts(extra))
+    return RedactedThinking(data=w.redactedContent, origin=SIGNATURES, provider_options=opts(extra))
 
 
 _Lifter = Callable[[dict[str, Any], str], Part]

@@ -24,7 +24,7 @@ from typing import Any
 
 import msgspec
 
-from ir_codec.codec import EncodeContext, Origins
+from ir_codec.codec import EncodeContext, Origins, foreign_reasoning
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Audio,
@@ -56,7 +56,7 @@ from ir_codec.ir import (
 from ir_codec.lowering import merge_options, own_options
 from ir_codec.paths import IRPath, render
 
-from .lift import ir_mapped, lift_block, lift_result_block, lift_tool
+from .lift import SIGNATURES, ir_mapped, lift_block, lift_result_block, lift_tool
 from .wire import (
     AUDIO_FORMATS,
     DEFAULT_DOCUMENT_NAME,
@@ -158,6 +158,8 @@ def _why_dropped(part: Part, role: str) -> str | None:
             return _media_drop("document", source, DOCUMENT_FORMATS)
         case Json() if role != "tool_result":
             return "Bedrock has json blocks only inside tool results; dropped"
+        case RedactedThinking() if foreign_reasoning(part, SIGNATURES):
+            return foreign_reasoning(part, SIGNATURES)
         case ProviderPart(codec=codec) if codec != NAME:
             return f"a {codec!r} provider part cannot be sent to {NAME}; dropped"
         case ProviderPart():

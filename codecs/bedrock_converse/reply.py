@@ -24,7 +24,7 @@ from ir_codec.stream import (
     UsageUpdate,
 )
 
-from .lift import lift_block, opts
+from .lift import SIGNATURES, lift_block, opts
 from .wire import (
     NAME,
     WContentBlockDelta,
@@ -59,16 +59,17 @@ def usage(u: WTokenUsage) -> Usage:
     """botocore ``TokenUsage``: ``inputTokens`` is the uncached input only, so the three input
     buckets are ``inputTokens``, ``cacheReadInputTokens`` and ``cacheWriteInputTokens`` (AWS
     prompt-caching guide), the write split by TTL from ``cacheDetails``. Converse reports no
-    reasoning-token count."""
-    read = 0 if u.cacheReadInputTokens is UNSET else u.cacheReadInputTokens
-    write = 0 if u.cacheWriteInputTokens is UNSET else u.cacheWriteInputTokens
+    reasoning-token count (``reasoning_tokens`` is ``None``). A cache counter the reply leaves
+    out is ``None`` (not reported), and ``totalTokens`` may be absent."""
+    read = None if u.cacheReadInputTokens is UNSET else u.cacheReadInputTokens
+    write = None if u.cacheWriteInputTokens is UNSET else u.cacheWriteInputTokens
     w5: int | None = None
     w1: int | None = None
     if u.cacheDetails is not UNSET:
         # "Detailed breakdown of cache writes by TTL. Empty if no cache creation occurred."
         w5 = sum(d.inputTokens for d in u.cacheDetails if d.ttl == "5m")
         w1 = sum(d.inputTokens for d in u.cacheDetails if d.ttl == "1h")
-        if w5 + w1 != write:
+        if w5 + w1 != (write or 0):
             raise DecodeError(
                 "$.usage.cacheDetails", f"TTL buckets adding up to cacheWriteInputTokens={write}", str(w5 + w1)
             )
@@ -171,13 +172,15 @@ class ConverseStreamDecoder(StreamDecoder):
         if d.reasoningContent is not UNSET:
             rc = d.reasoningContent
             if rc.redactedContent is not UNSET:
-                self.assembler.add_part(index, RedactedThinking(data=rc.redactedContent))
+                self.assembler.add_part(index, RedactedThinking(data=rc.redactedContent, origin=SIGNATURES))
                 return []
+            sig = None if rc.signature is UNSET else rc.signature
             return [
                 ThinkingDelta(
                     index=index,
                     text="" if rc.text is UNSET else rc.text,
-                    signature=None if rc.signature is UNSET else rc.signature,
+                    signature=sig,
+                    origin=None if sig is None else SIGNATURES,  # as lift.py's whole block
                 )
             ]
         return self._unassembled("contentBlockDelta", data)

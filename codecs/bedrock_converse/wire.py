@@ -317,7 +317,9 @@ class WCacheDetail(_Wire):
 class WTokenUsage(_Wire):
     inputTokens: Annotated[int, Meta(ge=0)]
     outputTokens: Annotated[int, Meta(ge=0)]
-    totalTokens: Annotated[int, Meta(ge=0)]
+    totalTokens: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
+    """Required in the botocore model, yet left out by real replies (PROVIDERS.md §13, the
+    issue's recorded traffic); the IR does not read it (the buckets make the total)."""
     cacheReadInputTokens: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
     cacheWriteInputTokens: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
     cacheDetails: list[WCacheDetail] | UnsetType = UNSET
@@ -471,5 +473,7 @@ def doc_name(name: str | None) -> str:
 
 
 def is_blank(text: str) -> bool:
-    """Converse rejects blank text ("The text field in the ContentBlock object is blank")."""
-    return text.strip() == ""
+    """Converse rejects an empty text ("The text field in the ContentBlock object is blank");
+    a whitespace-only text such as ``"\n"`` is seen accepted (PROVIDERS.md §13: callers place a
+    ``cachePoint`` right after a document with it), so it is sent."""
+    return text == ""

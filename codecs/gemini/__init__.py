@@ -85,6 +85,7 @@ class GeminiCodec(Codec):
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = canonical.CANONICALIZATIONS
     """Wire forms that decode to the same IR (spec/canonicalizations/gemini.md)."""
     PROFILE: ClassVar[CodecProfile | None] = CodecProfile(
+        signatures="gemini",
         # No inline cache marks: explicit caching is a separate `cachedContents` resource, so the
         # planner reports every mark (and the request-level `cache`) lost. It runs after
         # lower.reduce_request has dropped what the body cannot hold.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .wire import OBJECT_SCHEMA, assign_ids, normalize
+from .wire import OBJECT_SCHEMA, assign_ids, normalize, omit_derived_ids
 
 __all__ = ["CANONICALIZATIONS", "canonicalize"]
 
@@ -21,11 +21,15 @@ CANONICALIZATIONS: tuple[str, ...] = (
     "a Content without role has role 'user'; contents absent is contents []",
     "systemInstruction.role is dropped (the API ignores it); a systemInstruction without parts is dropped",
     "functionCall without args has args {}; functionResponse without response has response {}",
-    "functionCall / functionResponse without id get the derived id (module rule)",
+    "ids follow the module rule: a functionResponse without id answering a call with an explicit id "
+    "gets that id; a functionCall id equal to its derived id, and a functionResponse id equal to the "
+    "id of a call without one (or to the derived orphan id), is omitted",
     "a tools entry mixing functionDeclarations with another tool kind is split (declarations first); "
     "consecutive functionDeclarations entries are merged; entries with no declarations are dropped",
     "parametersJsonSchema {'type': 'object'} is dropped (a function without parameters)",
     "an empty generationConfig or thinkingConfig is dropped",
+    "the legacy content role 'function' is written 'user'",
+    "enum values (functionCallingConfig.mode, thinkingConfig.thinkingLevel) are written in upper case",
 )
 """Wire forms that decode to the same IR (spec/canonicalizations/gemini.md)."""
 
@@ -40,15 +44,15 @@ def canonicalize(payload: Mapping[str, Any]) -> dict[str, Any]:
         c.setdefault("parts", [])
         for j, part in enumerate(c["parts"]):
             if "functionCall" in part:
-                call = part["functionCall"]
-                call.setdefault("args", {})
-                call.setdefault("id", ids[(i, j)])
+                part["functionCall"].setdefault("args", {})
+                part["functionCall"]["id"] = ids[(i, j)]
             elif "functionResponse" in part:
                 resp = part["functionResponse"]
                 resp.setdefault("response", {})
-                resp.setdefault("id", ids[(i, j)])
+                resp["id"] = ids[(i, j)]
                 if resp.get("parts") == []:
                     del resp["parts"]
+    omit_derived_ids(root["contents"])
     si = root.get("systemInstruction")
     if si is not None:
         si.pop("role", None)

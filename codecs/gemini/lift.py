@@ -155,7 +155,9 @@ def _lift_file(part: dict[str, Any], ids: Ids, call_names: dict[str, str], loc: 
 def _lift_text(part: dict[str, Any], ids: Ids, call_names: dict[str, str], loc: tuple[int, int], path: str) -> Part:
     if part.get("thought") is True:
         rest = {k: v for k, v in part.items() if k not in ("text", "thought", "thoughtSignature")}
-        return Thinking(text=part["text"], signature=part.get("thoughtSignature"), provider_options=opts(rest))
+        sig = part.get("thoughtSignature")
+        origin = None if sig is None else "gemini"
+        return Thinking(text=part["text"], signature=sig, origin=origin, provider_options=opts(rest))
     return Text(text=part["text"], provider_options=opts({k: v for k, v in part.items() if k != "text"}))
 
 
@@ -235,6 +237,8 @@ def lift_part(part: dict[str, Any], ids: Ids, call_names: dict[str, str], loc: t
 
 def _lift_content(c: dict[str, Any], i: int, ids: Ids, call_names: dict[str, str]) -> Message:
     role: Literal["user", "assistant"] = "assistant" if c.get("role", "user") == "model" else "user"
+    if not c.get("parts"):
+        raise DecodeError(f"$.contents[{i}].parts", "at least one part (the API refuses parts: [])", "none")
     parts = [
         lift_part(p, ids, call_names, (i, j), f"$.contents[{i}].parts[{j}]") for j, p in enumerate(c.get("parts", []))
     ]

@@ -66,6 +66,7 @@ from .wire import (
     is_bare_json,
     kind_for,
     norm_part,
+    omit_derived_ids,
     uri_is_file,
 )
 
@@ -90,7 +91,17 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
     """``request`` without what the generateContent body cannot hold, each drop reported at the
     caller's path (kind ``dropped``), and where the kept items of each rebuilt list came from."""
     origins = Origins()
-    messages = [_reduce_message(m, i, ctx, origins) for i, m in enumerate(request.messages)]
+    messages: list[Message] = []
+    kept_messages: list[int] = []
+    for i, m in enumerate(request.messages):
+        reduced = _reduce_message(m, i, len(messages), ctx, origins)
+        if not reduced.content:  # the API refuses `parts: []` (PROVIDERS.md §13)
+            ctx.lossy(("messages", i), DROPPED, "a turn with no part Gemini can take is dropped (parts: [] is refused)")
+            continue
+        messages.append(reduced)
+        kept_messages.append(i)
+    if len(messages) != len(request.messages):
+        origins.keep(("messages",), kept_messages)
     changes: dict[str, Any] = {"messages": messages}
     cached = "cachedContent" in request.provider_options.get(NAME, {})
     if cached and request.system:
@@ -127,17 +138,19 @@ def _kept(
     return kept, indices
 
 
-def _reduce_message(m: Message, i: int, ctx: EncodeContext, origins: Origins) -> Message:
-    path = ("messages", i, "content")  # messages are never dropped: i is the caller's index too
+def _reduce_message(m: Message, i: int, at: int, ctx: EncodeContext, origins: Origins) -> Message:
+    """Message ``i`` of the caller's request, which stands at ``at`` in the reduced one."""
+    path = ("messages", i, "content")
+    reduced_path = ("messages", at, "content")
     content, kept = _kept(m.content, _unsendable_part, path, ctx)
     changed = len(kept) != len(m.content)
     if changed:
-        origins.keep(path, kept)
+        origins.keep(reduced_path, kept)
     for j, p in enumerate(content):  # j: the index in the reduced list, kept[j]: the caller's
         if isinstance(p, ToolResult):
             inner, inner_kept = _kept(p.content, _unsendable_in_result, (*path, kept[j], "content"), ctx)
             if len(inner_kept) != len(p.content):
-                origins.keep((*path, j, "content"), inner_kept)
+                origins.keep((*reduced_path, j, "content"), inner_kept)
                 content[j] = msgspec.structs.replace(p, content=inner)
                 changed = True
     return msgspec.structs.replace(m, content=content) if changed else m
@@ -152,12 +165,25 @@ def _unsendable_part(p: Part) -> str | None:
         case ProviderPart():
             return _invalid_part(p.data)
         case _:
-            return None
+            return _bare_file_id(p)
+
+
+_BARE_ID = "Gemini fileUri must be a URI (a Files API URI, files/..., gs://), not a bare file id; dropped"
+
+
+def _bare_file_id(p: Any) -> str | None:
+    """A file source whose id is no URI and no Files API name (PROVIDERS.md §13)."""
+    src = getattr(p, "source", None)
+    if isinstance(src, FileSource) and "://" not in src.file_id and not src.file_id.startswith("files/"):
+        return _BARE_ID
+    return None
 
 
 def _unsendable_in_result(q: Any) -> str | None:
     # types.FunctionResponse holds `response` (JSON) and `parts` (inline or file data) only
-    return "Gemini function responses cannot hold provider parts; dropped" if isinstance(q, ProviderPart) else None
+    if isinstance(q, ProviderPart):
+        return "Gemini function responses cannot hold provider parts; dropped"
+    return _bare_file_id(q)
 
 
 def _unsendable_tool(t: ToolSpec) -> str | None:
@@ -212,7 +238,9 @@ def lower_request(request: Request, ctx: EncodeContext) -> dict[str, Any]:
     gen = _lower_generation(request, ctx)
     if gen:
         body["generationConfig"] = gen
-    return merge_options(body, raw, path=(), ctx=ctx, mapped=_ROOT_MAPPED, deep=True)
+    body = merge_options(body, raw, path=(), ctx=ctx, mapped=_ROOT_MAPPED, deep=True)
+    omit_derived_ids(body["contents"])
+    return body
 
 
 def _lower_system(block: SystemBlock, i: int, ctx: EncodeContext) -> dict[str, Any]:

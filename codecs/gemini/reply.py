@@ -7,12 +7,14 @@ Wire: ``types.GenerateContentResponse``; REST keys from ``models.py``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from ir_codec.codec import expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError
 from ir_codec.ir import Part, Response, StopReason, Text, Thinking, ToolUse, Usage
 from ir_codec.stream import (
     MessageStart,
@@ -29,7 +31,7 @@ from ir_codec.stream import (
 from .lift import PART_KINDS, lift_part, opts
 from .wire import WGenerateContentResponse, WUsageMetadata, assign_ids, norm_content
 
-__all__ = ["GeminiStreamDecoder", "decode_response", "usage_from_wire"]
+__all__ = ["GeminiStreamDecoder", "decode_response", "normalize_reply", "usage_from_wire"]
 
 # types.FinishReason -> IR StopReason. Gemini answers STOP also after a function call and after
 # a stop sequence (it has no separate reason for either): STOP with a functionCall part in the
@@ -58,26 +60,147 @@ _FINISH: dict[str, StopReason] = {
 }
 
 
-def usage_from_wire(raw: Mapping[str, Any] | None) -> Usage:
-    """Normalize ``usageMetadata`` into the IR's disjoint buckets.
+def usage_from_wire(raw: Mapping[str, Any] | None) -> Usage | None:
+    """Normalize ``usageMetadata`` (camelCase or snake_case) into the IR's disjoint buckets;
+    ``None`` when the reply has none.
 
-    ``promptTokenCount`` includes the cached tokens (``cachedContentTokenCount``); tool-use
-    prompt tokens (results of server-side tool runs fed back to the model) are input too;
-    ``thoughtsTokenCount`` is reported beside ``candidatesTokenCount`` and is part of the IR
-    output. Gemini reports no cache writes. So ``uncached = prompt + toolUsePrompt - cached``,
-    ``cache_read = cached``, ``output = candidates + thoughts``, ``reasoning = thoughts``, and
-    the buckets add up to ``totalTokenCount``.
+    ``totalTokenCount = promptTokenCount + toolUsePromptTokenCount + candidatesTokenCount +
+    thoughtsTokenCount`` (PROVIDERS.md §7a, §13): tool-use prompt tokens (results of
+    server-side tool runs fed back to the model) are billed as input, thoughts as output.
+    ``promptTokenCount`` includes the cached tokens (``cachedContentTokenCount``). So
+    ``input = prompt + toolUsePrompt``, split by :meth:`Usage.from_inclusive` (``cache_read =
+    cached``, capped at the input; ``uncached`` the rest), ``output = candidates + thoughts``,
+    ``reasoning = thoughts`` (``None`` when ``thoughtsTokenCount`` is absent: a model that does
+    not think), and the buckets add up to ``totalTokenCount``. Gemini reports no cache writes:
+    ``cache_write_tokens`` is ``None``. The other counters of a present ``usageMetadata`` that
+    are absent (or null) are 0: proto3 JSON leaves out fields that hold their default value.
     """
     if raw is None:
-        return Usage()
+        return None
+    raw = _camel_tree(expect_object(raw, "$.usageMetadata"))
     u = wire_convert(raw, WUsageMetadata, "$.usageMetadata")
-    return Usage(
-        uncached_input_tokens=u.prompt_token_count + u.tool_use_prompt_token_count - u.cached_content_token_count,
+    return Usage.from_inclusive(
+        u.prompt_token_count + u.tool_use_prompt_token_count,
         cache_read_tokens=u.cached_content_token_count,
-        cache_write_tokens=0,
         output_tokens=u.candidates_token_count + u.thoughts_token_count,
         reasoning_tokens=u.thoughts_token_count if "thoughtsTokenCount" in raw else None,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# snake_case replies (google-genai ``model_dump()``): one normalization, then the camelCase path
+
+
+_SDK_ONLY = frozenset({"sdk_http_response", "automatic_function_calling_history", "parsed"})
+"""Fields of the SDK's ``GenerateContentResponse`` model that are not REST fields (types.py);
+kept raw where they hold something, never renamed inside."""
+
+
+def _camel_key(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def _camel_tree(value: Any) -> Any:
+    """A metadata subtree (usage, safety ratings, citations, grounding, prompt feedback, ...)
+    with camelCase keys and no null members. These are proto messages without free-form maps,
+    so every key is a field name; proto3 JSON reads ``null`` as the field's default, i.e.
+    absent (https://protobuf.dev/programming-guides/json/)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if v is None:
+                continue
+            ck = _camel_key(k) if isinstance(k, str) else k
+            if ck in out:
+                raise DecodeError(f"$.{ck}", "one spelling of the field", "both snake_case and camelCase")
+            out[ck] = _camel_tree(v)
+        return out
+    if isinstance(value, list):
+        return [_camel_tree(v) for v in value]
+    return value
+
+
+def _no_nulls(value: Any) -> Any:
+    """An object without its null members (proto3 JSON: null is the default, i.e. absent)."""
+    return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
+
+
+_PAYLOADS = frozenset(
+    {
+        "functionCall",
+        "function_call",
+        "functionResponse",
+        "function_response",
+        "inlineData",
+        "inline_data",
+        "fileData",
+        "file_data",
+        "executableCode",
+        "executable_code",
+        "codeExecutionResult",
+        "code_execution_result",
+        "videoMetadata",
+        "video_metadata",
+    }
+)
+"""Part payload objects (types.Part) whose null members ``model_dump()`` writes."""
+
+
+def _norm_reply_part(part: Any) -> Any:
+    """A part without null members, its payload object (``function_call``, ...) too; the
+    values inside (``args``, ``response``) and free-form fields (``part_metadata``) are data
+    and stay as they are. The keys are renamed by :func:`~.wire.norm_content` afterwards."""
+    part = _no_nulls(part)
+    if isinstance(part, dict):
+        for k, v in part.items():
+            if k in _PAYLOADS:
+                part[k] = _no_nulls(v)
+    return part
+
+
+def normalize_reply(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``GenerateContentResponse`` (or stream chunk) in the REST spelling: google-genai's
+    ``model_dump()`` gives snake_case keys and ``null`` for every unset field (``usage_metadata``,
+    ``finish_reason``, ``prompt_token_count``, ``function_call``, ... in types.py); both
+    spellings decode to the same Response. Parts go through the request side's part
+    normalization (:func:`~.wire.norm_content`); ``functionCall.args`` and other data values
+    are never renamed."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if v is None:
+            continue
+        if k in _SDK_ONLY:
+            out[k] = v
+            continue
+        ck = _camel_key(k)
+        if ck in out:
+            raise DecodeError(f"$.{ck}", "one spelling of the field", "both snake_case and camelCase")
+        if ck == "candidates" and isinstance(v, list):
+            out[ck] = [_norm_candidate(c, f"$.candidates[{i}]") for i, c in enumerate(v)]
+        else:
+            out[ck] = _camel_tree(v)
+    return out
+
+
+def _norm_candidate(value: Any, path: str) -> Any:
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if v is None:
+            continue
+        ck = _camel_key(k)
+        if ck in out:
+            raise DecodeError(f"{path}.{ck}", "one spelling of the field", "both snake_case and camelCase")
+        if ck == "content" and isinstance(v, dict):
+            content = _no_nulls(v)
+            if isinstance(content.get("parts"), list):
+                content["parts"] = [_norm_reply_part(p) for p in content["parts"]]
+            out[ck] = content
+        else:
+            out[ck] = _camel_tree(v)
+    return out
 
 
 def _stop_reason(raw: str | None, has_call: bool) -> StopReason | None:
@@ -116,7 +239,7 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
 
 def decode_response(payload: Any) -> Response:
     """Lift a ``GenerateContentResponse`` to an IR :class:`Response` (its first candidate)."""
-    data = expect_object(load_json(payload), "$")
+    data = normalize_reply(expect_object(load_json(payload), "$"))
     wire_convert(data, WGenerateContentResponse)
     first = _first(data.get("candidates", []))
     content: list[Part] = []
@@ -159,10 +282,11 @@ class GeminiStreamDecoder(StreamDecoder):
         super().__init__()
         self._top: dict[str, Any] = {}
         self._cands: dict[int, dict[str, Any]] = {}
+        self._calls: dict[int, _PartialCall] = {}
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
-        chunk = expect_object(data, "$")
-        wire_convert(chunk, WGenerateContentResponse)
+        chunk = normalize_reply(expect_object(data, "$"))
+        wire_convert(_without_pieces(chunk), WGenerateContentResponse)
         out: list[StreamEvent] = []
         if "responseId" in chunk or "modelVersion" in chunk:
             out.append(MessageStart(id=chunk.get("responseId"), model=chunk.get("modelVersion")))
@@ -179,10 +303,12 @@ class GeminiStreamDecoder(StreamDecoder):
             for key, value in content.items():
                 if key != "parts":
                     state.setdefault("content_extra", {})[key] = value
-            for part in content.get("parts", []):
-                j = _merge(state["parts"], part)
-                if idx == 0:
-                    out += self._part_events(state["parts"], j, part)
+            for k, part in enumerate(content.get("parts", [])):
+                whole = self._partial(idx, part, f"$.candidates[{idx}].content.parts[{k}]")
+                if whole is not None:
+                    out += self._add_part(idx, state, whole)
+            if "finishReason" in cand:
+                out += self._close_call(idx)
             if idx == 0 and "finishReason" in cand:
                 has_call = any("functionCall" in p for p in state["parts"])
                 out.append(
@@ -191,11 +317,49 @@ class GeminiStreamDecoder(StreamDecoder):
         blocked = _blocked(chunk)
         if blocked is not None and 0 not in self._cands:
             out.append(Stop(stop_reason="content_filter", raw_stop_reason=blocked))
-        if "usageMetadata" in chunk:
-            out.append(UsageUpdate(usage=usage_from_wire(chunk["usageMetadata"])))
+        usage = usage_from_wire(chunk.get("usageMetadata"))
+        if usage is not None:
+            out.append(UsageUpdate(usage=usage))
         whole = self.whole_response()
         self.assembler.response_options = _reply_options(whole, _first(whole.get("candidates", [])))
         return out
+
+    def _add_part(self, idx: int, state: dict[str, Any], part: dict[str, Any]) -> list[StreamEvent]:
+        j = _merge(state["parts"], part)
+        return self._part_events(state["parts"], j, part) if idx == 0 else []
+
+    def _partial(self, idx: int, part: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """A ``functionCall`` streamed in pieces (Vertex; google-genai types.py ``FunctionCall``:
+        ``partial_args`` "represents the arguments/fields that are streamed incrementally",
+        ``will_continue``: "another partial message for the current FunctionCall is expected to
+        follow"; PROVIDERS.md §13): the pieces are joined into one call, and an empty
+        ``functionCall`` (or the first piece without ``willContinue``) closes it. Returns the
+        part to merge now: this one when it is not a piece, the whole call when it closes."""
+        call = part.get("functionCall")
+        pending = self._calls.get(idx)
+        if not isinstance(call, dict) or (pending is None and not {"partialArgs", "willContinue"} & set(call)):
+            return part
+        if pending is None:
+            pending = self._calls[idx] = _PartialCall()
+        pending.add(part, call, f"{path}.functionCall")
+        if call.get("willContinue") is True:
+            return None
+        del self._calls[idx]
+        return pending.whole(f"{path}.functionCall")
+
+    def _close_call(self, idx: int) -> list[StreamEvent]:
+        """A call still open when its candidate finishes (or the stream ends) is closed there."""
+        pending = self._calls.pop(idx, None)
+        if pending is None:
+            return []
+        state = self._cands.setdefault(idx, {"parts": [], "extra": {}})
+        return self._add_part(idx, state, pending.whole(f"$.candidates[{idx}].content.parts"))
+
+    def finish(self) -> Response:
+        for idx in list(self._calls):
+            for ev in self._close_call(idx):
+                self.assembler.apply(ev)
+        return super().finish()
 
     def _part_events(self, parts: list[dict[str, Any]], j: int, piece: dict[str, Any]) -> list[StreamEvent]:
         """The IR events of ``piece``, now merged into the first candidate's part ``j``."""
@@ -205,7 +369,8 @@ class GeminiStreamDecoder(StreamDecoder):
             case Text():
                 events: list[StreamEvent] = [TextDelta(index=j, text=piece["text"])]
             case Thinking():
-                events = [ThinkingDelta(index=j, text=piece["text"], signature=piece.get("thoughtSignature"))]
+                sig = piece.get("thoughtSignature")
+                events = [ThinkingDelta(index=j, text=piece["text"], signature=sig, origin=part.origin)]
             case ToolUse():
                 args = msgspec.json.encode(part.input).decode()
                 events = [ToolCallStart(index=j, id=part.id, name=part.name), ToolCallDelta(index=j, arguments=args)]
@@ -248,3 +413,139 @@ def _merge(parts: list[dict[str, Any]], part: dict[str, Any]) -> int:
             return len(parts) - 1
     parts.append(dict(part))
     return len(parts) - 1
+
+
+def _is_piece(part: Any) -> bool:
+    """A piece of a ``functionCall`` streamed in pieces (see ``GeminiStreamDecoder._partial``)."""
+    call = part.get("functionCall") if isinstance(part, dict) else None
+    return isinstance(call, dict) and ("name" not in call or bool({"partialArgs", "willContinue"} & set(call)))
+
+
+def _without_pieces(chunk: dict[str, Any]) -> dict[str, Any]:
+    """The chunk to check against the wire types: pieces of a call are checked when joined."""
+    cands = chunk.get("candidates")
+    if not isinstance(cands, list):
+        return chunk
+    out = []
+    for cand in cands:
+        content = cand.get("content") if isinstance(cand, dict) else None
+        parts = content.get("parts") if isinstance(content, dict) else None
+        if isinstance(content, dict) and isinstance(parts, list) and any(_is_piece(p) for p in parts):
+            cand = {**cand, "content": {**content, "parts": [p for p in parts if not _is_piece(p)]}}
+        out.append(cand)
+    return {**chunk, "candidates": out}
+
+
+class _PartialCall:
+    """One ``functionCall`` arriving in pieces: its name, id, the other part fields (e.g. a
+    ``thoughtSignature``) and the arguments built from ``partialArgs``."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.call: dict[str, Any] = {}
+        self.args: dict[str, Any] = {}
+        self.open_strings: set[str] = set()
+
+    def add(self, part: dict[str, Any], call: dict[str, Any], path: str) -> None:
+        for k, v in part.items():
+            if k != "functionCall":
+                self.fields[k] = v
+        for k, v in call.items():
+            if k == "args":
+                self.args.update(expect_object(v, f"{path}.args"))
+            elif k not in ("partialArgs", "willContinue"):
+                self.call[k] = v
+        pieces = call.get("partialArgs", [])
+        if not isinstance(pieces, list):
+            raise DecodeError(f"{path}.partialArgs", "a list", type(pieces).__name__)
+        for n, raw in enumerate(pieces):
+            self._apply(expect_object(raw, f"{path}.partialArgs[{n}]"), f"{path}.partialArgs[{n}]")
+
+    def _apply(self, piece: dict[str, Any], path: str) -> None:
+        """``PartialArg``: ``jsonPath`` (RFC 9535, e.g. ``$.foo.bar[0].data``) and one of
+        ``stringValue``, ``numberValue``, ``boolValue``, ``nullValue``; ``willContinue``: "another
+        PartialArg message for the current json_path is expected to follow" (a string goes on)."""
+        where = piece.get("jsonPath")
+        if not isinstance(where, str):
+            raise DecodeError(f"{path}.jsonPath", "a JSON path string", type(where).__name__)
+        keys = _json_path(where, f"{path}.jsonPath")
+        if "stringValue" in piece:
+            text = piece["stringValue"]
+            if not isinstance(text, str):
+                raise DecodeError(f"{path}.stringValue", "a string", type(text).__name__)
+            if where in self.open_strings:
+                text = str(_get(self.args, keys)) + text
+            value: Any = text
+        elif "numberValue" in piece:
+            value = piece["numberValue"]
+        elif "boolValue" in piece:
+            value = piece["boolValue"]
+        elif "nullValue" in piece:
+            value = None
+        else:  # only a path: the value comes in a later piece
+            return
+        _set(self.args, keys, value, f"{path}.jsonPath")
+        if piece.get("willContinue") is True:
+            self.open_strings.add(where)
+        else:
+            self.open_strings.discard(where)
+
+    def whole(self, path: str) -> dict[str, Any]:
+        if not isinstance(self.call.get("name"), str):
+            raise DecodeError(f"{path}.name", "a function name in one of the pieces", "none")
+        return {**self.fields, "functionCall": {**self.call, "args": self.args}}
+
+
+_SEGMENT = re.compile(r"""\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]""")
+
+
+def _json_path(text: str, path: str) -> list[str | int]:
+    """The keys of a singular RFC 9535 path: ``$`` then ``.name``, ``['name']`` or ``[index]``."""
+    if not text.startswith("$"):
+        raise DecodeError(path, "an RFC 9535 path starting with $", text[:80])
+    keys: list[str | int] = []
+    pos = 1
+    while pos < len(text):
+        m = _SEGMENT.match(text, pos)
+        if m is None:
+            raise DecodeError(path, "an RFC 9535 singular path (.name, ['name'], [index])", text[:80])
+        name, index, single, double = m.groups()
+        if index is not None:
+            keys.append(int(index))
+        else:
+            quoted = single if single is not None else double
+            keys.append(name if name is not None else re.sub(r"\\(.)", r"\1", quoted))
+        pos = m.end()
+    if not keys:
+        raise DecodeError(path, "a path below $", text)
+    return keys
+
+
+def _get(root: Any, keys: list[str | int]) -> Any:
+    for key in keys:
+        root = root[key]
+    return root
+
+
+def _set(root: dict[str, Any], keys: list[str | int], value: Any, path: str) -> None:
+    node: Any = root
+    for key, nxt in zip(keys, [*keys[1:], None], strict=True):
+        last = nxt is None
+        if isinstance(key, int):
+            if not isinstance(node, list):
+                raise DecodeError(path, "a path that agrees with the arguments so far", "an index into a non-list")
+            while len(node) <= key:
+                node.append(None)
+            if last:
+                node[key] = value
+            elif not isinstance(node[key], dict | list):
+                node[key] = [] if isinstance(nxt, int) else {}
+        else:
+            if not isinstance(node, dict):
+                raise DecodeError(path, "a path that agrees with the arguments so far", "a name into a non-object")
+            if last:
+                node[key] = value
+            elif not isinstance(node.get(key), dict | list):
+                node[key] = [] if isinstance(nxt, int) else {}
+        if not last:
+            node = node[key]

@@ -378,13 +378,24 @@ def norm_content(value: Any, path: str) -> dict[str, Any]:
     return content
 
 
+def _upper(obj: dict[str, Any], key: str) -> None:
+    """Enum values are read in any case (PROVIDERS.md §13: ``"any"``, ``"High"`` seen accepted)."""
+    value = obj.get(key)
+    if isinstance(value, str) and not value.isupper():
+        obj[key] = value.upper()
+
+
 def normalize(payload: Any) -> dict[str, Any]:
-    """camelCase keys and lists everywhere the schema has them (canonicalizations 1 and 2)."""
+    """camelCase keys and lists everywhere the schema has them, the legacy role ``function`` as
+    ``user`` and enum values in upper case (canonicalizations 1, 2, 10 and 11)."""
     root = camel_keys(payload, _ROOT, "$")
     if "contents" in root:
         root["contents"] = [
             norm_content(c, f"$.contents[{i}]") for i, c in enumerate(listify(root["contents"], "$.contents"))
         ]
+        for c in root["contents"]:
+            if c.get("role") == "function":  # the legacy role of function responses (PROVIDERS.md §13)
+                c["role"] = "user"
     if "systemInstruction" in root:
         root["systemInstruction"] = norm_content(root["systemInstruction"], "$.systemInstruction")
     if "tools" in root:
@@ -404,11 +415,15 @@ def normalize(payload: Any) -> dict[str, Any]:
             tc["functionCallingConfig"] = camel_keys(
                 tc["functionCallingConfig"], _FCC, "$.toolConfig.functionCallingConfig"
             )
+            if isinstance(tc["functionCallingConfig"], dict):
+                _upper(tc["functionCallingConfig"], "mode")
         root["toolConfig"] = tc
     if "generationConfig" in root:
         gc = camel_keys(root["generationConfig"], _GEN, "$.generationConfig")
         if "thinkingConfig" in gc:
             gc["thinkingConfig"] = camel_keys(gc["thinkingConfig"], _THINK, "$.generationConfig.thinkingConfig")
+            if isinstance(gc["thinkingConfig"], dict):
+                _upper(gc["thinkingConfig"], "thinkingLevel")
         root["generationConfig"] = gc
     return root
 
@@ -470,6 +485,45 @@ def assign_ids(contents: list[dict[str, Any]]) -> tuple[dict[tuple[int, int], st
                     rid = f"{name}_result_{n}"
                 ids[(i, j)] = rid
     return ids, names
+
+
+def omit_derived_ids(contents: list[dict[str, Any]]) -> None:
+    """Remove, in place, the functionCall / functionResponse ids that :func:`assign_ids` derives:
+    a call id equal to its derived ``<name>_<n>``, and a response id equal to the derived one
+    when that names an omitted call (or is ``<name>_result_<n>``). A body written without ids
+    comes back without them (PROVIDERS.md §13); explicit ids stay; decode gives the IR the same
+    ids. One pass with :func:`assign_ids`'s own state."""
+    counters: dict[str, int] = {}
+    orphan: dict[str, int] = {}
+    pending: dict[str, list[str]] = {}
+    omitted: set[str] = set()
+    for content in contents:
+        for part in content.get("parts", []):
+            call, resp = part.get("functionCall"), part.get("functionResponse")
+            if isinstance(call, dict) and isinstance(call.get("name"), str):
+                name, cid = call["name"], call.get("id")
+                derived = f"{name}_{counters.get(name, 0)}"
+                if cid is None or cid == derived:
+                    call.pop("id", None)
+                    counters[name] = counters.get(name, 0) + 1
+                    cid = derived
+                    omitted.add(cid)
+                pending.setdefault(name, []).append(cid)
+            elif isinstance(resp, dict) and isinstance(resp.get("name"), str):
+                name, rid = resp["name"], resp.get("id")
+                queue = pending.get(name, [])
+                if queue:
+                    derived, omit = queue[0], queue[0] in omitted
+                else:
+                    derived, omit = f"{name}_result_{orphan.get(name, 0)}", True
+                if rid is None or (rid == derived and omit):
+                    resp.pop("id", None)
+                    if queue:
+                        queue.pop(0)
+                    else:
+                        orphan[name] = orphan.get(name, 0) + 1
+                elif rid in queue:
+                    queue.remove(rid)
 
 
 EFFORTS = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH", "xhigh": "XHIGH"}

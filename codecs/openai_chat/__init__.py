@@ -104,9 +104,9 @@ class OpenAIChatCodec(Codec):
         "a function whose parameters are null == one without parameters",
         "a prompt_cache_breakpoint without ttl == the same with the request's ttl (30m)",
         'prompt_cache_options {}, {"mode":"implicit"} or {"ttl":"30m"} == {"mode":"implicit","ttl":"30m"}',
-        "the legacy max-tokens field alone == the configured max-tokens field",
         "stop given as a string == a list with that one string",
         'a function tool without parameters == parameters {"type":"object"}',
+        'a tool call whose function.arguments is absent or null == arguments "{}"',
     )
     """Wire forms that decode to the same IR; :meth:`canonicalize` rewrites them."""
 

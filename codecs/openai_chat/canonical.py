@@ -26,11 +26,6 @@ def canonicalize(codec: OpenAIChatCodec, payload: Mapping[str, Any]) -> dict[str
     flavor = codec.FLAVOR
     lifter = Lifter(codec)
     w = lifter.wire
-    configured = codec.max_tokens_field
-    for other in flavor.MAX_TOKENS_FIELDS:
-        if other != configured and p.get(other) is not None and configured not in p:
-            p[configured] = p.pop(other)
-            break
     stop = w.get("stop")  # None where the flavor has no stop field (ABSENT_FIELDS)
     if stop is not None and isinstance(p.get(stop), str):
         p[stop] = [p[stop]]
@@ -54,6 +49,10 @@ def canonicalize(codec: OpenAIChatCodec, payload: Mapping[str, Any]) -> dict[str
             for field in ("content", "tool_calls"):
                 if field in m and m[field] in (None, []):
                     del m[field]
+            for call in m.get("tool_calls") or []:
+                fn = call.get("function") if isinstance(call, dict) and call.get("type") == "function" else None
+                if isinstance(fn, dict) and fn.get("arguments") is None:
+                    fn["arguments"] = "{}"
         content = m.get("content")
         if not isinstance(content, list):
             continue

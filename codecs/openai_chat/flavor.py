@@ -65,6 +65,12 @@ class ChatFlavor:
     ``provider_options``, so a payload that has one comes back unchanged; the codec's profile
     must name the IR field ``unsupported``, so that encode reports and drops an IR value."""
 
+    REFUSAL_FIELD: ClassVar[str | None] = None
+    """The assistant message's string field that holds a refusal, where the provider has no
+    refusal content part (OpenRouter: ``"refusal"``); ``None``: a ``refusal`` part. Encode
+    writes the IR :class:`~ir_codec.ir.Refusal` parts of a turn there (several joined, reported)
+    and decode reads it back as one Refusal after the turn's text parts."""
+
     EXTRA_FIELDS: ClassVar[Mapping[str, str]] = {}
     """Top-level request fields OpenAI lacks that carry an IR :class:`~ir_codec.ir.Request`
     field: wire name -> IR field name (OpenRouter: ``{"top_k": "top_k"}``). The value is sent

@@ -186,6 +186,8 @@ class Lifter:
         for max_field in (self.codec.max_tokens_field, *self.flavor.MAX_TOKENS_FIELDS):
             if max_field in fields:
                 kw["max_tokens"] = fields.pop(max_field)
+                if max_field != self.codec.max_tokens_field:  # the spelling comes back (PROVIDERS.md §13)
+                    extras[max_field] = kw["max_tokens"]
                 break
         for f in self.flavor.MAX_TOKENS_FIELDS:
             if f in fields:
@@ -258,6 +260,9 @@ class Lifter:
         role = first["role"]
         path = f"$.messages[{group[0]}]"
         if role in ("system", "developer"):
+            if role not in self.flavor.SYSTEM_ROLES:  # DeepSeek and Mistral know only "system"
+                roles = ", ".join(repr(r) for r in (*self.flavor.SYSTEM_ROLES, "user", "assistant", "tool"))
+                raise DecodeError(f"{path}.role", f"one of {roles}", repr(role))
             _, extras = split_fields(first, frozenset({"role", "content"}))
             if role != self.system_role:
                 extras["role"] = role
@@ -287,6 +292,9 @@ class Lifter:
         content: list[Part] = []
         if m.get("content") is not None:
             content += self.parts(m["content"], f"{path}.content", "assistant")
+        field = self.flavor.REFUSAL_FIELD
+        if field is not None and isinstance(m.get(field), str):  # ChatFlavor.REFUSAL_FIELD
+            content.append(Refusal(text=extras.pop(field)))
         for k, call in enumerate(m.get("tool_calls") or []):
             content.append(self.tool_call(call, f"{path}.tool_calls[{k}]"))
         return Message(role="assistant", content=content, provider_options=options(self.name, extras))
@@ -300,7 +308,8 @@ class Lifter:
         _, fextras = split_fields(call["function"], frozenset({"name", "arguments"}))
         if fextras:
             extras["function"] = fextras
-        value, kept = parse_arguments(call["function"]["arguments"])
+        raw = call["function"].get("arguments")  # absent or null: {} (a canonicalization)
+        value, kept = ({}, None) if raw is None else parse_arguments(raw)
         if kept is not None:
             extras["arguments"] = kept
         return ToolUse(

@@ -103,6 +103,10 @@ def source_problem(p: Part) -> str | None:
     return None
 
 
+def _same_count(raw: Any, value: int | None) -> bool:
+    return type(raw) is int and raw == value
+
+
 def unsupported_reason(name: str, p: Part, role: str) -> str:
     if isinstance(p, ProviderPart):
         if p.codec != name:
@@ -131,7 +135,9 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
     name, flavor = codec.NAME, codec.FLAVOR
     origins = Origins()
     messages: list[Message] = []
+    kept_messages: list[int] = []
     for i, m in enumerate(request.messages):
+        at = ("messages", len(messages), "content")  # its path in the reduced request
         role = codec.system_role if m.role == "system" else m.role
         allowed = flavor.ROLE_PARTS[role]
         kept: list[int] = []
@@ -144,9 +150,11 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
                 why = None if isinstance(p, Text) else f"{role} messages take only text; {type(p).__name__} dropped"
             elif isinstance(p, ToolUse):
                 why = None if m.role == "assistant" else unsupported_reason(name, p, m.role)
+            elif isinstance(p, Refusal) and m.role == "assistant" and flavor.REFUSAL_FIELD is not None:
+                why = None  # the message's refusal field (ChatFlavor.REFUSAL_FIELD)
             elif isinstance(p, ToolResult):
                 if m.role == "user":
-                    p = _reduce_result(codec, p, path, ctx, origins, (*path[:3], len(content), "content"))
+                    p = _reduce_result(codec, p, path, ctx, origins, (*at, len(content), "content"))
                 else:
                     why = unsupported_reason(name, p, m.role)
             elif isinstance(p, ProviderPart):
@@ -161,11 +169,21 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
             else:
                 drops.append((j, why))
         report_drops(ctx, ("messages", i, "content"), m.content, kept, drops)
+        if not content and not (m.role == "assistant" and m.provider_options.get(name)):
+            # Chat refuses an empty content list and an assistant message with neither content
+            # nor tool calls (PROVIDERS.md §13); raw fields (an assistant `audio`) can stand alone
+            article = "an" if m.role == "assistant" else "a"
+            why = f"{article} {m.role} message with nothing {name} can send is dropped (Chat refuses an empty one)"
+            ctx.lossy(("messages", i), LossKind.DROPPED, why)
+            continue
         if len(kept) != len(m.content):
-            origins.keep(("messages", i, "content"), kept)
+            origins.keep(at, kept)
         if content != m.content:
             m = msgspec.structs.replace(m, content=content)
         messages.append(m)
+        kept_messages.append(i)
+    if len(messages) != len(request.messages):
+        origins.keep(("messages",), kept_messages)
     tools: list[Any] = []
     kept_tools: list[int] = []
     tool_drops: list[tuple[int, str]] = []
@@ -269,6 +287,13 @@ class Lowerer:
 
     def request(self, req: Request) -> dict[str, Any]:
         ctx, w = self.ctx, self.w
+        own = own_options(req.provider_options, (), ctx)
+        max_field = self.codec.max_tokens_field
+        for f in self.flavor.MAX_TOKENS_FIELDS:
+            # decode keeps the other spelling of max_tokens beside the IR value (lift.py)
+            if f != max_field and f in own and _same_count(own[f], req.max_tokens):
+                max_field, own = f, {k: v for k, v in own.items() if k != f}
+                break
         body: dict[str, Any] = {}
         if req.model is not None:
             body[w("model")] = req.model
@@ -282,7 +307,7 @@ class Lowerer:
             if value is not None:
                 body[w(openai_name)] = value
             if openai_name == "parallel_tool_calls" and req.max_tokens is not None:
-                body[self.codec.max_tokens_field] = req.max_tokens
+                body[max_field] = req.max_tokens
         for wire_name, ir_name in self.flavor.EXTRA_FIELDS.items():
             if getattr(req, ir_name) is not None:
                 body[wire_name] = getattr(req, ir_name)
@@ -290,7 +315,6 @@ class Lowerer:
             body[w("response_format")] = self.response_format(req.response_format)
         if req.cache is not None:
             self.auto_cache(req.cache, body)
-        own = own_options(req.provider_options, (), ctx)
         return merge_options(body, own, path=(), ctx=ctx)
 
     def auto_cache(self, cache: CacheControl, body: dict[str, Any]) -> None:
@@ -419,27 +443,58 @@ class Lowerer:
     def assistant_message(self, path: IRPath, m: Message) -> list[dict[str, Any]]:
         parts: list[dict[str, Any]] = []
         calls: list[dict[str, Any]] = []
-        order: list[bool] = []  # whether each kept part is a call
+        refusals: list[tuple[IRPath, Refusal]] = []  # for the flavor's REFUSAL_FIELD
+        field = self.flavor.REFUSAL_FIELD
+        order: list[int] = []  # where each kept part goes: 0 content, 1 the refusal field, 2 tool calls
         for j, p in enumerate(m.content):
             pp = (*path, "content", j)
+            rank = 0
             if isinstance(p, ToolUse):
                 calls.append(self.tool_use(p, pp))
+                rank = 2
             elif isinstance(p, Text):
                 parts.append(self.text(p, pp))
+            elif isinstance(p, Refusal) and field is not None:
+                refusals.append((pp, p))
+                rank = 1
             elif isinstance(p, Refusal):
                 parts.append(self.merge({"type": "refusal", "refusal": p.text}, p.provider_options, pp))
             elif isinstance(p, ProviderPart):
-                (calls if "tool_call" in p.data else parts).append(_raw(p))
-            order.append(isinstance(p, ToolUse) or (isinstance(p, ProviderPart) and "tool_call" in p.data))
+                is_call = "tool_call" in p.data
+                (calls if is_call else parts).append(_raw(p))
+                rank = 2 if is_call else 0
+            order.append(rank)
         if order != sorted(order):
             why = "tool calls are sent after the assistant's text (Chat keeps them apart)"
+            if field is not None and 1 in order:
+                why = f"the message's content, then its {field}, then its tool calls are sent in that order"
             self.ctx.lossy((*path, "content"), LossKind.MOVED, why)
         msg: dict[str, Any] = {"role": "assistant"}
         if parts:
             msg["content"] = content_form(parts)
+        if refusals and field is not None:
+            msg[field] = self.refusal_field(refusals)
         if calls:
             msg["tool_calls"] = calls
         return [self.merge(msg, m.provider_options, path)]
+
+    def refusal_field(self, refusals: list[tuple[IRPath, Refusal]]) -> str:
+        """The text of the flavor's ``REFUSAL_FIELD``: one string for the turn's refusals."""
+        for pp, r in refusals:
+            if r.cache is not None:
+                self.ctx.lossy(
+                    (*pp, "cache"), LossKind.DROPPED, f"the {self.flavor.REFUSAL_FIELD} field has no cache mark"
+                )
+            if r.provider_options:
+                own_options(r.provider_options, pp, self.ctx)  # reports other codecs' options
+                if self.name in r.provider_options:
+                    why = f"the {self.flavor.REFUSAL_FIELD} field is a string; these fields are not sent"
+                    self.ctx.lossy((*pp, "provider_options", self.name), LossKind.DROPPED, why)
+        if len(refusals) > 1:
+            why = f"one turn has one {self.flavor.REFUSAL_FIELD} string: the refusals are joined into the first"
+            for pp, _ in refusals:
+                self.ctx.lossy(pp, LossKind.CHANGED, why)
+        return "".join(r.text for _, r in refusals)
 
     def user_message(self, path: IRPath, m: Message) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -489,7 +544,10 @@ class Lowerer:
             why = "Chat tool messages have no error flag; sent as a plain result"
             self.ctx.lossy((*path, "is_error"), LossKind.DROPPED, why)
         call_id = self.tool_id(p.tool_use_id, (*path, "tool_use_id"))
-        msg = {"role": "tool", "tool_call_id": call_id, "content": content_form(parts)}
+        if not parts:  # Chat refuses an empty content list (PROVIDERS.md §13)
+            why = "an empty result is sent as the empty string; it reads back as one empty text part"
+            self.ctx.lossy((*path, "content"), LossKind.CHANGED, why)
+        msg = {"role": "tool", "tool_call_id": call_id, "content": content_form(parts) if parts else ""}
         return self.merge(msg, p.provider_options, path)
 
     # -- parts ------------------------------------------------------------------------------

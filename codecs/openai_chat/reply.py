@@ -30,7 +30,7 @@ from .wire import (
     WChatCompletionChunk,
     WChoiceDeltaToolCall,
     WCompletionUsage,
-    WToolCall,
+    WReplyToolCall,
     parse_arguments,
 )
 
@@ -70,10 +70,14 @@ def chat_usage(raw: Mapping[str, Any], path: str = "$.usage", extra: Mapping[str
 
     ``prompt_tokens`` INCLUDES ``prompt_tokens_details.cached_tokens`` (reads) and
     ``cache_write_tokens`` (writes, GPT-5.6+; OpenRouter too), so the uncached bucket is what is
-    left (PROVIDERS.md §1, §5a, §8). Chat reports no TTL split of the writes.
-    ``completion_tokens_details.reasoning_tokens`` is part of ``completion_tokens``.
+    left (PROVIDERS.md §1, §5a, §8), by :meth:`Usage.from_inclusive`'s overlap rule: reads,
+    then writes, each capped at what is left of ``prompt_tokens``, so that counters which
+    overlap and exceed ``prompt_tokens`` (OpenRouter over Gemini, PROVIDERS.md §13) never give
+    a negative bucket. Chat reports no TTL split of the writes.
+    ``completion_tokens_details.reasoning_tokens`` is part of ``completion_tokens``. A counter
+    the object leaves out is ``None`` (OpenAI-compatible servers leave some out).
     ``extra`` maps other counters of ``raw`` to IR buckets (a flavor's ``USAGE_FIELDS``); a
-    reported one wins.
+    reported one wins, and a reported uncached bucket is taken as it is.
     """
     u = wire_convert(raw, WCompletionUsage, path)
     d = u.prompt_tokens_details
@@ -93,16 +97,10 @@ def chat_usage(raw: Mapping[str, Any], path: str = "$.usage", extra: Mapping[str
             if not isinstance(value, int) or isinstance(value, bool):
                 raise DecodeError(f"{path}.{field}", "an integer", type(value).__name__)
             buckets[bucket] = value
-    read = buckets["cache_read_tokens"] or 0
-    write = buckets["cache_write_tokens"] or 0
-    uncached = buckets["uncached_input_tokens"]
-    if uncached is None:
-        uncached = u.prompt_tokens - read - write
-        if uncached < 0:
-            raise DecodeError(
-                f"{path}.prompt_tokens", f"at least cached + written tokens ({read + write})", str(u.prompt_tokens)
-            )
     rest = {k: v for k, v in buckets.items() if v is not None and k not in _INPUT_BUCKETS}
+    read, write, uncached = (buckets[k] for k in ("cache_read_tokens", "cache_write_tokens", "uncached_input_tokens"))
+    if uncached is None:
+        return Usage.from_inclusive(u.prompt_tokens, cache_read_tokens=read, cache_write_tokens=write, **rest)
     return Usage(uncached_input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write, **rest)
 
 
@@ -140,9 +138,13 @@ def _reasoning_detail(d: Any, path: str) -> Part:
 
 def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse:
     """A reply's tool call. Ids, types and the like are not request options; only the raw
-    arguments text is kept (for the next turn)."""
-    wire_convert(expect_object(call, path), WToolCall, path)
-    value, kept = parse_arguments(call["function"]["arguments"])
+    arguments text is kept (for the next turn). A call without ``function.arguments`` (or with
+    ``null``; some OpenAI-compatible servers, PROVIDERS.md §13) has the input ``{}`` and no kept
+    text, so it re-encodes with ``"arguments": "{}"``."""
+    w = wire_convert(expect_object(call, path), WReplyToolCall, path)
+    if w.function.arguments is None:
+        return ToolUse(id=flavor.tool_call_id_from_wire(w.id), name=w.function.name, input={})
+    value, kept = parse_arguments(w.function.arguments)
     return ToolUse(
         id=flavor.tool_call_id_from_wire(call["id"]),
         name=call["function"]["name"],
@@ -183,7 +185,7 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         content=parts,
         stop_reason=stop_reason(choice.finish_reason, flavor, refused=refused),
         raw_stop_reason=choice.finish_reason,
-        usage=flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else Usage(),
+        usage=flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else None,
     )
 
 
@@ -266,9 +268,10 @@ class ChatStreamDecoder(StreamDecoder):
                 self._tools[tc.index] = (tc.id or "", str(fn.get("name") or ""))
                 out.append(ToolCallStart(index=_TOOL_INDEX + tc.index, id=call_id, name=str(fn.get("name") or "")))
             args = fn.get("arguments")
-            if isinstance(args, str) and args:
+            if isinstance(args, str):
                 self._args[tc.index] = self._args.get(tc.index, "") + args
-                out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
+                if args:
+                    out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
         return out
 
     def _hand_over_whole_parts(self) -> None:
@@ -280,5 +283,8 @@ class ChatStreamDecoder(StreamDecoder):
         if self._refusal is not None:
             asm.add_part(_REFUSAL_INDEX, Refusal(text=self._refusal))
         for i, (cid, fname) in self._tools.items():
-            call = {"id": cid, "type": "function", "function": {"name": fname, "arguments": self._args.get(i, "")}}
+            fn: dict[str, Any] = {"name": fname}
+            if i in self._args:  # no piece carried ``arguments``: as a whole call without it
+                fn["arguments"] = self._args[i]
+            call = {"id": cid, "type": "function", "function": fn}
             asm.add_part(_TOOL_INDEX + i, reply_tool_call(call, f"$.tool_calls[{i}]", self.name, self.flavor))

@@ -52,6 +52,8 @@ __all__ = [
     "WPromptCacheOptions",
     "WPromptTokensDetails",
     "WRefusalPart",
+    "WReplyFunction",
+    "WReplyToolCall",
     "WSystemMessage",
     "WTextPart",
     "WToolCall",
@@ -131,7 +133,8 @@ class WFilePart(Struct):
 
 class WFunction(Struct):
     name: str
-    arguments: str
+    arguments: str | None | UnsetType = UNSET
+    """Absent or null from some OpenAI-compatible servers (PROVIDERS.md §13): ``{}``."""
 
 
 class WToolCall(Struct):
@@ -147,7 +150,7 @@ class WSystemMessage(Struct):
 
     role: Literal["system", "developer"]
     content: str | list[dict[str, Any]]
-    name: str | UnsetType = UNSET
+    name: str | None | UnsetType = UNSET
 
 
 class WUserMessage(Struct):
@@ -155,7 +158,7 @@ class WUserMessage(Struct):
 
     role: Literal["user"]
     content: str | list[dict[str, Any]]
-    name: str | UnsetType = UNSET
+    name: str | None | UnsetType = UNSET
 
 
 class WAssistantMessage(Struct):
@@ -164,7 +167,7 @@ class WAssistantMessage(Struct):
     role: Literal["assistant"]
     content: str | list[dict[str, Any]] | None | UnsetType = UNSET
     tool_calls: list[dict[str, Any]] | UnsetType = UNSET
-    name: str | UnsetType = UNSET
+    name: str | None | UnsetType = UNSET
     refusal: str | None | UnsetType = UNSET
 
 
@@ -239,10 +242,12 @@ class WCompletionTokensDetails(Struct):
 
 
 class WCompletionUsage(Struct):
-    """``CompletionUsage`` (openai/types/completion_usage.py; openrouter ``chatusage.py``)."""
+    """``CompletionUsage`` (openai/types/completion_usage.py; openrouter ``chatusage.py``).
+    The counts are optional: OpenAI-compatible servers leave some out (PROVIDERS.md §13), and
+    a counter not reported is ``None`` in the IR."""
 
-    prompt_tokens: int
-    completion_tokens: int
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     total_tokens: int | None = None
     prompt_tokens_details: WPromptTokensDetails | None = None
     completion_tokens_details: WCompletionTokensDetails | None = None
@@ -276,6 +281,23 @@ class WChatCompletionChunk(Struct):
     id: str | None = None
     model: str | None = None
     usage: dict[str, Any] | None = None
+
+
+class WReplyFunction(Struct):
+    """``Function`` of a reply's tool call (chat_completion_message_function_tool_call.py).
+    ``arguments`` may be absent or null: some OpenAI-compatible servers omit it (PROVIDERS.md
+    §13); the IR input is then ``{}``."""
+
+    name: str
+    arguments: str | None = None
+
+
+class WReplyToolCall(Struct):
+    """``ChatCompletionMessageFunctionToolCall`` of a reply (not the request param type)."""
+
+    id: str
+    function: WReplyFunction
+    type: Literal["function"] = "function"
 
 
 class WChoiceDeltaToolCall(Struct):

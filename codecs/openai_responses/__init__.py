@@ -51,6 +51,7 @@ from .wire import NAME, WResponseCreateParams
 __all__ = ["NO_BREAKPOINTS", "PROFILE", "OpenAIResponsesCodec", "ResponsesStreamDecoder"]
 
 PROFILE = CodecProfile(
+    signatures="openai",
     cache=CacheRules(
         # "Each request can write up to four breakpoints"; ttl "30m" | "12h" (PromptCacheOptions
         # and PromptCacheBreakpoint, response_create_params.py / response_input_text_param.py).

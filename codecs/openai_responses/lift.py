@@ -81,7 +81,8 @@ __all__ = [
 _SCALARS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "model": ("model", lambda v: isinstance(v, str)),
     "parallel_tool_calls": ("parallel_tool_calls", lambda v: isinstance(v, bool)),
-    "max_output_tokens": ("max_tokens", lambda v: isinstance(v, int)),
+    # below the schema's minimum of 16 (refused, PROVIDERS.md §13) a value stays raw, as it came
+    "max_output_tokens": ("max_tokens", lambda v: type(v) is int and v >= 16),
     "temperature": ("temperature", lambda v: v is not None),
     "top_p": ("top_p", lambda v: v is not None),
     "metadata": ("metadata", lambda v: v is not None),
@@ -404,6 +405,7 @@ def _lift_reasoning(item: dict[str, Any], path: str, default_ttl: str) -> Record
     thinking = Thinking(
         text=summary[0]["text"] if summary else "",
         signature=sig if isinstance(sig, str) else None,
+        origin="openai" if isinstance(sig, str) else None,
         provider_options=opts(rest),
     )
     return Record("assistant", False, {}, [thinking])

@@ -15,7 +15,7 @@ from typing import Any, TypeAlias, assert_never
 import msgspec
 from msgspec import UNSET
 
-from ir_codec.codec import EncodeContext, Origins
+from ir_codec.codec import EncodeContext, Origins, foreign_reasoning
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Audio,
@@ -62,6 +62,9 @@ _OWN: IRPath = ("provider_options", NAME)
 def _why_thinking(p: Thinking | RedactedThinking, role: str) -> str | None:
     # A reasoning item must carry the id OpenAI gave it (response_reasoning_item_param.py);
     # reasoning from elsewhere cannot be replayed.
+    foreign = foreign_reasoning(p, "openai")
+    if foreign is not None:
+        return foreign
     if isinstance(p.provider_options.get(NAME, {}).get("id"), str):
         return None
     return "reasoning items need the id OpenAI assigned; thinking without one is dropped"
@@ -228,7 +231,12 @@ def lower_request(req: Request, ctx: EncodeContext) -> dict[str, Any]:
     put("tools", [_LOWER_TOOL[type(t)](t, ("tools", i), ctx) for i, t in enumerate(req.tools)])
     put("tool_choice", None if req.tool_choice is None else _lower_tool_choice(req.tool_choice, ctx))
     put("parallel_tool_calls", req.parallel_tool_calls)
-    put("max_output_tokens", req.max_tokens)
+    max_tokens = req.max_tokens
+    if max_tokens is not None and max_tokens < MIN_OUTPUT_TOKENS:
+        why = f"the API refuses max_output_tokens below {MIN_OUTPUT_TOKENS}; sent as {MIN_OUTPUT_TOKENS}"
+        ctx.lossy(("max_tokens",), LossKind.APPROXIMATED, why)
+        max_tokens = MIN_OUTPUT_TOKENS
+    put("max_output_tokens", max_tokens)
     put("temperature", req.temperature)
     put("top_p", req.top_p)
     fmt = None if req.response_format is None else {"format": _lower_format(req.response_format, ctx)}
@@ -277,6 +285,10 @@ def _lower_format(rf: ResponseFormat, ctx: EncodeContext) -> dict[str, Any]:
     if rf.strict is not None:
         fmt["strict"] = rf.strict
     return fmt
+
+
+MIN_OUTPUT_TOKENS = 16
+"""The published schema's minimum of ``max_output_tokens`` (PROVIDERS.md §13)."""
 
 
 def _option_object(key: str, written: dict[str, Any] | None, raw: Any, source: str, ctx: EncodeContext) -> Any:

@@ -70,21 +70,20 @@ def decode_response(payload: Mapping[str, Any] | bytes | str) -> Response:
         content=content,
         stop_reason=stop,
         raw_stop_reason=raw,
-        usage=lift_usage(usage, "$.usage") if usage is not None else Usage(),
+        usage=lift_usage(usage, "$.usage") if usage is not None else None,
     )
 
 
 def lift_usage(raw: Any, path: str) -> Usage:
     """``input_tokens`` includes ``cached_tokens`` and ``cache_write_tokens`` (PROVIDERS.md 6,
-    response_usage.py); the IR buckets are disjoint, so both are subtracted."""
+    response_usage.py); the IR buckets are disjoint, so both are taken out of it by
+    :meth:`Usage.from_inclusive`'s overlap rule (reads, then writes, each capped at what is
+    left: never a negative bucket). A counter not reported is ``None``."""
     u = wire_convert(raw, WResponseUsage, path)
     d = u.input_tokens_details or WInputTokensDetails()
-    uncached = u.input_tokens - d.cached_tokens - d.cache_write_tokens
-    if uncached < 0:
-        raise DecodeError(f"{path}.input_tokens", "at least cached_tokens + cache_write_tokens", str(u.input_tokens))
     ttl = d.cache_write_tokens_details
-    return Usage(
-        uncached_input_tokens=uncached,
+    return Usage.from_inclusive(
+        u.input_tokens,
         cache_read_tokens=d.cached_tokens,
         cache_write_tokens=d.cache_write_tokens,
         cache_write_30m_tokens=ttl.get("ttl_30m_tokens") if ttl is not None else None,
@@ -145,7 +144,8 @@ def _output_reasoning(item: dict[str, Any], path: str) -> list[Part]:
     wire_convert(item, WResponseReasoningItem, path)
     sig = item.get("encrypted_content")
     text = JOIN.join(s["text"] for s in item["summary"])
-    return [Thinking(text=text, signature=sig if isinstance(sig, str) else None)]
+    signed = isinstance(sig, str)
+    return [Thinking(text=text, signature=sig if signed else None, origin="openai" if signed else None)]
 
 
 def _opaque_item(item: dict[str, Any], path: str) -> list[Part]:
@@ -268,7 +268,9 @@ class ResponsesStreamDecoder(StreamDecoder):
             return []
         if t == "reasoning":
             sig = item.get("encrypted_content")
-            return [ThinkingDelta(index=i * _PART_STRIDE, signature=sig)] if isinstance(sig, str) else []
+            return (
+                [ThinkingDelta(index=i * _PART_STRIDE, signature=sig, origin="openai")] if isinstance(sig, str) else []
+            )
         if t != "message":
             self.assembler.add_part(i * _PART_STRIDE, ProviderPart(codec=NAME, data=item))
         return []

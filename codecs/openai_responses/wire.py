@@ -219,8 +219,8 @@ class WResponseCreateParams(WStruct):
 
 
 class WInputTokensDetails(WStruct):
-    cached_tokens: Annotated[int, msgspec.Meta(ge=0)] = 0
-    cache_write_tokens: Annotated[int, msgspec.Meta(ge=0)] = 0
+    cached_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    cache_write_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
     cache_write_tokens_details: dict[str, Annotated[int, msgspec.Meta(ge=0)]] | None = None
 
 
@@ -229,10 +229,11 @@ class WOutputTokensDetails(WStruct):
 
 
 class WResponseUsage(WStruct):
-    """``ResponseUsage`` (response_usage.py)."""
+    """``ResponseUsage`` (response_usage.py). The counts are optional: OpenAI-compatible
+    servers leave some out (PROVIDERS.md §13); one not reported is ``None`` in the IR."""
 
-    input_tokens: Annotated[int, msgspec.Meta(ge=0)]
-    output_tokens: Annotated[int, msgspec.Meta(ge=0)]
+    input_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    output_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
     input_tokens_details: WInputTokensDetails | None = None
     output_tokens_details: WOutputTokensDetails | None = None
     total_tokens: int | None = None

@@ -50,8 +50,13 @@ class OpenRouterFlavor(ChatFlavor):
     SYSTEM_ROLES: ClassVar[tuple[str, ...]] = ("system", "developer")
     """Most upstream models know only ``system``."""
     EXTRA_FIELDS: ClassVar[dict[str, str]] = {"top_k": "top_k"}
+    ABSENT_FIELDS: ClassVar[frozenset[str]] = frozenset({"n"})
+    """Its schema and SDK (``chatrequest.py``) have no ``n`` (PROVIDERS.md §13)."""
+    REFUSAL_FIELD: ClassVar[str | None] = "refusal"
+    """A refusal is the assistant message's string field, not a content part (PROVIDERS.md §13)."""
     ROLE_PARTS: ClassVar[dict[str, frozenset[str]]] = {
         **ChatFlavor.ROLE_PARTS,
+        "assistant": frozenset({"text"}),  # a refusal is the message's field (REFUSAL_FIELD)
         "tool": frozenset({"text", "image_url", "input_audio", "file"}),
     }
     MARK_KEY: ClassVar[str | None] = "cache_control"
@@ -108,17 +113,20 @@ class OpenRouterCodec(OpenAIChatCodec):
             tools_markable=True,
             system_markable=True,
             nested_markable=True,
-            parts=frozenset({"text"}),
+            parts=frozenset({"text", "image"}),  # cache_control on image_url is seen accepted (§13)
             ttl_order=True,
         ),
         passes=("plan_cache_breakpoints",),
-        unsupported={"reasoning": "openrouter has no thinking configuration (only reasoning_effort)"},
+        unsupported={
+            "reasoning": "openrouter has no thinking configuration (only reasoning_effort)",
+            "n": "openrouter has no n (one completion per request)",
+        },
         carries=(
-            "the openai-chat body plus Anthropic-style `cache_control` on text parts and tools and top-level "
+            "the openai-chat body plus Anthropic-style `cache_control` on text and image parts and tools and top-level "
             "automatic caching (4 breakpoints, 5m / 1h, TTL order), top_k, and `provider` / `models` / `usage` / "
             "`session_id` / `plugins` as options"
         ),
-        loses="as `openai-chat`, with 30m / 12h TTLs sent as 1h",
+        loses="as `openai-chat`, n, and 30m / 12h TTLs sent as 1h; several refusals in one turn are joined",
     )
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = (
         *(c for c in OpenAIChatCodec.CANONICALIZATIONS if "prompt_cache" not in c),

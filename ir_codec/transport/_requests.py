@@ -394,6 +394,7 @@ class Builder:
         ``"stream": true`` streams anyway)."""
         codec = self.codec
         warnings: list[LossyEncode] = []
+        depends: dict[str, str] = {}  # headers the body depends on (Endpoint.headers)
         if isinstance(source, Request):
             check_cached_content(codec.NAME, source, None)
             changes: dict[str, Any] = {}
@@ -407,6 +408,7 @@ class Builder:
             warnings = list(enc.warnings)
             self._report(warnings)
             body: dict[str, Any] = dict(enc.body)
+            depends = dict(enc.endpoint.headers)
             model, stream_mode = source.model, bool(source.stream)
         elif isinstance(source, Encoded):
             if source.codec.NAME != codec.NAME:
@@ -414,6 +416,7 @@ class Builder:
                     f"an Encoded for {source.codec.NAME!r} cannot go through a {codec.NAME!r} client"
                 )
             body = dict(source.body)
+            depends = dict(source.endpoint.headers)
             model = model or source.endpoint.model or _str(body.get("model"))
             stream_mode = stream or bool(source.endpoint.stream) or body.get("stream") is True
         elif isinstance(source, Mapping):
@@ -440,6 +443,7 @@ class Builder:
         headers = {"content-type": "application/json"}
         if codec.NAME == "anthropic":
             headers["anthropic-version"] = str(getattr(codec, "api_version", "2026-10-21"))
+        headers.update(depends)
         if codec.NAME in _ANTHROPIC_BODY:
             betas = anthropic_betas(body, self.betas)
             if betas and codec.NAME == "anthropic-bedrock":

@@ -54,7 +54,7 @@ class WarmResult:
 
     codec: str
     strategy: str
-    usage: Usage
+    usage: Usage | None
     cost: Cost | None
     response: Response
     handle: CacheHandle
@@ -146,12 +146,14 @@ def _result(
     usage = response.usage
     marks = cache_marks(request)
     shortest = min((m.ttl.seconds for m in marks), default=None)
-    tokens = usage.cache_read_tokens + usage.cache_write_tokens
+    read = usage.cache_read_tokens if usage is not None else None
+    written = usage.cache_write_tokens if usage is not None else None
+    tokens = (read or 0) + (written or 0)
     handle = CacheHandle(
         provider=client.codec.NAME,
         kind="marks",
         model=request.model,
-        created=started if usage.cache_write_tokens else None,
+        created=started if written else None,
         updated=started,
         expires=started + dt.timedelta(seconds=shortest) if shortest is not None and tokens else None,
         token_count=tokens or None,
@@ -163,7 +165,7 @@ def _result(
         codec=client.codec.NAME,
         strategy=strategy,
         usage=usage,
-        cost=cost(usage, price) if price is not None else None,
+        cost=cost(usage, price) if price is not None and usage is not None else None,
         response=response,
         handle=handle,
     )

@@ -188,8 +188,8 @@ _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, ma
 reply_parts = st.one_of(
     st.builds(Text, text=st.text(max_size=60)),
     st.builds(ToolUse, id=_word.map(lambda w: "toolu_" + w), name=_word, input=json_objects()),
-    st.builds(Thinking, text=st.text(max_size=60), signature=_word),
-    st.builds(RedactedThinking, data=_word),
+    st.builds(Thinking, text=st.text(max_size=60), signature=_word, origin=st.just("anthropic")),
+    st.builds(RedactedThinking, data=_word, origin=st.just("anthropic")),
 )
 
 

@@ -19,6 +19,7 @@ NAME = "deepseek"
 
 def raw_usage(u: Usage) -> dict[str, Any]:
     """The usage DeepSeek reports for ``u``: hits + misses = prompt_tokens (test-local encoder)."""
+    assert u.uncached_input_tokens is not None and u.cache_read_tokens is not None and u.output_tokens is not None
     prompt = u.uncached_input_tokens + u.cache_read_tokens
     out: dict[str, Any] = {
         "prompt_tokens": prompt,

@@ -121,7 +121,7 @@ def wire_payloads(draw: st.DrawFn) -> dict[str, Any]:
     contents = []
     for _ in range(draw(st.integers(0, 4))):
         role = draw(st.sampled_from(["user", "model"]))
-        content: dict[str, Any] = {"parts": draw(st.lists(wire_parts(role, names), max_size=4))}
+        content: dict[str, Any] = {"parts": draw(st.lists(wire_parts(role, names), min_size=1, max_size=4))}
         if draw(st.integers(0, 4)) > 0:
             content["role"] = role
         if draw(st.integers(0, 6)) == 0:
@@ -234,7 +234,8 @@ def respelled_payloads(draw: st.DrawFn) -> dict[str, Any]:
 def _raw_usage(u: Usage, tool_prompt: int) -> dict[str, Any]:
     """Gemini's shape for the IR buckets: prompt includes cached; thoughts beside candidates;
     tool-use prompt tokens are input; total is the sum of the four counters."""
-    assert u.reasoning_tokens is not None
+    assert u.reasoning_tokens is not None and u.output_tokens is not None
+    assert u.uncached_input_tokens is not None and u.cache_read_tokens is not None
     prompt = u.uncached_input_tokens + u.cache_read_tokens - tool_prompt
     candidates = u.output_tokens - u.reasoning_tokens
     raw = {
@@ -249,12 +250,12 @@ def _raw_usage(u: Usage, tool_prompt: int) -> dict[str, Any]:
 
 
 def reply_facts(reply: Any) -> dict[str, Any]:
-    """The buckets add up to totalTokenCount; Gemini reports no cache writes."""
+    """The buckets add up to totalTokenCount; Gemini reports no cache writes (None)."""
     facts: dict[str, Any] = {"id": reply.get("responseId"), "model": reply.get("modelVersion")}
     raw = reply.get("usageMetadata")
     if isinstance(raw, dict):
         facts["usage.total_tokens"] = raw["totalTokenCount"]
-        facts["usage.cache_write_tokens"] = 0
+        facts["usage.cache_write_tokens"] = None
     return facts
 
 
@@ -266,7 +267,6 @@ def _usages(draw: st.DrawFn) -> tuple[Usage, int]:
     usage = Usage(
         uncached_input_tokens=uncached,
         cache_read_tokens=draw(n),
-        cache_write_tokens=0,
         output_tokens=out,
         reasoning_tokens=draw(st.integers(0, out)),
     )
@@ -288,12 +288,26 @@ def streamed_replies(draw: st.DrawFn) -> StreamedReply:
     for _ in range(draw(st.integers(0, 4))):
         kind = draw(st.sampled_from(["text", "thought", "call"]))
         if kind == "call":
-            call: dict[str, Any] = {"name": draw(st.sampled_from(["f", "g"])), "args": {"a": draw(st.integers())}}
+            call: dict[str, Any] = {
+                "name": draw(st.sampled_from(["f", "g"])),
+                "args": {"a": draw(st.integers(-(2**63), 2**63 - 1))},
+            }
             part: dict[str, Any] = {"functionCall": call}
             if draw(st.booleans()):
                 call["id"] = "id_" + draw(st.text(string.ascii_lowercase, min_size=1, max_size=4))
             parts.append(part)
-            chunk_parts.append(part)
+            if draw(st.booleans()):
+                # Vertex streams one call in pieces (types.py FunctionCall.partial_args /
+                # will_continue; PROVIDERS.md §13), closed by an empty functionCall.
+                head = {k: v for k, v in call.items() if k != "args"}
+                arg = {"jsonPath": "$.a", "numberValue": call["args"]["a"]}
+                chunk_parts += [
+                    {"functionCall": {**head, "willContinue": True}},
+                    {"functionCall": {"partialArgs": [arg], "willContinue": True}},
+                    {"functionCall": {}},
+                ]
+            else:
+                chunk_parts.append(part)
             continue
         thought = kind == "thought"
         if (

@@ -130,6 +130,8 @@ def reply_facts(reply: Any) -> dict[str, Any]:
 
 def raw_usage(u: Usage) -> dict[str, Any]:
     """The Chat ``CompletionUsage`` a provider would report for ``u`` (test-local encoder)."""
+    assert u.uncached_input_tokens is not None and u.output_tokens is not None
+    assert u.cache_read_tokens is not None and u.cache_write_tokens is not None
     prompt = u.uncached_input_tokens + u.cache_read_tokens + u.cache_write_tokens
     out: dict[str, Any] = {
         "prompt_tokens": prompt,

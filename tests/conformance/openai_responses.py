@@ -138,7 +138,7 @@ def _raw_usage(u: Usage, with_details: bool) -> dict[str, Any]:
             "ttl_12h_tokens": u.cache_write_12h_tokens,
         }
     return {
-        "input_tokens": u.uncached_input_tokens + u.cache_read_tokens + u.cache_write_tokens,
+        "input_tokens": u.input_tokens,
         "input_tokens_details": details,
         "output_tokens": u.output_tokens,
         "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},

@@ -117,7 +117,7 @@ async def test_gemini_cache_lifecycle() -> None:
         updated = await caches.update(made[0], ttl=60)
         assert recorder.seen[-1].path == "/v1beta/cachedContents/c001?updateMask=ttl"
         reply = await client.send(caches.use(updated, question))
-        assert reply.usage.cache_read_tokens == 1500
+        assert reply.usage is not None and reply.usage.cache_read_tokens == 1500
         with pytest.raises(InvalidCacheConfigError):
             await client.send(msgspec.structs.replace(caches.use(updated, question), system=[SystemBlock(text="S")]))
         fake.expire(str(made[1].name))

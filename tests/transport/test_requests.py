@@ -170,7 +170,7 @@ CASES = [
         R.GEMINI_REPLY,
         R.sse(R.GEMINI_EVENTS),
         SSE,
-        _usage(uncached_input_tokens=1512, cache_write_tokens=0),
+        _usage(uncached_input_tokens=1512, cache_write_tokens=None),  # Gemini reports no writes
     ),
 ]
 

@@ -55,6 +55,7 @@ def test_anthropic_sends_max_tokens_0_up_to_the_last_mark(server: ProviderServer
     assert seen.body == msgspec.json.encode({**get_codec("anthropic").encode(cut).body, "max_tokens": 0})
     assert seen.path == "/v1/messages"
     assert (warm.codec, warm.strategy) == ("anthropic", "max_tokens=0")
+    assert warm.usage is not None
     assert (warm.usage.cache_write_tokens, warm.usage.cache_write_1h_tokens, warm.usage.output_tokens) == (
         2048,
         2048,
@@ -148,7 +149,7 @@ def test_openai_chat_and_bedrock_converse_ask_for_one_token(server: ProviderServ
     converse_body = get_codec("bedrock-converse").encode(cut).body
     assert server.seen[1].body == msgspec.json.encode({**converse_body, "inferenceConfig": {"maxTokens": 1}})
     assert (chat.strategy, converse.strategy) == ("max_completion_tokens=1", "maxTokens=1")
-    assert converse.usage.cache_write_tokens == 1500
+    assert converse.usage is not None and converse.usage.cache_write_tokens == 1500
 
 
 def test_what_cannot_be_warmed_is_refused_before_sending(server: ProviderServer) -> None:

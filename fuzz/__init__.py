@@ -1,0 +1,1 @@
+"""Fuzz harnesses (issue 10): see fuzz/README.md."""
