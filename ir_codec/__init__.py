@@ -57,12 +57,12 @@ from .limits import DEFAULT_LIMITS, Limits, use_limits
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULT_LIMITS",
     "Audio",
     "Base64Source",
     "CacheControl",
     "CacheTtl",
     "Codec",
+    "DEFAULT_LIMITS",
     "DecodeError",
     "Document",
     "Encoded",

@@ -318,7 +318,8 @@ def _lift_generation(gc: dict[str, Any], fields: dict[str, Any]) -> dict[str, An
                 rc = ReasoningConfig(type="disabled")
             elif budget == -1:
                 rc = ReasoningConfig(type="adaptive")
-            elif budget > 0:
+            elif budget > 0 and not (type(fields.get("max_tokens")) is int and budget >= fields["max_tokens"]):
+                # a budget at or above maxOutputTokens is no valid IR budget (ir_codec.check): raw
                 rc = ReasoningConfig(type="enabled", budget_tokens=budget)
             if rc is not None:
                 fields["reasoning"] = rc
