@@ -66,7 +66,7 @@ fuzz: $(STAMP)
 	$(BIN)/python $(PIP) install 'atheris==3.0.0' || echo "atheris did not install: the pure-Python driver runs instead"
 	@for h in $(FUZZ_HARNESSES); do \
 		if $(BIN)/python -c 'import atheris' 2>/dev/null; then \
-			$(BIN)/python fuzz/fuzz_$$h.py -runs=$(FUZZ_RUNS) $(if $(FUZZ_TIME),-max_total_time=$(FUZZ_TIME)) \
+			$(BIN)/python fuzz/run.py $$h -runs=$(FUZZ_RUNS) $(if $(FUZZ_TIME),-max_total_time=$(FUZZ_TIME)) \
 				-artifact_prefix=fuzz/crash_$$h- fuzz/corpus_$$h || exit 1; \
 		else \
 			$(BIN)/python -m fuzz.driver $$h $(FUZZ_RUNS) || exit 1; \

@@ -1,0 +1,26 @@
+"""The README's "Untrusted input" example runs and says what it shows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _block(section: str) -> str:
+    text = README.read_text().split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    return code
+
+
+def test_untrusted_input_example(capsys: pytest.CaptureFixture[str]) -> None:
+    small = b'{"model": "m", "max_completion_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}'
+    scope: dict[str, Any] = {"small_payload": small}
+    exec(compile(_block("Untrusted input"), "README.md", "exec"), scope)
+    assert capsys.readouterr().out == "$.messages[0][ nesting at most 256 deep\n"
+    assert scope["body"]["messages"] == [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
+    assert scope["body"]["max_tokens"] == 5
