@@ -13,7 +13,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def _block(section: str) -> str:
     text = README.read_text().split(f"## {section}", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    blocks: list[str] = re.findall(r"```python\n(.*?)```", text, re.S)
+    (code,) = blocks
     return code
 
 
