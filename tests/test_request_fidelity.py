@@ -226,6 +226,27 @@ _CALL = {"id": "call_1", "type": "function", "function": {"name": "f"}}
 
 # (codec, payload, canonical): accepted forms written in their documented canonical form
 CANONICAL: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    # Gemini: google-genai's model_dump() writes unset fields as None; canonicalization 12
+    (
+        "gemini",
+        {
+            "contents": [
+                {"parts": [{"text": "hi", "thought": None, "inline_data": None}], "role": "user"},
+                {"parts": [{"function_call": {"name": "f", "args": {"a": None}, "id": None}}], "role": "model"},
+            ],
+            "system_instruction": None,
+            "generation_config": {"temperature": 0.5, "max_output_tokens": None, "thinking_config": None},
+            "tools": None,
+            "cached_content": None,
+        },
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": "hi"}]},
+                {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"a": None}}}]},
+            ],
+            "generationConfig": {"temperature": 0.5},
+        },
+    ),
     # OpenAI-compatible servers omit function.arguments (§13): it reads as {} and is written "{}"
     (
         "openai-chat",

@@ -30,6 +30,7 @@ CANONICALIZATIONS: tuple[str, ...] = (
     "an empty generationConfig or thinkingConfig is dropped",
     "the legacy content role 'function' is written 'user'",
     "enum values (functionCallingConfig.mode, thinkingConfig.thinkingLevel) are written in upper case",
+    "a schema field that is null is absent (google-genai model_dump() output)",
 )
 """Wire forms that decode to the same IR (spec/canonicalizations/gemini.md)."""
 

@@ -316,10 +316,14 @@ def _camel(key: str) -> str:
 
 
 def camel_keys(value: Any, known: frozenset[str], path: str) -> dict[str, Any]:
-    """Rename known snake_case keys to camelCase; unknown keys stay as they are."""
+    """Rename known snake_case keys to camelCase; unknown keys stay as they are. A known field
+    that is ``null`` is absent (proto3 JSON; google-genai's ``model_dump()`` writes every unset
+    field as ``None``): canonicalization 12."""
     out: dict[str, Any] = {}
     for k, v in expect_object(value, path).items():
         ck = _camel(k) if isinstance(k, str) and _camel(k) in known else k
+        if v is None and ck in known:
+            continue
         if ck in out:
             raise DecodeError(f"{path}.{ck}", "one spelling of the field", "both snake_case and camelCase")
         out[ck] = v
