@@ -79,3 +79,22 @@ def _without_generated_extras(obj: Any) -> Any:
             if not (isinstance(v, dict) and (str(v.get("type", "")) in ("input_video", "x_custom", "custom")))
         ]
     return obj
+
+
+def test_openrouter_refusal_is_the_sdk_assistant_message_field() -> None:
+    # ChatFlavor.REFUSAL_FIELD: OR-SDK components/chatassistantmessage.py has `refusal:
+    # Nullable[str]` on the assistant message, and no refusal content part
+    from openrouter import components as c
+
+    from ir_codec import Message, Refusal, Text
+
+    req = Request(
+        model="m",
+        messages=[
+            Message(role="user", content=[Text(text="q")]),
+            Message(role="assistant", content=[Text(text="a"), Refusal(text="no")]),
+        ],
+    )
+    msg = get_codec("openrouter").encode(req).body["messages"][1]
+    parsed = c.ChatAssistantMessage.model_validate(msg)
+    assert (parsed.content, parsed.refusal) == ("a", "no")
