@@ -71,7 +71,9 @@ def load_json(
             raise _located(payload, lim, "JSON nested too deep") from None
         except (msgspec.DecodeError, UnicodeError) as exc:
             raise _located(payload, lim, str(exc)) from None
-        if _breaks_limits(obj, lim, strings=long_strings, raw=payload):
+        if not _surely_within(obj, lim, long_strings, payload) and _breaks_limits(
+            obj, lim, strings=long_strings, raw=payload
+        ):
             raise _located(payload, lim, "a value beyond the limits") from None
         return obj
     if isinstance(payload, Mapping) and _breaks_limits(payload, lim, strings=True, raw=None):
@@ -92,6 +94,43 @@ _IS_STR = frozenset({str}).__contains__
 
 def _int_range(lim: Limits) -> tuple[int, int]:
     return -(1 << (lim.max_int_bits - 1)), (1 << lim.max_int_bits) - 1
+
+
+def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray | memoryview | str) -> bool:
+    """The common path: True when the JSON text ``raw`` (decoded as ``obj``) certainly keeps the
+    limits; False means "may break one", and :func:`_breaks_limits` decides.
+
+    Duplicate keys are judged from the bytes: ``obj`` written back holds as many colons as the
+    text (plus its escaped ones) unless a key was named twice, which loses at least its own colon.
+    Depth, items and integers by one walk over the containers, level by level (a plain loop: for
+    the small objects of a request it is faster than chains of C iterators). Long strings are
+    left to :func:`_breaks_limits`.
+    """
+    if strings or type(obj) not in (dict, list):
+        return False
+    if not lim.allow_duplicate_keys:
+        data = _as_bytes(raw)
+        escaped = data.count(b"\\u003a") + data.count(b"\\u003A") if b"\\u003" in data else 0
+        if data.count(b":") + escaped != msgspec.json.encode(obj).count(b":"):
+            return False
+    lo, hi = _int_range(lim)
+    max_items = lim.max_items
+    level: list[Any] = [obj]
+    for _ in range(lim.max_depth):
+        deeper: list[Any] = []
+        for container in level:
+            if len(container) > max_items:
+                return False
+            for v in container.values() if type(container) is dict else container:
+                t = type(v)
+                if t is dict or t is list:
+                    deeper.append(v)
+                elif t is int and not lo <= v <= hi:
+                    return False
+        if not deeper:
+            return True
+        level = deeper
+    return False
 
 
 def _breaks_limits(obj: Any, lim: Limits, *, strings: bool, raw: bytes | bytearray | memoryview | str | None) -> bool:

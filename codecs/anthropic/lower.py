@@ -15,6 +15,7 @@ Three steps (``spec/losses.md``):
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
@@ -81,7 +82,8 @@ _ROOT_LIFTED: dict[str, Callable[[Any], bool]] = {
 
 def _extras(node: Any) -> Any:
     """The ``cache_control`` fields decode kept in the node's family options (or None)."""
-    return node.provider_options.get(FAMILY, {}).get("cache_control")
+    options = node.provider_options
+    return options[FAMILY].get("cache_control") if options and FAMILY in options else None
 
 
 def cache_to_wire(cache: CacheControl) -> dict[str, Any]:
@@ -96,6 +98,8 @@ def family_options(options: ProviderOptions, path: IRPath, ctx: EncodeContext) -
     """The family's raw fields at ``path`` (a copy); every other codec's entry is reported lost
     (:func:`~ir_codec.lowering.own_options`), and so is an empty family entry, which decode
     never writes."""
+    if not options:
+        return {}
     own = dict(own_options(options, path, ctx, key=FAMILY))
     if FAMILY in options and not own:
         ctx.lossy((*path, "provider_options", FAMILY), DROPPED, "an empty options entry is not kept")
@@ -173,7 +177,8 @@ class _Reduction:
             origins.keep(("messages", r, "content"), kept)
             for j, inner in nested.items():
                 origins.keep(("messages", r, "content", j, "content"), inner)
-            messages.append(msgspec.structs.replace(m, content=content))
+            same = len(content) == len(m.content) and all(map(operator.is_, content, m.content))
+            messages.append(m if same else msgspec.structs.replace(m, content=content))
             kept_messages.append(i)
         origins.keep(("tools",), [i for i, _ in tools])
         origins.keep(("system",), [i for i, _ in system])
@@ -193,7 +198,12 @@ class _Reduction:
         content: list[Part] = []
         kept: list[int] = []
         nested: dict[int, list[int]] = {}
+        role = m.role
         for j, p in enumerate(m.content):
+            if (isinstance(p, Text) and p.text) or (isinstance(p, ToolUse) and role == "assistant"):  # as they are
+                content.append(p)
+                kept.append(j)
+                continue
             pp = (*path, "content", j)
             q = self.part(p, m.role, pp)
             if q is None:
@@ -414,6 +424,8 @@ class _Lowering:
     ) -> dict[str, Any]:
         """Merge the family's raw fields ``raw`` into ``obj`` by the core's one rule; a field
         in ``lifted`` is also IR-mapped when decode would lift its raw value."""
+        if not raw:
+            return obj
         blocked = set(mapped)
         if "cache_control" in raw:  # fields of the mark newer than our wire types: see mark()
             raw = {k: v for k, v in raw.items() if k != "cache_control"}
@@ -428,6 +440,8 @@ class _Lowering:
     def mark(self, b: dict[str, Any], cache: CacheControl | None, extras: Any, path: IRPath) -> dict[str, Any]:
         """Write the cache mark on ``b`` with the fields newer than our wire types that decode kept
         (``lift.cache_extras``: a provider part's ``data``, else the node's options)."""
+        if cache is None and extras is None:
+            return b
         if cache is not None:
             b["cache_control"] = cache_to_wire(cache)
         if extras is None:
