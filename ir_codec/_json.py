@@ -100,37 +100,53 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
     """The common path: True when the JSON text ``raw`` (decoded as ``obj``) certainly keeps the
     limits; False means "may break one", and :func:`_breaks_limits` decides.
 
-    Duplicate keys are judged from the bytes: ``obj`` written back holds as many colons as the
-    text (plus its escaped ones) unless a key was named twice, which loses at least its own colon.
-    Depth, items and integers by one walk over the containers, level by level (a plain loop: for
-    the small objects of a request it is faster than chains of C iterators). Long strings are
-    left to :func:`_breaks_limits`.
+    One walk over the decoded value, level by level (a plain loop: for the many small objects of
+    a request it is faster than chains of C iterators), checks depth, items and integers, and
+    counts the colons of ``obj``: one per key plus those inside keys and strings. The text holds
+    the same colons, written as ``:`` or escaped as ``\\u003a``, unless it names a key twice: the
+    value that lost keeps none of its colons, nor its own. Long strings are left to
+    :func:`_breaks_limits`.
     """
     if strings or type(obj) not in (dict, list):
         return False
-    if not lim.allow_duplicate_keys:
-        data = _as_bytes(raw)
-        escaped = data.count(b"\\u003a") + data.count(b"\\u003A") if b"\\u003" in data else 0
-        if data.count(b":") + escaped != msgspec.json.encode(obj).count(b":"):
-            return False
     lo, hi = _int_range(lim)
     max_items = lim.max_items
+    colons = 0
     level: list[Any] = [obj]
     for _ in range(lim.max_depth):
         deeper: list[Any] = []
         for container in level:
             if len(container) > max_items:
                 return False
-            for v in container.values() if type(container) is dict else container:
+            if type(container) is dict:
+                colons += len(container)
+                for k in container:
+                    if ":" in k:
+                        colons += k.count(":")
+                values = container.values()
+            else:
+                values = container
+            for v in values:
                 t = type(v)
-                if t is dict or t is list:
+                if t is str:
+                    if ":" in v:
+                        colons += v.count(":")
+                elif t is dict or t is list:
                     deeper.append(v)
                 elif t is int and not lo <= v <= hi:
                     return False
         if not deeper:
-            return True
+            break
         level = deeper
-    return False
+    else:
+        return False
+    if lim.allow_duplicate_keys:
+        return True
+    data = _as_bytes(raw)
+    plain = data.count(b":")
+    if colons == plain:  # unless escaped colons make up for a lost key: none (memchr first)
+        return b"\\" not in data or b"u003" not in data
+    return colons == plain + data.count(b"\\u003a") + data.count(b"\\u003A")
 
 
 def _breaks_limits(obj: Any, lim: Limits, *, strings: bool, raw: bytes | bytearray | memoryview | str | None) -> bool:
