@@ -24,6 +24,7 @@ order, each by a fixed rule (documented in ``spec/caching.md``):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -56,6 +57,7 @@ def _at(loc: Loc) -> str:
     return render(_path(loc))
 
 
+@functools.cache
 def _map_tier(ttl: CacheTtl, tiers: tuple[CacheTtl, ...]) -> CacheTtl:
     longer = [t for t in tiers if t.seconds >= ttl.seconds]
     if longer:
