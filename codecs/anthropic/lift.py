@@ -199,7 +199,17 @@ def _lift_system(system: str | list[dict[str, Any]]) -> list[SystemBlock]:
     return out
 
 
+_ROLES = frozenset({"user", "assistant", "system"})
+
+
 def _lift_message(m: dict[str, Any], path: str) -> Message:
+    if type(m) is dict and len(m) == 2 and type(m.get("role")) is str and m["role"] in _ROLES:
+        # the common shape, which WMessageParam takes as it is: role and content only
+        c = m.get("content")
+        if type(c) is str:
+            return Message(role=m["role"], content=[Text(text=c)] if c else [])
+        if type(c) is list:
+            return Message(role=m["role"], content=[lift_block(b, f"{path}.content[{j}]") for j, b in enumerate(c)])
     known, unknown = split_unknown(m, struct_fields(WMessageParam), path)
     w = wire_convert(known, WMessageParam, path)
     if isinstance(w.content, str):
@@ -215,6 +225,8 @@ def _lift_message(m: dict[str, Any], path: str) -> Message:
 
 def lift_block(b: Any, path: str) -> Part:
     """The IR part of a content block at JSON path ``path``."""
+    if type(b) is dict and len(b) == 2 and b.get("type") == "text" and type(b.get("text")) is str:
+        return Text(text=b["text"])  # {"type": "text", "text": "..."}: a plain Text
     b = expect_object(b, path)
     kind = b.get("type")
     if not isinstance(kind, str):
