@@ -139,7 +139,13 @@ def anthropic_reply(blocks: int = 20) -> dict[str, Any]:
 def anthropic_stream(events: int = 1000) -> list[bytes]:
     """The SSE lines of a Messages stream of ``events`` events (streaming docs' event flow):
     message_start, one text block of ``events - 4`` deltas, its stop, message_delta, message_stop."""
-    start = {"type": "message", "id": "msg_s", "role": "assistant", "model": "claude-opus-5", "content": []}
+    start: dict[str, Any] = {
+        "type": "message",
+        "id": "msg_s",
+        "role": "assistant",
+        "model": "claude-opus-5",
+        "content": [],
+    }
     start |= {"stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 25, "output_tokens": 1}}
     evs: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
     block = {"type": "text", "text": ""}
