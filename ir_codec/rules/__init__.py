@@ -27,10 +27,10 @@ import msgspec
 
 from .._json import load_json
 from ..errors import DecodeError, IRCodecError
-from ._checks import run_checks
-from ._core import RULES, Ctx, Finding, Rule, selected
+from ._checks import FAMILIES, run_checks
+from ._core import RULES, Ctx, Finding, Rule, RuleError, selected
 
-__all__ = ["RULES", "Config", "Finding", "Rule", "check_payload", "load_config"]
+__all__ = ["RULES", "Config", "Finding", "Rule", "RuleError", "check_payload", "has_rules", "load_config"]
 
 
 def check_payload(
@@ -65,6 +65,12 @@ def check_payload(
     ctx = Ctx(codec, lint=lint, allow_unknown=allow_unknown, api_version=api_version)
     run_checks(obj, ctx)
     return [f for f in ctx.findings if selected(f.code, select, ignore)]
+
+
+def has_rules(codec: str) -> bool:
+    """Whether ``codec`` has built-in rules (a third-party codec is checked against its strict
+    wire types, ``Codec.validate_wire``, reported as ``IRC103``)."""
+    return codec in FAMILIES
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", forbid_unknown_fields=True):

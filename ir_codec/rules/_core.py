@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-__all__ = ["RULES", "Ctx", "Finding", "Rule", "selected"]
+from ..errors import DecodeError
+
+__all__ = ["RULES", "Ctx", "Finding", "Rule", "RuleError", "selected"]
 
 
 class Finding(msgspec.Struct, frozen=True):
@@ -21,6 +23,16 @@ class Finding(msgspec.Struct, frozen=True):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.code} {self.message}"
+
+
+class RuleError(DecodeError):
+    """``validate``'s error for a payload that breaks a rule: a :class:`DecodeError` whose
+    ``path`` is the finding's JSON path; ``finding`` is the first error finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.path, f"{finding.code}: {finding.message}")
+        self.finding = finding
+        self.args = (f"{finding.path}: {finding.code} {finding.message}",)
 
 
 class Rule(msgspec.Struct, frozen=True):
