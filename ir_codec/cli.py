@@ -2,9 +2,10 @@
 
     ir-codec encode --to CODEC [FILE]                  IR JSON in, wire JSON out
     ir-codec decode --codec CODEC [FILE]               wire JSON in, IR JSON out
-    ir-codec transpile --read CODEC --write CODEC [FILE]
-    ir-codec validate --codec CODEC [FILE]             check a wire body against the strict wire types
-    ir-codec lint --codec CODEC [FILE]                 what re-encoding a wire body would change or lose
+    ir-codec transpile [--read CODEC] --write CODEC [FILE]
+                                                       one body, or a batch file record by record
+    ir-codec validate [--codec CODEC] [FILE|GLOB|-]... check wire bodies against the provider's rules
+    ir-codec lint [--codec CODEC] [FILE|GLOB|-]...     ... and the advisory rules too
     ir-codec decode-response --codec CODEC [--stream] [FILE]
     ir-codec codecs                                    list the codecs
     ir-codec demo
@@ -18,6 +19,16 @@ FILE defaults to standard input. JSON goes to standard output; each warning is o
 standard error, ``warning: <codec>: <IR path>: <reason>``. Bad input exits 2 with one line
 ``error: <JSON path>: <what>``. ``--strict`` turns any warning into exit 3 (and writes no output).
 ``--option KEY=VALUE`` (repeatable) configures a codec; VALUE is read as JSON when it parses.
+
+``validate`` and ``lint`` are the CI gate (``spec/batch.md``): any number of files, globs and
+``-``; JSON or JSON Lines; bare bodies (``--codec``) or OpenAI Batch, Anthropic Message Batches
+and Bedrock batch records (the codec from the envelope); ``--select`` / ``--ignore`` /
+``--allow-unknown`` / ``--api-version`` over ``[tool.ir-codec]`` of ``pyproject.toml``;
+``--format text`` (``FILE:LINE: JSON-PATH: CODE message``), ``json`` or ``sarif``; ``--jobs N``.
+They exit 0 when clean, 1 on findings (``validate``: errors; ``lint``: errors or warnings), 2 on
+input that cannot be read or bad usage. ``transpile`` on a batch file writes one record of
+``--write``'s envelope per input record, in order, ids kept; a record that fails is reported
+(``FILE:LINE: error: ...`` or ``--report FILE``) and skipped, and the run exits 1.
 
 ``send``, ``cache`` and ``warm`` call the provider (``ir_codec.transport``): credentials come from
 the provider's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, ``GEMINI_API_KEY``,

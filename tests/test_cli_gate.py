@@ -176,65 +176,165 @@ def test_duplicate_ids_across_lines() -> None:
 # --------------------------------------------------------------------------------------------
 # SARIF 2.1.0
 
-# The required properties of the SARIF 2.1.0 objects we write (sarif-schema-2.1.0.json,
-# "required" of each definition) and what each property must be.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "sarifLog": ("version", "runs"),
-    "run": ("tool",),
-    "tool": ("driver",),
-    "toolComponent": ("name",),
-    "reportingDescriptor": ("id",),
-    "result": ("message",),
-    "message": (),  # text or id: checked below
-    "invocation": ("executionSuccessful",),
-    "notification": ("message",),
+# The objects of SARIF 2.1.0 that ir-codec writes, from the OASIS schema
+# (sarif-schema-2.1.0.json, errata01): the properties each must have (``required``; a tuple of
+# tuples for ``anyOf``), every property it may have (``additionalProperties`` is false), and the
+# object type of the properties that hold objects (``[]``: a list of them, ``{}``: a map of them).
+_SARIF: dict[str, tuple[tuple[tuple[str, ...], ...], frozenset[str], dict[str, str]]] = {
+    "sarifLog": (
+        (("version", "runs"),),
+        frozenset({"$schema", "inlineExternalProperties", "properties", "runs", "version"}),
+        {"runs": "run[]"},
+    ),
+    "run": (
+        (("tool",),),
+        frozenset(
+            "addresses artifacts automationDetails baselineGuid columnKind conversion defaultEncoding "
+            "defaultSourceLanguage externalPropertyFileReferences graphs invocations language logicalLocations "
+            "newlineSequences originalUriBaseIds policies properties redactionTokens results runAggregates "
+            "specialLocations taxonomies threadFlowLocations tool translations versionControlProvenance "
+            "webRequests webResponses".split()
+        ),
+        {
+            "tool": "tool",
+            "invocations": "invocation[]",
+            "results": "result[]",
+            "originalUriBaseIds": "artifactLocation{}",
+        },
+    ),
+    "tool": ((("driver",),), frozenset({"driver", "extensions", "properties"}), {"driver": "toolComponent"}),
+    "toolComponent": (
+        (("name",),),
+        frozenset(
+            "associatedComponent contents dottedQuadFileVersion downloadUri fullDescription fullName "
+            "globalMessageStrings guid informationUri isComprehensive language localizedDataSemanticVersion "
+            "locations minimumRequiredLocalizedDataSemanticVersion name notifications organization product "
+            "productSuite properties releaseDateUtc rules semanticVersion shortDescription supportedTaxonomies "
+            "taxa translationMetadata version".split()
+        ),
+        {"rules": "reportingDescriptor[]"},
+    ),
+    "reportingDescriptor": (
+        (("id",),),
+        frozenset(
+            "defaultConfiguration deprecatedGuids deprecatedIds deprecatedNames fullDescription guid help helpUri "
+            "id messageStrings name properties relationships shortDescription".split()
+        ),
+        {
+            "shortDescription": "multiformatMessageString",
+            "help": "multiformatMessageString",
+            "defaultConfiguration": "reportingConfiguration",
+        },
+    ),
+    "multiformatMessageString": ((("text",),), frozenset({"markdown", "properties", "text"}), {}),
+    "reportingConfiguration": ((), frozenset({"enabled", "level", "parameters", "properties", "rank"}), {}),
+    "result": (
+        (("message",),),
+        frozenset(
+            "analysisTarget attachments baselineState codeFlows correlationGuid fingerprints fixes graphTraversals "
+            "graphs guid hostedViewerUri kind level locations message occurrenceCount partialFingerprints "
+            "properties provenance rank relatedLocations rule ruleId ruleIndex stacks suppressions taxa "
+            "webRequest webResponse workItemUris".split()
+        ),
+        {"message": "message", "locations": "location[]"},
+    ),
+    "message": ((("text",), ("id",)), frozenset({"arguments", "id", "markdown", "properties", "text"}), {}),
+    "location": (
+        (),
+        frozenset(
+            {"annotations", "id", "logicalLocations", "message", "physicalLocation", "properties", "relationships"}
+        ),
+        {"physicalLocation": "physicalLocation", "logicalLocations": "logicalLocation[]"},
+    ),
+    "physicalLocation": (
+        (("address",), ("artifactLocation",)),
+        frozenset({"address", "artifactLocation", "contextRegion", "properties", "region"}),
+        {"artifactLocation": "artifactLocation", "region": "region"},
+    ),
+    "artifactLocation": ((), frozenset({"description", "index", "properties", "uri", "uriBaseId"}), {}),
+    "region": (
+        (("startLine",), ("charOffset",), ("byteOffset",)),
+        frozenset(
+            "byteLength byteOffset charLength charOffset endColumn endLine message properties snippet "
+            "sourceLanguage startColumn startLine".split()
+        ),
+        {},
+    ),
+    "logicalLocation": (
+        (),
+        frozenset({"decoratedName", "fullyQualifiedName", "index", "kind", "name", "parentIndex", "properties"}),
+        {},
+    ),
+    "invocation": (
+        (("executionSuccessful",),),
+        frozenset(
+            "account arguments commandLine endTimeUtc environmentVariables executableLocation executionSuccessful "
+            "exitCode exitCodeDescription exitSignalName exitSignalNumber machine notificationConfigurationOverrides "
+            "processId processStartFailureMessage properties responseFiles ruleConfigurationOverrides startTimeUtc "
+            "stderr stdin stdout stdoutStderr toolConfigurationNotifications toolExecutionNotifications "
+            "workingDirectory".split()
+        ),
+        {"toolExecutionNotifications": "notification[]"},
+    ),
+    "notification": (
+        (("message",),),
+        frozenset("associatedRule descriptor exception level locations message properties threadId timeUtc".split()),
+        {"message": "message", "locations": "location[]"},
+    ),
 }
 _LEVELS = {"none", "note", "warning", "error"}
 
 
-def _check_message(m: Any) -> None:
-    assert isinstance(m, dict) and isinstance(m.get("text") or m.get("id"), str), m
-
-
-def _check_location(loc: dict[str, Any]) -> None:
-    art = loc["physicalLocation"]["artifactLocation"]
-    assert isinstance(art["uri"], str) and art["uri"]
-    region = loc["physicalLocation"].get("region")
-    if region is not None:
-        assert isinstance(region["startLine"], int) and region["startLine"] >= 1
-    for logical in loc.get("logicalLocations", []):
-        assert isinstance(logical["fullyQualifiedName"], str)
+def _check_sarif_object(obj: Any, kind: str, where: str) -> None:
+    required, allowed, children = _SARIF[kind]
+    assert isinstance(obj, dict), where
+    assert obj.keys() <= allowed, (where, sorted(obj.keys() - allowed))
+    if required:
+        assert any(all(k in obj for k in alt) for alt in required), (where, required)
+    if "level" in obj:
+        assert obj["level"] in _LEVELS, where
+    for key, child in children.items():
+        if key not in obj:
+            continue
+        if child.endswith("[]"):
+            assert isinstance(obj[key], list), where
+            for i, item in enumerate(obj[key]):
+                _check_sarif_object(item, child[:-2], f"{where}.{key}[{i}]")
+        elif child.endswith("{}"):
+            for name, item in obj[key].items():
+                _check_sarif_object(item, child[:-2], f"{where}.{key}.{name}")
+        else:
+            _check_sarif_object(obj[key], child, f"{where}.{key}")
 
 
 def check_sarif_shape(log: dict[str, Any]) -> None:
-    """Every required field of SARIF 2.1.0 present with its type, and our results well-formed."""
-    for k in _REQUIRED["sarifLog"]:
-        assert k in log
+    """The log has the shape of the SARIF 2.1.0 schema (required and allowed properties of every
+    object we write, levels), and what code scanning relies on: rule ids unique, each result's
+    ruleIndex pointing at its rule, a uri and a 1-based startLine in every location."""
+    _check_sarif_object(log, "sarifLog", "$")
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
-    assert isinstance(log["runs"], list) and log["runs"]
     for run_ in log["runs"]:
-        driver = run_["tool"]["driver"]
-        assert isinstance(driver["name"], str)
-        ids = [r["id"] for r in driver["rules"]]
+        ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
         assert len(ids) == len(set(ids))
-        for rule in driver["rules"]:
-            assert isinstance(rule["id"], str)
-            _check_message(rule["shortDescription"])
-            assert rule["defaultConfiguration"]["level"] in _LEVELS
+        locations = [loc for res in run_["results"] for loc in res["locations"]]
         for inv in run_["invocations"]:
-            assert isinstance(inv["executionSuccessful"], bool)
-            for n in inv["toolExecutionNotifications"]:
-                _check_message(n["message"])
-                assert n["level"] in _LEVELS
-                for loc in n["locations"]:
-                    _check_location(loc)
+            locations += [loc for n in inv["toolExecutionNotifications"] for loc in n["locations"]]
         for res in run_["results"]:
-            _check_message(res["message"])
-            assert res["level"] in _LEVELS
             assert res["ruleId"] == ids[res["ruleIndex"]]
             assert res["locations"]
-            for loc in res["locations"]:
-                _check_location(loc)
+        for loc in locations:
+            assert loc["physicalLocation"]["artifactLocation"]["uri"]
+            region = loc["physicalLocation"].get("region")
+            assert region is None or (isinstance(region["startLine"], int) and region["startLine"] >= 1)
+
+
+def test_the_sarif_check_catches_what_the_schema_refuses() -> None:
+    log: dict[str, Any] = {"version": "2.1.0", "$schema": "sarif-2.1.0.json", "runs": [{"tool": {"driver": {}}}]}
+    with pytest.raises(AssertionError):
+        check_sarif_shape(log)  # toolComponent without its name
+    log["runs"][0]["tool"]["driver"] = {"name": "x", "rules": [], "rulez": []}
+    with pytest.raises(AssertionError):
+        check_sarif_shape(log)  # a property the schema does not have
 
 
 def test_sarif_for_code_scanning(tmp_path: Path) -> None:
