@@ -533,6 +533,7 @@ class FileChecks:
 # Reading files
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_BOM = b"\xef\xbb\xbf"
 
 
 def _line_limit() -> int:
@@ -614,6 +615,8 @@ def _records(stream: IO[bytes], jsonl: bool | None) -> Iterator[tuple[int, bytes
             head.append(line)
             if len(line) == limit and not line.endswith(b"\n"):
                 break
+        if head and head[0].startswith(_BOM):  # RFC 8259 section 8.1: a parser may ignore it
+            head[0] = head[0][len(_BOM) :]
         if jsonl is None:
             jsonl = looks_like_jsonl(head)
     if jsonl:
@@ -628,6 +631,8 @@ def _records(stream: IO[bytes], jsonl: bool | None) -> Iterator[tuple[int, bytes
         yield from iter_lines(stream, first_line=n + 1)
         return
     data = b"".join(head) + stream.read(limit - sum(map(len, head)))
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
     first = next((i for i, h in enumerate(head, 1) if h.strip()), 1)
     yield first, data
 

@@ -70,6 +70,12 @@ def test_jsonl_by_content_on_a_stream_without_seeking() -> None:
     assert list(iter_records(io.BytesIO(data))) == [(1, b'{"a": 1}\n'), (2, b'{"b": 2}\n'), (3, b'{"c": 3}\n')]
 
 
+@pytest.mark.parametrize("jsonl", [None, True, False])
+def test_a_utf8_byte_order_mark_is_ignored(jsonl: bool | None) -> None:
+    data = b'\xef\xbb\xbf{"a": 1}\n'
+    assert list(iter_records(io.BytesIO(data), jsonl=jsonl)) == [(1, b'{"a": 1}\n')]
+
+
 @pytest.mark.parametrize(
     ("head", "expected"),
     [

@@ -483,3 +483,14 @@ def test_single_body_transpile_is_unchanged_and_bad_targets_are_usage_errors() -
     assert code == 2 and err.startswith("error: --read CODEC is required")
     code, _, err = run(["transpile", "--write", "gemini"], jsonl({"custom_id": "a", "params": GOOD}))
     assert code == 2 and err.startswith("error: --write gemini: no batch envelope for this codec")
+
+
+def test_batch_transpile_in_worker_processes_writes_the_same_lines(tmp_path: Path) -> None:
+    src = list(openai_batch_lines(200))
+    src[50] = b"{broken\n"
+    (tmp_path / "in.jsonl").write_bytes(b"".join(src))
+    serial = run(["transpile", "--write", "anthropic", "in.jsonl"])
+    parallel = run(["transpile", "--write", "anthropic", "--jobs", "2", "in.jsonl"])
+    assert parallel == serial
+    assert serial[0] == 1 and len(serial[1].splitlines()) == 199
+    assert "in.jsonl:51: error: $: expected" in serial[2]
