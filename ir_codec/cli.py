@@ -384,7 +384,7 @@ def _gate(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any, *, lint
                 checks = FileChecks(select=select, ignore=ignore)
                 source: Any = inp if name == "-" else name
                 try:
-                    for r in map_lines(fn, _counted(iter_records(source), progress), executor=executor):
+                    for r in map_lines(fn, _counted(iter_records(source), progress), jobs=a.jobs, executor=executor):
                         report.records += 1
                         if r.error is not None:
                             report.bad(name, r.line, r.id, r.error.path, r.error.message)
@@ -432,7 +432,7 @@ def _transpile_batch(a: argparse.Namespace, name: str, records: Any, out: Binary
     progress = _Progress(err, _total_bytes([name]), "ir-codec transpile")
     try:
         with _executor(a.jobs) as executor:
-            for r in map_lines(fn, _counted(records, progress), executor=executor):
+            for r in map_lines(fn, _counted(records, progress), jobs=a.jobs, executor=executor):
                 if r.output is not None:
                     out.write(r.output + b"\n")
                     written += 1
