@@ -442,6 +442,10 @@ def transpile_line(
             losses.append(LossyEncode(codec=write, path="stream", reason=reason, kind=LossKind.DROPPED))
         if model is not None and request.model is None:
             changes["model"] = model
+        elif request.model is None and env.model_in_body:
+            where = f"a {rec.envelope.name} record" if rec.envelope else "the body"
+            expected = f"a model for the {env.name} batch record ({where} carries none: the job names it; "
+            raise DecodeError(rec.prefix, expected + "give one with --model)", "no model")
         if changes:
             request = msgspec.structs.replace(request, **changes)
         e = _codec(write, _opts(write_options)).encode(request)
