@@ -45,7 +45,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -53,6 +53,11 @@ from . import __version__, _api
 from .codec import Encoded, get_codec
 from .errors import DecodeError, IRCodecError, LossyEncode
 from .ir import Request, Response, Usage
+
+if TYPE_CHECKING:
+    from .batch import LineResult
+    from .rules import Finding
+    from .sarif import SarifLog
 
 EXIT_BAD_INPUT = 2
 EXIT_LOSSY = 3
@@ -276,7 +281,7 @@ class _Report:
         self.files = self.records = self.errors = self.warnings = self.unreadable = 0
         self._json: list[dict[str, Any]] = []
         self._bad: list[dict[str, Any]] = []
-        self._sarif: Any = None
+        self._sarif: SarifLog | None = None
         if fmt == "sarif":
             from .batch import BATCH_RULES
             from .rules import RULES
@@ -284,7 +289,7 @@ class _Report:
 
             self._sarif = SarifLog({**RULES, **BATCH_RULES}, tool_version=__version__)
 
-    def finding(self, file: str, line: int, record_id: str | None, f: Any) -> None:
+    def finding(self, file: str, line: int, record_id: str | None, f: Finding) -> None:
         if f.severity == "error":
             self.errors += 1
         else:
@@ -304,7 +309,7 @@ class _Report:
                     "message": f.message,
                 }
             )
-        else:
+        elif self._sarif is not None:
             self._sarif.add(file, line, f, record_id=record_id)
 
     def bad(self, file: str, line: int, record_id: str | None, path: str, message: str) -> None:
@@ -314,7 +319,7 @@ class _Report:
             self.out.write(f"{where}: {path}: error: {message}\n".encode())
         elif self.fmt == "json":
             self._bad.append({"file": file, "line": line, "custom_id": record_id, "path": path, "message": message})
-        else:
+        elif self._sarif is not None:
             self._sarif.unreadable(file, line, path, message)
 
     def finish(self) -> int:
@@ -329,7 +334,7 @@ class _Report:
                 "unreadable": self.unreadable,
             }
             self.out.write(_dump({"findings": self._json, "unreadable": self._bad, "summary": summary}))
-        else:
+        elif self._sarif is not None:
             self.out.write(_dump(self._sarif.to_builtins()))
         self.out.flush()
         if self.unreadable:
@@ -464,7 +469,7 @@ def _transpile_batch(a: argparse.Namespace, name: str, records: Any, out: Binary
     return EXIT_FINDINGS if failed else 0
 
 
-def _report_line(name: str, r: Any) -> dict[str, Any]:
+def _report_line(name: str, r: LineResult) -> dict[str, Any]:
     status = "error" if r.error is not None else "lossy" if r.losses else "ok"
     return {
         "file": name,

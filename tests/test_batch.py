@@ -424,3 +424,12 @@ def test_doctests(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_a_non_claude_invoke_model_record_is_checked_as_converse() -> None:
+    r = validate_line(line({"recordId": "t", "modelInput": {"inputText": "Roses are red"}}))
+    assert r.codec == "bedrock-converse"
+    assert {(f.code, f.path) for f in r.findings} == {
+        ("IRC104", "$.modelInput.messages"),
+        ("IRC101", "$.modelInput.inputText"),
+    }
