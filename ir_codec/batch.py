@@ -501,7 +501,7 @@ class FileChecks:
     with the bodies)."""
 
     def __init__(self, *, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> None:
-        self._seen: dict[tuple[str, str], int] = {}
+        self._seen: dict[str, int] = {}  # id -> its first line (a file holds one provider's records)
         self._first: LineResult | None = None
         self._dup = _chosen("IRC502", select, ignore)
         self._one = _chosen("IRC504", select, ignore)
@@ -514,8 +514,7 @@ class FileChecks:
             return out
         env = next(e for e in ENVELOPES if e.name == r.envelope)
         if r.id is not None and self._dup:
-            key = (r.envelope, r.id)
-            first = self._seen.setdefault(key, r.line)
+            first = self._seen.setdefault(r.id, r.line)
             if first != r.line:
                 msg = f"{env.id_field} {r.id!r} is also the id of line {first}; ids must be unique in a batch"
                 out.append(Finding("IRC502", msg, f"$.{env.id_field}", "error", codec))
