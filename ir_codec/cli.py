@@ -185,8 +185,12 @@ EXIT_FINDINGS = 1
 _GLOB_CHARS = frozenset("*?[")
 
 
+_INPUT_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
 def _inputs(files: Sequence[str] | None) -> list[str]:
-    """The inputs named on the command line, globs expanded (``-``: standard input)."""
+    """The inputs named on the command line (``-``: standard input): globs expanded, and a
+    directory replaced by the ``.json``, ``.jsonl`` and ``.ndjson`` files below it, sorted."""
     import glob
 
     names: list[str] = []
@@ -196,6 +200,16 @@ def _inputs(files: Sequence[str] | None) -> list[str]:
             if not found:
                 raise _Fail(EXIT_BAD_INPUT, f"error: {f}: no file matches")
             names.extend(found)
+        elif f != "-" and os.path.isdir(f):
+            below = sorted(
+                os.path.join(root, name)
+                for root, _, members in os.walk(f)
+                for name in members
+                if name.lower().endswith(_INPUT_SUFFIXES)
+            )
+            if not below:
+                raise _Fail(EXIT_BAD_INPUT, f"error: {f}: no .json, .jsonl or .ndjson file below")
+            names.extend(below)
         else:
             names.append(f)
     return names

@@ -69,6 +69,21 @@ def test_many_files_globs_and_stdin_in_order(tmp_path: Path) -> None:
     ]
 
 
+def test_a_directory_is_its_json_files(tmp_path: Path) -> None:
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "sub" / "b.jsonl").write_bytes(jsonl({"custom_id": "r1", "params": NO_MAX}))
+    (tmp_path / "d" / "a.json").write_text(json.dumps(GOOD))
+    (tmp_path / "d" / "notes.txt").write_text("not a payload")
+    code, out, _ = run(["validate", "--codec", "anthropic", "d"])
+    assert code == 1
+    assert out.splitlines() == [
+        "d/sub/b.jsonl:1: $.params.max_tokens: IRC104 required field 'max_tokens' of the Messages body is missing",
+        "1 error, 0 warnings in 2 records in 2 files",
+    ]
+    (tmp_path / "e").mkdir()
+    assert run(["validate", "e"])[0] == 2
+
+
 def test_clean_input_exits_0() -> None:
     data = jsonl(*({"custom_id": f"r{i}", "params": GOOD} for i in range(5)))
     assert run(["validate"], data) == (0, "ok: 5 records in 1 file\n", "")
