@@ -469,8 +469,9 @@ def _transpile_batch(a: argparse.Namespace, name: str, records: Any, out: Binary
                         print(f"{name}:{r.line}: error: {r.error.path}: {r.error.message}", file=err)
     except BrokenPipeError:
         raise
-    except OSError as exc:
-        raise _Fail(EXIT_BAD_INPUT, f"error: {name}: cannot read: {exc.strerror or exc}") from None
+    except OSError as exc:  # reading the input, or writing the output or the report
+        where = exc.filename or name
+        raise _Fail(EXIT_BAD_INPUT, f"error: {where}: {exc.strerror or exc}") from None
     finally:
         progress.close()
         if report is not None:
