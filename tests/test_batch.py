@@ -433,3 +433,13 @@ def test_a_non_claude_invoke_model_record_is_checked_as_converse() -> None:
         ("IRC104", "$.modelInput.messages"),
         ("IRC101", "$.modelInput.inputText"),
     }
+
+
+def test_the_gate_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.benchmarks import gate
+
+    gate.main(["--lines", "30", "--jobs", "1", "--repeat", "1"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("30 records, ")
+    assert out[1].startswith("library validate_line loop: ")
+    assert out[2].startswith("ir-codec validate --jobs 1: ") and "(exit 0)" in out[2]
