@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 # The lowest runtime versions we support: pyproject's lower bounds (a test keeps them equal).
-LOWEST := msgspec==0.19.0 httpx==0.27.0 structlog==24.1.0 tenacity==8.2.3
+LOWEST := msgspec==0.19.0 httpx==0.27.0 structlog==24.1.0 tenacity==8.2.3 tqdm==4.66.0
 PIP := -m pip --disable-pip-version-check --quiet
 
 # An interpreter of version $(1): `python3.13` on PATH, else pyenv's newest 3.13.x.
