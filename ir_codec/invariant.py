@@ -233,7 +233,7 @@ def diff_paths(x: Any, y: Any, path: str = "", dropped: frozenset[str] = frozens
         out = []
         n = len(x)
         at = list(range(n))  # original index of each element still in play
-        if dropped and len(x) > len(y):
+        if dropped:  # whatever the lengths: an element may be dropped and another moved in
             gone = [i for i in at if _join(path, i) in dropped]
             out += [_join(path, i) for i in gone]
             at = [i for i in at if _join(path, i) not in dropped]
