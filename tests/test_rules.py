@@ -632,6 +632,32 @@ CASES: list[tuple[str, str, dict[str, Any], str, str, str | None]] = [
         "$.messages[1].content[0].toolUse.toolUseId",
         None,
     ),
+    # O-PC "Supported content blocks": input_text / input_image / input_file only.
+    (
+        "responses-mark-output",
+        "openai-responses",
+        resp(
+            input=[
+                {"role": "user", "content": "hi"},
+                {
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "a", "prompt_cache_breakpoint": {"mode": "explicit"}}],
+                },
+            ]
+        ),
+        "IRC203",
+        "$.input[1].content[0].prompt_cache_breakpoint",
+        None,
+    ),
+    # Gemini: functionCall / functionResponse turns pair up.
+    (
+        "gemini-call-unanswered",
+        "gemini",
+        gem(G_USER, {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}}}]}, G_USER),
+        "IRC302",
+        "$.contents[1].parts[0]",
+        None,
+    ),
     # The Gemini API: a functionResponse turn comes right after a functionCall turn.
     (
         "gemini-orphan-response",

@@ -110,6 +110,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", forbid_u
         return {"select": self.select, "ignore": self.ignore, "allow_unknown": self.allow_unknown}
 
 
+def _known_codes() -> list[str]:
+    """Every rule code: the payload rules and the batch rules (``IRC5xx``, :mod:`ir_codec.batch`)."""
+    codes = list(RULES)
+    try:
+        from ..batch import BATCH_RULES
+    except ImportError:  # pragma: no cover - the batch module is optional for the payload rules
+        return codes
+    return [*codes, *BATCH_RULES]
+
+
 def load_config(start_dir: str | Path = ".") -> Config:
     """The ``[tool.ir-codec]`` configuration of the nearest ``pyproject.toml`` at or above
     ``start_dir`` (defaults when there is none or it has no such table).
@@ -133,8 +143,9 @@ def load_config(start_dir: str | Path = ".") -> Config:
                 cfg = msgspec.convert({**table, "path": str(f)}, Config)
             except msgspec.ValidationError as exc:
                 raise IRCodecError(f"{f.name}: [tool.ir-codec]: {exc}") from None
+            known = _known_codes()
             for code in [*(cfg.select or []), *cfg.ignore]:
-                if not any(c.startswith(code.upper()) for c in RULES):
+                if not any(c.startswith(code.upper()) for c in known):
                     raise IRCodecError(f"{f.name}: [tool.ir-codec]: {code!r} names no rule (see spec/rules.md)")
             return cfg
     return Config()

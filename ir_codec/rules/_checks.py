@@ -790,7 +790,9 @@ def _responses(body: Mapping[str, Any], ctx: Ctx) -> None:
                     marks.chars += 400
                 elif part.get("type") == "input_file":
                     check_data_url(part.get("file_data"), f"{pp}.file_data", ctx)
-                if isinstance(part.get("prompt_cache_breakpoint"), dict):
+                if part.get("type") == "output_text" and "prompt_cache_breakpoint" in part:
+                    ctx.add("IRC203", f"{pp}.prompt_cache_breakpoint", "output_text cannot carry a cache mark")
+                elif isinstance(part.get("prompt_cache_breakpoint"), dict):
                     marks.mark(f"{pp}.prompt_cache_breakpoint", _s(part["prompt_cache_breakpoint"].get("ttl")) or None)
             if item.get("role") == "user":
                 for cid, where in calls.items():

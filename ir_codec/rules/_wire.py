@@ -609,7 +609,10 @@ _R_INPUT = Tagged(
 )
 _R_OUTPUT = Tagged(
     {
-        "output_text": Obj({"text": STR, "annotations": Lst(), "logprobs": ANY}, required=["text"]),
+        # a mark here is IRC203 (checked across fields), not an unknown field
+        "output_text": Obj(
+            {"text": STR, "annotations": Lst(), "logprobs": ANY, "prompt_cache_breakpoint": ANY}, required=["text"]
+        ),
         "refusal": Obj({"refusal": STR}, required=["refusal"]),
     },
     kind="content part",
