@@ -885,9 +885,12 @@ def test_lint_marks_ignored_and_over_written_cap() -> None:
     mark = {"mode": "explicit"}
     five = chat(cmsg("user", [text(str(i) * 5000, prompt_cache_breakpoint=mark) for i in range(5)]))
     assert check_payload(five, "openai-chat") == []
-    assert [(f.code, f.path) for f in check_payload(five, "openai-chat", lint=True)] == [
-        ("IRC213", "$.messages[0].content[4].prompt_cache_breakpoint")
-    ]
+    (f,) = check_payload(five, "openai-chat", lint=True)
+    assert (f.code, f.path) == ("IRC213", "$.messages[0].content[0].prompt_cache_breakpoint")
+    assert f.message == "5 marks; only the latest 3 are written, the first 2 only read"
+    explicit = {**five, "prompt_cache_options": {"mode": "explicit"}}
+    (f,) = check_payload(explicit, "openai-chat", lint=True)
+    assert f.message == "5 marks; only the latest 4 are written, the first 1 only read"
 
 
 def test_lint_gemini_and_mistral() -> None:

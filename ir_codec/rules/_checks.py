@@ -222,14 +222,14 @@ def check_marks(
     """Cap (``cap_code``: an error, or IRC213 where extra marks are only not written), TTL
     order (IRC202), and for lint the minimum cacheable prefix (IRC210, chars/4 tokens) and
     volatile text before a mark (IRC211)."""
-    if cap is not None and len(marks.marks) > cap:
-        for path, _, _ in marks.marks[cap:]:
-            if cap_code == "IRC201":
-                ctx.add("IRC201", path, f"cache mark {len(marks.marks)} of a request that may have at most {cap}")
-            else:
-                ctx.add(cap_code, path, f"more than {cap} marks; only the last {cap} are written")
-            if cap_code == "IRC201":
-                break
+    n = len(marks.marks)
+    if cap is not None and n > cap:
+        if cap_code == "IRC201":
+            path = marks.marks[cap][0]
+            ctx.add("IRC201", path, f"cache mark {cap + 1} of {n}; the provider allows at most {cap}")
+        else:  # the latest ``cap`` marks are written: the first one over is the earliest
+            path = marks.marks[0][0]
+            ctx.add(cap_code, path, f"{n} marks; only the latest {cap} are written, the first {n - cap} only read")
     if order:
         short_at: str | None = None
         for path, ttl, _ in marks.marks:
@@ -686,7 +686,7 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
     # 80 marks (the planner's cap for Chat); only the latest 4 are written (lint).
     if ctx.codec == "openai-chat":
         check_marks(marks, ctx, cap=cache_rules(ctx.codec)[0], order=False)
-    check_marks(marks, ctx, cap=4, cap_code="IRC213", order=False, min_tokens=1024)
+    check_marks(marks, ctx, cap=_openai_writes(body), cap_code="IRC213", order=False, min_tokens=1024)
     if ctx.codec == "openrouter":
         # The planner holds cache_control marks to Anthropic's rules (4, longer TTL first)
         # whatever the upstream: OpenRouter passes them on to Claude models.
@@ -709,6 +709,12 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
             if _s(body.get("model")).startswith("anthropic/")
             else None,
         )
+
+
+def _openai_writes(body: Mapping[str, Any]) -> int:
+    """How many explicit marks OpenAI writes: the latest 4 in explicit mode, the latest 3 beside
+    the implicit breakpoint otherwise (the default mode; O-SDK ``PromptCacheOptions``)."""
+    return 4 if _d(body.get("prompt_cache_options")).get("mode") == "explicit" else 3
 
 
 def _ignored_marks(body: Mapping[str, Any], ctx: Ctx) -> None:
@@ -803,7 +809,7 @@ def _responses(body: Mapping[str, Any], ctx: Ctx) -> None:
                             f"function_call {cid!r} has no function_call_output before the next user message",
                         )
                         answered.add(cid)
-    check_marks(marks, ctx, cap=4, cap_code="IRC213", order=False, min_tokens=1024)
+    check_marks(marks, ctx, cap=_openai_writes(body), cap_code="IRC213", order=False, min_tokens=1024)
 
 
 # ============================================================================================
