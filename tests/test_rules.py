@@ -402,6 +402,20 @@ CASES: list[tuple[str, str, dict[str, Any], str, str, str | None]] = [
         "$.messages[1].content[0]",
         None,
     ),
+    # A-PC "Automatic caching": not on the legacy Bedrock integration.
+    (
+        "bedrock-legacy-auto-cache",
+        "anthropic-bedrock",
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 5,
+            "messages": [user(text())],
+            "cache_control": EPH,
+        },
+        "IRC107",
+        "$.cache_control",
+        None,
+    ),
     # --- IRC108: platform --------------------------------------------------------------------
     # A-SDK lib/bedrock/_client.py: the InvokeModel body has no model and no stream.
     (
@@ -952,6 +966,15 @@ def test_garbage_never_raises(payload: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Documentation and configuration
+
+
+def test_doctests() -> None:
+    import doctest
+    import importlib
+
+    for name in ("ir_codec.rules", "ir_codec.invariant", "ir_codec._api"):
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0
 
 
 def test_every_rule_is_documented_once() -> None:

@@ -337,6 +337,9 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
         for k in ("temperature", "top_p", "top_k"):
             if k in body:
                 ctx.add("IRC107", f"$.{k}", f"API version {version} ({assumed}) refuses {k}")
+    if version == "bedrock-2023-05-31" and "cache_control" in body:
+        # A-PC "Automatic caching": not available on the legacy Bedrock integration (400 there).
+        ctx.add("IRC107", "$.cache_control", f"automatic caching (top-level cache_control) is refused with {version}")
     if not form.has_model and "model" in body:
         ctx.add("IRC108", "$.model", f"a {ctx.codec} body has no model (it travels in the URL)")
     if not form.has_stream and "stream" in body:
