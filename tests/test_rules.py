@@ -369,6 +369,18 @@ CASES: list[tuple[str, str, dict[str, Any], str, str, str | None]] = [
         "$.messages[0].content[0]",
         None,
     ),
+    # B-SDK ToolName: [a-zA-Z0-9_-]{1,64}
+    (
+        "converse-tool-name",
+        "bedrock-converse",
+        conv(
+            cu({"text": "hi"}),
+            toolConfig={"tools": [{"toolSpec": {"name": "get weather", "inputSchema": {"json": {}}}}]},
+        ),
+        "IRC105",
+        "$.toolConfig.tools[0].toolSpec.name",
+        None,
+    ),
     # --- IRC106: empty content ------------------------------------------------------------------
     # PROVIDERS.md §13: Gemini refuses parts: [].
     ("gemini-parts-empty", "gemini", gem({"role": "user", "parts": []}), "IRC106", "$.contents[0].parts", None),

@@ -501,7 +501,7 @@ _B_FORMATS = {
     "webp": "image/webp",
     "pdf": "application/pdf",
 }
-_B_ID = re.compile(r"[a-zA-Z0-9_-]+")
+_B_ID = re.compile(r"[a-zA-Z0-9_.:-]{1,64}")  # B-SDK ToolUseId
 
 
 def _bedrock_blob(block: Mapping[str, Any], path: str, ctx: Ctx) -> None:
@@ -600,7 +600,6 @@ def _bedrock(body: Mapping[str, Any], ctx: Ctx) -> None:
 # OpenAI Chat and its flavors
 
 _MISTRAL_ID = re.compile(r"[a-zA-Z0-9]{9}")
-_OPENAI_ID = re.compile(r"[a-zA-Z0-9_-]+")
 _MARK_KEYS = ("prompt_cache_breakpoint", "cache_control")
 
 
@@ -623,7 +622,7 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
     tc = _d(_d(body.get("tool_choice")).get("function"))
     if ctx.lint and isinstance(tc.get("name"), str) and tc["name"] not in tool_names:
         ctx.add("IRC305", "$.tool_choice.function.name", f"no tool named {tc['name']!r} in tools")
-    id_pattern = _MISTRAL_ID if ctx.codec == "mistral" else _OPENAI_ID
+    id_pattern = _MISTRAL_ID if ctx.codec == "mistral" else None
     seen: dict[str, str] = {}
     last_ttl: str | None = None  # the cache_control TTL on the last content part so far
     open_calls: dict[str, str] = {}  # ids of the last assistant's tool_calls not yet answered
@@ -650,7 +649,8 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
             cp = f"{p}.tool_calls[{j}].id"
             tid = call.get("id")
             _dup_id(seen, tid, cp, ctx)
-            _id_pattern(tid, id_pattern, cp, ctx)
+            if id_pattern is not None:
+                _id_pattern(tid, id_pattern, cp, ctx)
             if isinstance(tid, str) and role == "assistant":
                 open_calls[tid] = cp
         content = m.get("content")

@@ -273,7 +273,7 @@ _B_TOOL = Obj(
     {
         "toolSpec": Obj(
             {
-                "name": Str(nonempty=True),
+                "name": Str(pattern=r"[a-zA-Z0-9_-]{1,64}"),  # B-SDK ToolName
                 "description": STR,
                 "inputSchema": Obj({"json": ANY}, one_of=["json"]),
                 "strict": BOOL,
@@ -325,8 +325,7 @@ B_REQUEST = Obj(
         "serviceTier": Obj({"type": STR}),
         "outputConfig": Obj({"textFormat": OPEN, "effort": Str({"low", "medium", "high", "xhigh", "max"})}),
     },
-    required=["messages"],
-    name="ConverseRequest",
+    name="ConverseRequest",  # messages is optional: a prompt-management modelId supplies them
 )
 
 # ============================================================================================
