@@ -836,6 +836,8 @@ _G_DATA = (
     "functionResponse",
     "executableCode",
     "codeExecutionResult",
+    "toolCall",
+    "toolResponse",
 )
 G_PART = Obj(
     {
@@ -860,6 +862,19 @@ G_PART = Obj(
         ),
         "executableCode": OPEN,
         "codeExecutionResult": OPEN,
+        "toolCall": OPEN,
+        "toolResponse": OPEN,
+        **{
+            m: OPEN
+            for m in (
+                "audioMetadata",
+                "audioTranscription",
+                "documentMetadata",
+                "mediaProcessing",
+                "speechMetadata",
+                "spreadsheetMetadata",
+            )
+        },
         "thought": BOOL,
         "thoughtSignature": STR,
         "videoMetadata": OPEN,
@@ -911,6 +926,9 @@ _G_GEN = Obj(
         "audioTimestamp": BOOL,
         "enableAffectiveDialog": BOOL,
         "modelSelectionConfig": OPEN,
+        "audioTranscriptionConfig": OPEN,
+        "responseFormat": ANY,
+        "translationConfig": OPEN,
     },
     snake=True,
     name="generationConfig",
