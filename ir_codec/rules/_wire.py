@@ -337,7 +337,10 @@ B_REQUEST = Obj(
         "serviceTier": Obj({"type": STR}),
         "outputConfig": Obj({"textFormat": OPEN, "effort": Str({"low", "medium", "high", "xhigh", "max"})}),
     },
-    name="ConverseRequest",  # messages is optional: a prompt-management modelId supplies them
+    # botocore marks messages optional for a prompt-management modelId (a prompt ARN, which
+    # supplies them); a body for any other model is refused without them.
+    required=["messages"],
+    name="ConverseRequest",
 )
 
 # ============================================================================================
