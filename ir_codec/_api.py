@@ -142,7 +142,8 @@ def validate(payload: Payload, codec: str | Codec, *, allow_unknown: bool = Fals
         findings = check_payload(obj, c.NAME, allow_unknown=allow_unknown, api_version=version)
         if findings:
             raise RuleError(findings[0])
-    c.validate_wire(obj)
+    else:
+        c.validate_wire(obj)
     return c.decode(obj)
 
 

@@ -323,7 +323,7 @@ def check_request(codec: str | Codec, x: Request) -> Encoded:
             e,
             f"differences without a warning: {uncovered}\n"
             f"warnings without a difference: {[str(w) for w in unjustified]}\n"
-            f"decoded: {msgspec.json.encode(y).decode()[:4000]}",
+            "diff of the IR and its decode:\n" + json_diff(x, y, "x", "decode(encode(x))"),
         )
     e2 = codec.encode(y)
     if not same_json(e2.body, e.body) or e2.endpoint != e.endpoint:

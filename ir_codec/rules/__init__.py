@@ -27,6 +27,7 @@ import msgspec
 
 from .._json import load_json
 from ..errors import DecodeError, IRCodecError
+from ..limits import current_limits
 from ._checks import FAMILIES, run_checks
 from ._core import RULES, Ctx, Finding, Rule, RuleError, selected
 
@@ -59,12 +60,33 @@ def check_payload(
     ...     "messages": [{"role": "user", "content": "hi"}]}, "anthropic")]
     [('IRC105', '$.max_tokens')]
     """
-    obj = payload if isinstance(payload, Mapping) else load_json(payload)
-    if not isinstance(obj, Mapping):
+    obj = _parse(payload)
+    if not isinstance(obj, dict):
         raise DecodeError("$", "a JSON object", type(obj).__name__)
     ctx = Ctx(codec, lint=lint, allow_unknown=allow_unknown, api_version=api_version)
     run_checks(obj, ctx)
     return [f for f in ctx.findings if selected(f.code, select, ignore)]
+
+
+def _parse(payload: bytes | str | Mapping[str, Any]) -> Any:
+    """The payload as JSON builtins. Bytes and text are parsed by msgspec directly (the rules
+    walk a bounded depth, so the tree limits of ``load_json`` are not needed for safety, and
+    they would cost more than the rules); the size limit holds, and a parse error is reported
+    by ``load_json`` with its position."""
+    if isinstance(payload, dict):
+        return payload
+    if isinstance(payload, Mapping):
+        return dict(payload)
+    if isinstance(payload, bytes | bytearray | memoryview | str):
+        lim = current_limits()
+        size = payload.nbytes if isinstance(payload, memoryview) else len(payload)
+        if size > lim.max_bytes:
+            raise DecodeError("$", f"at most {lim.max_bytes} bytes of JSON", f"{size} bytes")
+        try:
+            return msgspec.json.decode(payload)
+        except (msgspec.DecodeError, UnicodeError, RecursionError):
+            return load_json(payload)  # raises the located DecodeError
+    raise DecodeError("$", "JSON bytes, text or a mapping", type(payload).__name__)
 
 
 def has_rules(codec: str) -> bool:
@@ -86,6 +108,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", forbid_u
     def check_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`check_payload`."""
         return {"select": self.select, "ignore": self.ignore, "allow_unknown": self.allow_unknown}
+
+
+def _known_codes() -> list[str]:
+    """Every rule code: the payload rules and the batch rules (``IRC5xx``, :mod:`ir_codec.batch`)."""
+    codes = list(RULES)
+    try:
+        from ..batch import BATCH_RULES
+    except ImportError:  # pragma: no cover - the batch module is optional for the payload rules
+        return codes
+    return [*codes, *BATCH_RULES]
 
 
 def load_config(start_dir: str | Path = ".") -> Config:
@@ -111,8 +143,9 @@ def load_config(start_dir: str | Path = ".") -> Config:
                 cfg = msgspec.convert({**table, "path": str(f)}, Config)
             except msgspec.ValidationError as exc:
                 raise IRCodecError(f"{f.name}: [tool.ir-codec]: {exc}") from None
+            known = _known_codes()
             for code in [*(cfg.select or []), *cfg.ignore]:
-                if not any(c.startswith(code.upper()) for c in RULES):
+                if not any(c.startswith(code.upper()) for c in known):
                     raise IRCodecError(f"{f.name}: [tool.ir-codec]: {code!r} names no rule (see spec/rules.md)")
             return cfg
     return Config()

@@ -35,7 +35,7 @@ FAMILIES: dict[str, str] = {
 
 
 def _d(v: Any) -> Mapping[str, Any]:
-    return v if isinstance(v, Mapping) else {}
+    return v if isinstance(v, dict) else {}
 
 
 def _l(v: Any) -> list[Any]:
@@ -93,7 +93,7 @@ def detect_family(body: Mapping[str, Any]) -> set[str]:
         for b in _l(m.get("content"))[:8]:
             b = _d(b)
             t = b.get("type")
-            if t in _ANTHROPIC_BLOCKS:
+            if t in _ANTHROPIC_BLOCKS and (t not in ("image", "document") or "source" in b):
                 found.add("anthropic")
             elif t in _CHAT_PARTS:
                 found.add("openai-chat")
@@ -104,16 +104,14 @@ def detect_family(body: Mapping[str, Any]) -> set[str]:
 
 def _foreign(body: Mapping[str, Any], ctx: Ctx, family: str) -> bool:
     found = detect_family(body)
+    if not found and "messages" in body and family in ("gemini", "openai-responses"):
+        ctx.add("IRC100", "$", f"this looks like an anthropic or openai-chat body (messages), not {ctx.codec}")
+        return True
     if not found or family in found:
         return False
     other = sorted(found)[0]
-    ctx.add(
-        "IRC100",
-        "$",
-        f"this looks like an {other} body, not {ctx.codec}"
-        if other[0] in "aeiou"
-        else f"this looks like a {other} body, not {ctx.codec}",
-    )
+    article = "an" if other[0] in "aeio" else "a"
+    ctx.add("IRC100", "$", f"this looks like {article} {other} body, not {ctx.codec}")
     return True
 
 
@@ -157,8 +155,8 @@ def check_media(data: Any, media_type: Any, path: str, ctx: Ctx, *, urlsafe: boo
     if test is None or len(head) < 4 or test(head):
         return
     actual = next((mt for mt, t in _MAGIC if t(head)), None)
-    is_what = f"the data is {actual}" if actual else "the data does not start with its magic bytes"
-    ctx.add("IRC402", path, f"declared {declared} but {is_what}")
+    if actual is not None:  # data of no known format proves nothing: only a clear lie is reported
+        ctx.add("IRC402", path, f"declared {declared} but the data is {actual}")
 
 
 _DATA_URL = re.compile(r"data:([^;,]*)(;[^,]*)?,", re.S)
@@ -196,7 +194,7 @@ class Marks:
             self.chars += len(value)
             if ctx.lint and self.volatile is None and _VOLATILE.search(value):
                 self.volatile = (path, len(self.marks))
-        elif isinstance(value, Mapping | list):
+        elif isinstance(value, dict | list):
             self.chars += 64  # a rough size of a non-text item (documented in spec/rules.md)
 
     def mark(self, path: str, ttl: str | None) -> None:
@@ -224,14 +222,14 @@ def check_marks(
     """Cap (``cap_code``: an error, or IRC213 where extra marks are only not written), TTL
     order (IRC202), and for lint the minimum cacheable prefix (IRC210, chars/4 tokens) and
     volatile text before a mark (IRC211)."""
-    if cap is not None and len(marks.marks) > cap:
-        for path, _, _ in marks.marks[cap:]:
-            if cap_code == "IRC201":
-                ctx.add("IRC201", path, f"cache mark {len(marks.marks)} of a request that may have at most {cap}")
-            else:
-                ctx.add(cap_code, path, f"more than {cap} marks; only the last {cap} are written")
-            if cap_code == "IRC201":
-                break
+    n = len(marks.marks)
+    if cap is not None and n > cap:
+        if cap_code == "IRC201":
+            path = marks.marks[cap][0]
+            ctx.add("IRC201", path, f"cache mark {cap + 1} of {n}; the provider allows at most {cap}")
+        else:  # the latest ``cap`` marks are written: the first one over is the earliest
+            path = marks.marks[0][0]
+            ctx.add(cap_code, path, f"{n} marks; only the latest {cap} are written, the first {n - cap} only read")
     if order:
         short_at: str | None = None
         for path, ttl, _ in marks.marks:
@@ -257,6 +255,16 @@ def check_marks(
         if before < len(marks.marks):
             path = marks.marks[before][0]
             ctx.add("IRC211", path, f"volatile text at {v} (a timestamp, UUID or request id) precedes this mark")
+
+
+@functools.cache
+def cache_rules(codec: str) -> tuple[int | None, bool]:
+    """(cap, TTL order) of ``codec``'s cache planner rules (``CodecProfile.cache``): the rules
+    ``encode`` repairs by are the rules ``validate`` reports."""
+    from ..codec import get_codec
+
+    rules = get_codec(codec).profile().cache
+    return rules.max_breakpoints, rules.ttl_order
 
 
 # ============================================================================================
@@ -329,6 +337,9 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
         for k in ("temperature", "top_p", "top_k"):
             if k in body:
                 ctx.add("IRC107", f"$.{k}", f"API version {version} ({assumed}) refuses {k}")
+    if version == "bedrock-2023-05-31" and "cache_control" in body:
+        # A-PC "Automatic caching": not available on the legacy Bedrock integration (400 there).
+        ctx.add("IRC107", "$.cache_control", f"automatic caching (top-level cache_control) is refused with {version}")
     if not form.has_model and "model" in body:
         ctx.add("IRC108", "$.model", f"a {ctx.codec} body has no model (it travels in the URL)")
     if not form.has_stream and "stream" in body:
@@ -345,7 +356,7 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
             names.append((t["name"], f"{p}.name"))
         marks.text(t.get("description"), p, ctx)
         marks.chars += 64
-        if isinstance(t.get("cache_control"), Mapping):
+        if isinstance(t.get("cache_control"), dict):
             marks.mark(f"{p}.cache_control", _s(t["cache_control"].get("ttl")) or "5m")
     tool_names = _tool_names(names, ctx)
     tc = _d(body.get("tool_choice"))
@@ -359,7 +370,7 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
         marks.text(s.get("text"), f"$.system[{i}].text", ctx)
         if s.get("text") == "":
             ctx.add("IRC106", f"$.system[{i}].text", "an empty system text block")
-        if isinstance(s.get("cache_control"), Mapping):
+        if isinstance(s.get("cache_control"), dict):
             marks.mark(f"$.system[{i}].cache_control", _s(s["cache_control"].get("ttl")) or "5m")
 
     messages = _l(body.get("messages"))
@@ -430,13 +441,13 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
                     marks.text(nb.get("text"), f"{np_}.text", ctx)
                     if nb.get("type") in ("image", "document"):
                         _anthropic_source(nb, nb["type"], np_, ctx)
-                    if isinstance(nb.get("cache_control"), Mapping):
+                    if isinstance(nb.get("cache_control"), dict):
                         marks.mark(f"{np_}.cache_control", _s(nb["cache_control"].get("ttl")) or "5m")
             elif t in ("thinking", "redacted_thinking"):
                 if cc is not None:
                     ctx.add("IRC203", f"{bp}.cache_control", f"a {t} block cannot carry a cache mark")
                 continue
-            if isinstance(cc, Mapping):
+            if isinstance(cc, dict):
                 if t == "text" and b.get("text") == "":
                     ctx.add("IRC203", f"{bp}.cache_control", "an empty text block cannot carry a cache mark")
                 ttl = _s(cc.get("ttl")) or "5m"
@@ -445,7 +456,7 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
                 last_block_marked = True
             else:
                 last_block_marked = False
-        if pending and not last and role == "user":
+        if pending and role == "user":
             for tid, where in pending.items():
                 if tid not in answered:
                     ctx.add("IRC302", where, f"tool_use {tid!r} has no tool_result in the next message")
@@ -454,7 +465,7 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
                 ctx.add("IRC302", where, f"tool_use {tid!r} has no tool_result in the next message")
         pending = uses if role == "assistant" else {}
     auto = body.get("cache_control")
-    if isinstance(auto, Mapping):  # automatic caching: a breakpoint on the last block (A-PC)
+    if isinstance(auto, dict):  # automatic caching: a breakpoint on the last block (A-PC)
         ttl = _s(auto.get("ttl")) or "5m"
         if last_block_marked and last_mark_ttl is not None and last_mark_ttl != ttl:
             ctx.add(
@@ -462,7 +473,8 @@ def _anthropic(body: Mapping[str, Any], ctx: Ctx) -> None:
             )
         elif not last_block_marked:
             marks.mark("$.cache_control", ttl)
-    check_marks(marks, ctx, cap=4, min_tokens=_anthropic_min_tokens(body.get("model")))
+    cap, order = cache_rules(ctx.codec)  # 4, longer TTL first (A-PC)
+    check_marks(marks, ctx, cap=cap, order=order, min_tokens=_anthropic_min_tokens(body.get("model")))
 
 
 def _anthropic_source(b: Mapping[str, Any], t: str, path: str, ctx: Ctx) -> None:
@@ -489,7 +501,7 @@ _B_FORMATS = {
     "webp": "image/webp",
     "pdf": "application/pdf",
 }
-_B_ID = re.compile(r"[a-zA-Z0-9_-]+")
+_B_ID = re.compile(r"[a-zA-Z0-9_.:-]{1,64}")  # B-SDK ToolUseId
 
 
 def _bedrock_blob(block: Mapping[str, Any], path: str, ctx: Ctx) -> None:
@@ -501,13 +513,13 @@ def _bedrock_blob(block: Mapping[str, Any], path: str, ctx: Ctx) -> None:
 def _converse_block(b: Mapping[str, Any], path: str, marks: Marks, ctx: Ctx) -> None:
     if "text" in b:
         marks.text(b["text"], f"{path}.text", ctx)
-    if isinstance(b.get("image"), Mapping):
+    if isinstance(b.get("image"), dict):
         _bedrock_blob(b["image"], f"{path}.image", ctx)
         marks.chars += 400
-    if isinstance(b.get("document"), Mapping):
+    if isinstance(b.get("document"), dict):
         _bedrock_blob(b["document"], f"{path}.document", ctx)
         marks.chars += 400
-    if isinstance(b.get("cachePoint"), Mapping):
+    if isinstance(b.get("cachePoint"), dict):
         marks.mark(f"{path}.cachePoint", _s(b["cachePoint"].get("ttl")) or "5m")
 
 
@@ -571,7 +583,7 @@ def _bedrock(body: Mapping[str, Any], ctx: Ctx) -> None:
                 for k, item in enumerate(_l(res.get("content"))):
                     item = _d(item)
                     for key in ("image", "document"):
-                        if isinstance(item.get(key), Mapping):
+                        if isinstance(item.get(key), dict):
                             _bedrock_blob(item[key], f"{bp}.toolResult.content[{k}].{key}", ctx)
         if pending:
             for tid, where in pending.items():
@@ -579,15 +591,15 @@ def _bedrock(body: Mapping[str, Any], ctx: Ctx) -> None:
                     ctx.add("IRC302", where, f"toolUse {tid!r} has no toolResult in the next message")
         pending = uses if role == "assistant" and i < len(messages) - 1 else {}
     if uses_tools and "toolConfig" not in body:
-        ctx.add("IRC104", "$.toolConfig", "toolConfig must be defined when messages hold toolUse or toolResult blocks")
-    check_marks(marks, ctx, cap=4, min_tokens=1024)  # Claude on Bedrock: 4 checkpoints (B-PC)
+        ctx.add("IRC307", "$.toolConfig", "no toolConfig, but messages hold toolUse or toolResult blocks")
+    cap, order = cache_rules(ctx.codec)  # Claude on Bedrock: 4 checkpoints, longer TTL first (B-PC)
+    check_marks(marks, ctx, cap=cap, order=order, min_tokens=1024)
 
 
 # ============================================================================================
 # OpenAI Chat and its flavors
 
 _MISTRAL_ID = re.compile(r"[a-zA-Z0-9]{9}")
-_OPENAI_ID = re.compile(r"[a-zA-Z0-9_-]+")
 _MARK_KEYS = ("prompt_cache_breakpoint", "cache_control")
 
 
@@ -604,14 +616,15 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
         marks.text(f.get("description"), f"$.tools[{i}]", ctx)
         marks.chars += 64
         anthropic_marks.chars = marks.chars
-        if isinstance(t.get("cache_control"), Mapping):
+        if isinstance(t.get("cache_control"), dict):
             anthropic_marks.mark(f"$.tools[{i}].cache_control", _s(t["cache_control"].get("ttl")) or "5m")
     tool_names = _tool_names(names, ctx)
     tc = _d(_d(body.get("tool_choice")).get("function"))
     if ctx.lint and isinstance(tc.get("name"), str) and tc["name"] not in tool_names:
         ctx.add("IRC305", "$.tool_choice.function.name", f"no tool named {tc['name']!r} in tools")
-    id_pattern = _MISTRAL_ID if ctx.codec == "mistral" else _OPENAI_ID
+    id_pattern = _MISTRAL_ID if ctx.codec == "mistral" else None
     seen: dict[str, str] = {}
+    last_ttl: str | None = None  # the cache_control TTL on the last content part so far
     open_calls: dict[str, str] = {}  # ids of the last assistant's tool_calls not yet answered
     messages = _l(body.get("messages"))
     for i, m in enumerate(messages):
@@ -636,16 +649,19 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
             cp = f"{p}.tool_calls[{j}].id"
             tid = call.get("id")
             _dup_id(seen, tid, cp, ctx)
-            _id_pattern(tid, id_pattern, cp, ctx)
+            if id_pattern is not None:
+                _id_pattern(tid, id_pattern, cp, ctx)
             if isinstance(tid, str) and role == "assistant":
                 open_calls[tid] = cp
         content = m.get("content")
         if isinstance(content, str):
             marks.text(content, f"{p}.content", ctx)
+            last_ttl = None
         for j, part in enumerate(_l(content)):
             part = _d(part)
             pp = f"{p}.content[{j}]"
             t = part.get("type")
+            last_ttl = None
             if t == "text":
                 marks.text(part.get("text"), f"{pp}.text", ctx)
             elif t == "image_url":
@@ -656,10 +672,11 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
             elif t == "file":
                 check_data_url(_d(part.get("file")).get("file_data"), f"{pp}.file.file_data", ctx)
             anthropic_marks.chars = marks.chars
-            if isinstance(part.get("prompt_cache_breakpoint"), Mapping):
+            if isinstance(part.get("prompt_cache_breakpoint"), dict):
                 marks.mark(f"{pp}.prompt_cache_breakpoint", _s(part["prompt_cache_breakpoint"].get("ttl")) or None)
-            if isinstance(part.get("cache_control"), Mapping):
-                anthropic_marks.mark(f"{pp}.cache_control", _s(part["cache_control"].get("ttl")) or "5m")
+            if isinstance(part.get("cache_control"), dict):
+                last_ttl = _s(part["cache_control"].get("ttl")) or "5m"
+                anthropic_marks.mark(f"{pp}.cache_control", last_ttl)
     if open_calls and messages and _d(messages[-1]).get("role") == "tool":
         for tid, where in open_calls.items():
             ctx.add("IRC302", where, f"tool call {tid!r} is not answered by a tool message")
@@ -668,21 +685,39 @@ def _chat(body: Mapping[str, Any], ctx: Ctx) -> None:
             _ignored_marks(body, ctx)
         return
     # OpenAI: at most 4 marks are written per request (latest 4); reads consider 80 (O-PC, SDK).
-    # Their TTLs are minimum lifetimes, not tiers with an order rule.
-    check_marks(marks, ctx, cap=4, cap_code="IRC213", order=False, min_tokens=1024)
+    # Their TTLs are minimum lifetimes, not tiers with an order rule. Reads consider the latest
+    # 80 marks (the planner's cap for Chat); only the latest 4 are written (lint).
+    if ctx.codec == "openai-chat":
+        check_marks(marks, ctx, cap=cache_rules(ctx.codec)[0], order=False)
+    check_marks(marks, ctx, cap=_openai_writes(body), cap_code="IRC213", order=False, min_tokens=1024)
     if ctx.codec == "openrouter":
-        upstream_anthropic = _s(body.get("model")).startswith("anthropic/")
+        # The planner holds cache_control marks to Anthropic's rules (4, longer TTL first)
+        # whatever the upstream: OpenRouter passes them on to Claude models.
+        cap, order = cache_rules(ctx.codec)
         auto = body.get("cache_control")
-        if isinstance(auto, Mapping):
-            anthropic_marks.mark("$.cache_control", _s(auto.get("ttl")) or "5m")
+        if isinstance(auto, dict):  # as Anthropic's automatic mark (A-PC): a no-op on a marked last block
+            ttl = _s(auto.get("ttl")) or "5m"
+            if last_ttl is None:
+                anthropic_marks.mark("$.cache_control", ttl)
+            elif last_ttl != ttl:
+                ctx.add(
+                    "IRC206", "$.cache_control", f"automatic {ttl} caching, but the last block has a {last_ttl} mark"
+                )
         check_marks(
             anthropic_marks,
             ctx,
-            cap=4,
-            cap_code="IRC201" if upstream_anthropic else "IRC213",
-            order=upstream_anthropic,
-            min_tokens=_anthropic_min_tokens(body.get("model")) if upstream_anthropic else None,
+            cap=cap,
+            order=order,
+            min_tokens=_anthropic_min_tokens(body.get("model"))
+            if _s(body.get("model")).startswith("anthropic/")
+            else None,
         )
+
+
+def _openai_writes(body: Mapping[str, Any]) -> int:
+    """How many explicit marks OpenAI writes: the latest 4 in explicit mode, the latest 3 beside
+    the implicit breakpoint otherwise (the default mode; O-SDK ``PromptCacheOptions``)."""
+    return 4 if _d(body.get("prompt_cache_options")).get("mode") == "explicit" else 3
 
 
 def _ignored_marks(body: Mapping[str, Any], ctx: Ctx) -> None:
@@ -694,7 +729,7 @@ def _ignored_marks(body: Mapping[str, Any], ctx: Ctx) -> None:
 def _find_keys(v: Any, path: str, keys: tuple[str, ...], depth: int) -> Iterator[tuple[str, str]]:
     if depth > 6:
         return
-    if isinstance(v, Mapping):
+    if isinstance(v, dict):
         for k, x in v.items():
             if k in keys:
                 yield f"{path}.{k}", k
@@ -764,7 +799,9 @@ def _responses(body: Mapping[str, Any], ctx: Ctx) -> None:
                     marks.chars += 400
                 elif part.get("type") == "input_file":
                     check_data_url(part.get("file_data"), f"{pp}.file_data", ctx)
-                if isinstance(part.get("prompt_cache_breakpoint"), Mapping):
+                if part.get("type") == "output_text" and "prompt_cache_breakpoint" in part:
+                    ctx.add("IRC203", f"{pp}.prompt_cache_breakpoint", "output_text cannot carry a cache mark")
+                elif isinstance(part.get("prompt_cache_breakpoint"), dict):
                     marks.mark(f"{pp}.prompt_cache_breakpoint", _s(part["prompt_cache_breakpoint"].get("ttl")) or None)
             if item.get("role") == "user":
                 for cid, where in calls.items():
@@ -775,7 +812,7 @@ def _responses(body: Mapping[str, Any], ctx: Ctx) -> None:
                             f"function_call {cid!r} has no function_call_output before the next user message",
                         )
                         answered.add(cid)
-    check_marks(marks, ctx, cap=4, cap_code="IRC213", order=False, min_tokens=1024)
+    check_marks(marks, ctx, cap=_openai_writes(body), cap_code="IRC213", order=False, min_tokens=1024)
 
 
 # ============================================================================================
@@ -799,7 +836,7 @@ def _gemini(body: Mapping[str, Any], ctx: Ctx) -> None:
             if body.get(key) is not None:
                 ctx.add("IRC205", f"$.{key}", f"{key} cannot be sent with cachedContent (the cache holds them)")
     contents = get(body, "contents", "contents")
-    items = [contents] if isinstance(contents, Mapping) else _l(contents)
+    items = [contents] if isinstance(contents, dict) else _l(contents)
     prev_calls: list[str] = []
     prev_path = ""
     for i, c in enumerate(items):

@@ -78,6 +78,7 @@ RULES: Mapping[str, Rule] = _rules(
     ("IRC304", W, "a tool-call id outside the provider's id pattern"),
     ("IRC305", W, "tool_choice names a tool that is not defined"),
     ("IRC306", E, "two tools with the same name"),
+    ("IRC307", W, "tool calls or results in a body that defines no tools"),
     ("IRC401", E, "data that is not valid base64"),
     ("IRC402", E, "a declared media type that the data's magic bytes contradict"),
     ("IRC403", E, "a media type the provider does not take there"),

@@ -33,7 +33,7 @@ def jtype(v: Any) -> str:
         return "string"
     if isinstance(v, list):
         return "array"
-    if isinstance(v, Mapping):
+    if isinstance(v, dict):
         return "object"
     return type(v).__name__
 
@@ -42,6 +42,8 @@ class Node:
     """Base: ``accepts`` is the JSON type test, ``what`` names it in messages."""
 
     what = "any value"
+    trivial = False
+    """``walk`` does nothing: the type test is the whole check (no path is built)."""
 
     def accepts(self, v: Any) -> bool:
         return True
@@ -58,11 +60,28 @@ def check(node: Node, v: Any, path: str, ctx: Ctx) -> None:
     node.walk(v, path, ctx)
 
 
-ANY = Node()
+def _child(node: Node, v: Any, path: str, key: str | int, ctx: Ctx) -> None:
+    """:func:`check` of a member, building its path only where there is something to say."""
+    if not node.accepts(v):
+        ctx.add(
+            "IRC103",
+            f"{path}[{key}]" if type(key) is int else f"{path}.{key}",
+            f"expected {node.what}, found {jtype(v)}",
+        )
+    elif not node.trivial:
+        node.walk(v, f"{path}[{key}]" if type(key) is int else f"{path}.{key}", ctx)
+
+
+class _Any(Node):
+    trivial = True
+
+
+ANY = _Any()
 
 
 class Bool(Node):
     what = "a boolean"
+    trivial = True
 
     def accepts(self, v: Any) -> bool:
         return isinstance(v, bool)
@@ -94,6 +113,7 @@ class Str(Node):
         self.pattern = re.compile(pattern) if pattern else None
         self.code = code
         self.max_len = max_len
+        self.trivial = enum is None and not nonempty and pattern is None and max_len is None
 
     def accepts(self, v: Any) -> bool:
         return isinstance(v, str)
@@ -119,6 +139,7 @@ class Num(Node):
 
     def __init__(self, ge: float | None = None, le: float | None = None, *, gt: float | None = None) -> None:
         self.ge, self.le, self.gt = ge, le, gt
+        self.trivial = ge is None and le is None and gt is None
 
     def accepts(self, v: Any) -> bool:
         return isinstance(v, int | float) and not isinstance(v, bool)
@@ -168,8 +189,10 @@ class Lst(Node):
         item = self.item
         if item is ANY:
             return
+        accepts, trivial = item.accepts, item.trivial
         for i, x in enumerate(v):
-            check(item, x, f"{path}[{i}]", ctx)
+            if not accepts(x) or not trivial:
+                _child(item, x, path, i, ctx)
 
 
 def _snake(name: str) -> str:
@@ -212,7 +235,7 @@ class Obj(Node):
         self.known = frozenset(self.fields) | frozenset(self.aliases)
 
     def accepts(self, v: Any) -> bool:
-        return isinstance(v, Mapping)
+        return isinstance(v, dict)
 
     def extend(self, fields: Mapping[str, Node], **kw: Any) -> Obj:
         """A copy with more (or replaced) fields."""
@@ -248,17 +271,18 @@ class Obj(Node):
                 node = fields.get(real) if real is not None else None
             if x is None and self.proto3:
                 continue
-            p = f"{path}.{k}"
-            if node is None:
-                if self.values is not None:
-                    check(self.values, x, p, ctx)
-                elif not self.open and not ctx.allow_unknown:
-                    close = difflib.get_close_matches(str(k), list(fields), n=1, cutoff=0.75)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    what = f" in {self.name}" if self.name else ""
-                    ctx.add("IRC101", p, f"unknown field {k!r}{what}{hint}")
+            if node is not None:
+                if not node.trivial or not node.accepts(x):
+                    _child(node, x, path, k, ctx)
                 continue
-            check(node, x, p, ctx)
+            p = f"{path}.{k}"
+            if self.values is not None:
+                check(self.values, x, p, ctx)
+            elif not self.open and not ctx.allow_unknown:
+                close = difflib.get_close_matches(str(k), list(fields), n=1, cutoff=0.75)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                what = f" in {self.name}" if self.name else ""
+                ctx.add("IRC101", p, f"unknown field {k!r}{what}{hint}")
 
 
 class Tagged(Node):
@@ -286,7 +310,7 @@ class Tagged(Node):
         self.shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
 
     def accepts(self, v: Any) -> bool:
-        return isinstance(v, Mapping)
+        return isinstance(v, dict)
 
     def walk(self, v: Any, path: str, ctx: Ctx) -> None:
         t = v.get(self.tag, self.default)

@@ -91,7 +91,14 @@ A_BLOCK = Tagged(
         "document": _A_DOC,
         "search_result": _A_SEARCH,
         "tool_use": Obj(
-            {"id": STR, "name": Str(nonempty=True), "input": OPEN, "cache_control": A_CACHE, "caller": ANY},
+            {
+                "id": STR,
+                "name": Str(nonempty=True),
+                "input": OPEN,
+                "cache_control": A_CACHE,
+                "caller": ANY,
+                "toolset_name": STR,
+            },
             required=["id", "name", "input"],
         ),
         "tool_result": Obj(
@@ -100,6 +107,7 @@ A_BLOCK = Tagged(
                 "content": Alt(STR, Lst(_A_RESULT_BLOCK)),
                 "is_error": BOOL,
                 "cache_control": A_CACHE,
+                "toolset_name": STR,
             },
             required=["tool_use_id"],
         ),
@@ -133,6 +141,10 @@ _A_CUSTOM_TOOL = Obj(
 _A_SERVER_TOOL = Obj({"type": STR, "name": STR, "cache_control": A_CACHE}, open=True, required=["name"])
 
 
+_UNDATED_SERVER_TOOLS = frozenset({"tool_search_tool_bm25", "tool_search_tool_regex"})
+"""Server tools whose type has no date suffix (SDK ``tool_union_param.py``)."""
+
+
 class _AnthropicTool(Node):
     """A custom tool, or a server tool (a versioned ``type`` such as ``web_search_20250305``)."""
 
@@ -145,7 +157,7 @@ class _AnthropicTool(Node):
         t = v.get("type", "custom")
         if t == "custom" or not isinstance(t, str):
             check(_A_CUSTOM_TOOL, v, path, ctx)
-        elif t[-8:].isdigit() or t.startswith("mcp") or ctx.allow_unknown:
+        elif t[-8:].isdigit() or t in _UNDATED_SERVER_TOOLS or t.startswith("mcp") or ctx.allow_unknown:
             check(_A_SERVER_TOOL, v, path, ctx)
         else:
             ctx.add("IRC102", f"{path}.type", f"unknown tool type {t!r}; custom tools have type 'custom' or none")
@@ -273,7 +285,7 @@ _B_TOOL = Obj(
     {
         "toolSpec": Obj(
             {
-                "name": Str(nonempty=True),
+                "name": Str(pattern=r"[a-zA-Z0-9_-]{1,64}"),  # B-SDK ToolName
                 "description": STR,
                 "inputSchema": Obj({"json": ANY}, one_of=["json"]),
                 "strict": BOOL,
@@ -325,6 +337,8 @@ B_REQUEST = Obj(
         "serviceTier": Obj({"type": STR}),
         "outputConfig": Obj({"textFormat": OPEN, "effort": Str({"low", "medium", "high", "xhigh", "max"})}),
     },
+    # botocore marks messages optional for a prompt-management modelId (a prompt ARN, which
+    # supplies them); a body for any other model is refused without them.
     required=["messages"],
     name="ConverseRequest",
 )
@@ -495,6 +509,7 @@ def chat_request(
         "user": STR,
         "verbosity": opt(Str({"low", "medium", "high"})),
         "web_search_options": OPEN,
+        "moderation": opt(OPEN),
         **(extra or {}),
     }
     for f in absent:
@@ -543,7 +558,17 @@ MISTRAL = chat_request(
         "guardrails": ANY,
     },
     absent=frozenset(
-        {"seed", "user", "prompt_cache_retention", "prompt_cache_options", "logit_bias", "store", "modalities", "audio"}
+        {
+            "seed",
+            "user",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "logit_bias",
+            "store",
+            "modalities",
+            "audio",
+            "moderation",
+        }
     ),
     mark={},
     user_parts=frozenset({"text", "image_url", "input_audio", "file"}),
@@ -576,6 +601,7 @@ DEEPSEEK = chat_request(
             "parallel_tool_calls",
             "max_completion_tokens",
             "safety_identifier",
+            "moderation",
         }
     ),
     mark={},
@@ -609,7 +635,10 @@ _R_INPUT = Tagged(
 )
 _R_OUTPUT = Tagged(
     {
-        "output_text": Obj({"text": STR, "annotations": Lst(), "logprobs": ANY}, required=["text"]),
+        # a mark here is IRC203 (checked across fields), not an unknown field
+        "output_text": Obj(
+            {"text": STR, "annotations": Lst(), "logprobs": ANY, "prompt_cache_breakpoint": ANY}, required=["text"]
+        ),
         "refusal": Obj({"refusal": STR}, required=["refusal"]),
     },
     kind="content part",
@@ -687,6 +716,11 @@ _R_ITEM = Tagged(
                 "compaction",
                 "tool_search_call",
                 "tool_search_output",
+                "additional_tools",
+                "configuration_update",
+                "compaction_trigger",
+                "program",
+                "program_output",
             )
         },
     },
@@ -725,6 +759,7 @@ _R_TOOL = Tagged(
                 "apply_patch",
                 "tool_search",
                 "namespace",
+                "programmatic_tool_calling",
             )
         },
     },
@@ -741,28 +776,8 @@ RESPONSES = Obj(
         "top_p": opt(Num(0, 1)),
         "top_logprobs": opt(Int(0, 20)),
         "tools": Lst(_R_TOOL),
-        "tool_choice": Alt(
-            Str({"none", "auto", "required"}),
-            Tagged(
-                {
-                    t: Obj(open=True)
-                    for t in (
-                        "function",
-                        "allowed_tools",
-                        "custom",
-                        "mcp",
-                        "file_search",
-                        "web_search_preview",
-                        "computer_use_preview",
-                        "code_interpreter",
-                        "image_generation",
-                        "apply_patch",
-                        "shell",
-                    )
-                },
-                kind="tool_choice",
-            ),
-        ),
+        # the SDK's ToolChoice* params: a typed object whose kinds grow with the hosted tools
+        "tool_choice": Alt(Str({"none", "auto", "required"}), Obj({"type": STR}, required=["type"], open=True)),
         "parallel_tool_calls": opt(BOOL),
         "reasoning": opt(
             Obj(
@@ -800,6 +815,10 @@ RESPONSES = Obj(
         "text": opt(OPEN),
         "user": STR,
         "context_management": ANY,
+        "moderation": opt(OPEN),
+        "access_programs": OPEN,
+        "background_options": OPEN,
+        "image": OPEN,
     },
     name="the Responses body",  # model is optional: a stored prompt can name it
 )
@@ -820,6 +839,8 @@ _G_DATA = (
     "functionResponse",
     "executableCode",
     "codeExecutionResult",
+    "toolCall",
+    "toolResponse",
 )
 G_PART = Obj(
     {
@@ -844,6 +865,19 @@ G_PART = Obj(
         ),
         "executableCode": OPEN,
         "codeExecutionResult": OPEN,
+        "toolCall": OPEN,
+        "toolResponse": OPEN,
+        **{
+            m: OPEN
+            for m in (
+                "audioMetadata",
+                "audioTranscription",
+                "documentMetadata",
+                "mediaProcessing",
+                "speechMetadata",
+                "spreadsheetMetadata",
+            )
+        },
         "thought": BOOL,
         "thoughtSignature": STR,
         "videoMetadata": OPEN,
@@ -895,6 +929,9 @@ _G_GEN = Obj(
         "audioTimestamp": BOOL,
         "enableAffectiveDialog": BOOL,
         "modelSelectionConfig": OPEN,
+        "audioTranscriptionConfig": OPEN,
+        "responseFormat": ANY,
+        "translationConfig": OPEN,
     },
     snake=True,
     name="generationConfig",
