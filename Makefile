@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/ir-codec demo
 
 test: $(STAMP)
-	$(BIN)/ruff check ir_codec codecs tests
+	$(BIN)/ruff check ir_codec codecs tests fuzz _ir_codec_pytest.py
 	$(BIN)/mypy
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest -q -n 2 --durations=15
 
@@ -44,7 +44,7 @@ test-lowest:
 test-all: test test-newest test-lowest
 
 lint: $(STAMP)
-	$(BIN)/ruff check ir_codec codecs tests
+	$(BIN)/ruff check ir_codec codecs tests fuzz _ir_codec_pytest.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -71,7 +73,14 @@ def test_fixture(ir_codec_check: IRCodecCheck) -> None:
 
 def test_entry_point_and_pre_commit_hook_are_declared() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["entry-points"]["pytest11"] == {"ir_codec": "ir_codec.pytest_plugin"}
+    assert project["entry-points"]["pytest11"] == {"ir_codec": "_ir_codec_pytest"}
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "- id: ir-codec-validate\n" in hooks
     assert "  entry: ir-codec validate\n" in hooks
+
+
+def test_the_entry_point_imports_nothing_of_ir_codec() -> None:
+    # pytest loads installed plugins in every run: ours must cost nothing until a test uses it
+    code = "import sys, _ir_codec_pytest; print(sorted(m for m in sys.modules if m.startswith('ir_codec')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert out.stdout.strip() == "[]"

@@ -27,7 +27,6 @@ import msgspec
 
 from .._json import load_json
 from ..errors import DecodeError, IRCodecError
-from ..limits import current_limits
 from ._checks import FAMILIES, run_checks
 from ._core import RULES, Ctx, Finding, Rule, RuleError, selected
 
@@ -69,23 +68,15 @@ def check_payload(
 
 
 def _parse(payload: bytes | str | Mapping[str, Any]) -> Any:
-    """The payload as JSON builtins. Bytes and text are parsed by msgspec directly (the rules
-    walk a bounded depth, so the tree limits of ``load_json`` are not needed for safety, and
-    they would cost more than the rules); the size limit holds, and a parse error is reported
-    by ``load_json`` with its position."""
+    """The payload as JSON builtins, read by :func:`~ir_codec._json.load_json` within the same
+    limits as every decoder (size, depth, items, integers, no duplicate keys: a gate must not
+    pass a body that two parsers read differently)."""
     if isinstance(payload, dict):
         return payload
     if isinstance(payload, Mapping):
         return dict(payload)
     if isinstance(payload, bytes | bytearray | memoryview | str):
-        lim = current_limits()
-        size = payload.nbytes if isinstance(payload, memoryview) else len(payload)
-        if size > lim.max_bytes:
-            raise DecodeError("$", f"at most {lim.max_bytes} bytes of JSON", f"{size} bytes")
-        try:
-            return msgspec.json.decode(payload)
-        except (msgspec.DecodeError, UnicodeError, RecursionError):
-            return load_json(payload)  # raises the located DecodeError
+        return load_json(payload)
     raise DecodeError("$", "JSON bytes, text or a mapping", type(payload).__name__)
 
 
