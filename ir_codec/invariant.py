@@ -17,6 +17,7 @@ Paths look like ``messages[3].content[0].cache.ttl``; mapping keys are written `
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -302,7 +303,61 @@ def loss_report(x: Request, y: Request, warnings: list[LossyEncode]) -> tuple[li
     diffs = diff_paths(x, y, dropped=gone)
     uncovered = [d for d in diffs if not any(covers(w.path, d) for w in warnings)]
     unjustified = [w for w in warnings if not any(covers(w.path, d) or covers(d, w.path) for d in diffs)]
+    if uncovered or unjustified:  # equal items are interchangeable (spec/losses.md, "twins")
+        uncovered = [d for d in uncovered if not any(covers(w.path, t) for t in _twins(x, d) for w in warnings)]
+        unjustified = [
+            w for w in unjustified if not any(covers(t, d) or covers(d, t) for t in _twins(x, w.path) for d in diffs)
+        ]
     return uncovered, unjustified
+
+
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _twins(x: Any, path: str) -> list[str]:
+    """``path`` with one list index ``i`` replaced by ``j``, for every ``j`` whose element of
+    ``x`` equals element ``i``: the judge cannot tell which of two equal items a difference
+    belongs to, so a loss reported at one of them stands for the other too."""
+    steps: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        m = _STEP.match(path, pos)
+        if m is None or m.end() == pos:
+            return []
+        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    out: list[str] = []
+    node: Any = x
+    for n, step in enumerate(steps):
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            for j, other in enumerate(node):
+                if j != step and other == node[step]:
+                    out.append(_render_steps([*steps[:n], j, *steps[n + 1 :]]))
+        node = _child(node, step)
+        if node is _MISSING:
+            break
+    return out
+
+
+_MISSING = object()
+
+
+def _child(node: Any, step: str | int) -> Any:
+    if isinstance(step, int):
+        return node[step] if isinstance(node, list) and 0 <= step < len(node) else _MISSING
+    if isinstance(node, msgspec.Struct):
+        return getattr(node, step, _MISSING)
+    if isinstance(node, dict):
+        return node.get(step, _MISSING)
+    return _MISSING
+
+
+def _render_steps(steps: list[str | int]) -> str:
+    """The string form of a path given as its steps (``["messages", 2, "content"]``)."""
+    out = ""
+    for step in steps:
+        out = _join(out, step)
+    return out
 
 
 def check_request(codec: str | Codec, x: Request) -> Encoded:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ir_codec import CacheControl, CacheTtl, Message, Request, Text
-from ir_codec.invariant import covers, diff_paths
+from ir_codec import CacheControl, CacheTtl, Message, ProviderPart, Request, Text, get_codec
+from ir_codec.invariant import _twins, check_request, covers, diff_paths, loss_report
 
 
 def req(*texts: str, **kw) -> Request:
@@ -106,3 +106,53 @@ def test_diff_cache_ttl() -> None:
 )
 def test_covers(warning: str, path: str, expected: bool) -> None:
     assert covers(warning, path) is expected
+
+
+# Twins: equal items the judge cannot tell apart (spec/losses.md). Both requests were found by
+# the conformance properties: the encoder reports the loss at one twin, the alignment at the other.
+_VIDEO = {"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://bucket-a/a.mp4"}}}}
+TWINS: list[tuple[str, Request]] = [
+    (
+        # two empty user turns dropped; of two equal system turns the first is read back as the
+        # top-level system blocks (reported at messages[2]), the pairing keeps messages[2]
+        "deepseek",
+        Request(
+            model="0",
+            messages=[
+                Message(role="user", content=[]),
+                Message(role="user", content=[]),
+                Message(role="system", content=[Text(text="")]),
+                Message(role="system", content=[Text(text="")]),
+            ],
+        ),
+    ),
+    (
+        # two equal assistant turns merged; the automatic mark goes to the second one's part
+        # (reported at messages[1].content[0].cache), the pairing finds it beside the first
+        "bedrock-converse",
+        Request(
+            messages=[
+                Message(role="assistant", content=[ProviderPart(codec="bedrock-converse", data=_VIDEO)]),
+                Message(role="assistant", content=[ProviderPart(codec="bedrock-converse", data=_VIDEO)]),
+            ],
+            cache=CacheControl(ttl=CacheTtl.FIVE_MINUTES),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("codec", "x"), TWINS)
+def test_a_loss_at_one_twin_stands_for_the_other(codec: str, x: Request) -> None:
+    c = get_codec(codec)
+    e = c.encode(x)
+    y = c.with_endpoint(c.decode(e.body), e.endpoint)
+    assert loss_report(x, y, e.warnings) == ([], [])
+    check_request(c, x)
+
+
+def test_twins_are_equal_items_only() -> None:
+    x = Request(messages=[Message(role="user", content=[Text(text="a"), Text(text="a"), Text(text="b")])])
+    assert _twins(x, "messages[0].content[0].cache") == ["messages[0].content[1].cache"]
+    assert _twins(x, "messages[0].content[2]") == []
+    assert _twins(x, "messages[0]") == []
+    assert _twins(x, "no.such[3].path") == []
