@@ -15,7 +15,8 @@ The rules every reply encoder follows (``spec/replies.md``):
   reply part is dropped; options of another codec are dropped;
 - the stop reason is written as the raw wire value when the Response's ``raw_stop_reason`` is a
   value of the target that means the same IR stop reason, else as the target's value for the IR
-  stop reason (``raw_stop_reason`` reported ``changed`` when it was set to something else).
+  stop reason. ``raw_stop_reason`` is the source wire's own spelling: another provider writes
+  its own, which is not a loss (a ``stop_reason`` it cannot say is, ``changed``).
 
 This module holds the pieces more than one codec needs; the per-provider mapping is in each
 codec's ``reply.py``.
@@ -41,6 +42,7 @@ __all__ = [
     "part_options",
     "response_options",
     "sse_bytes",
+    "wire_of",
     "wire_stop_reason",
     "write_or_zero",
 ]
@@ -151,6 +153,8 @@ def wire_stop_reason(
     write: Mapping[StopReason, str],
     fallback: str | None,
     decoded: StopReason | None | bool = False,
+    *,
+    nullable: bool = False,
 ) -> str | None:
     """The wire stop value of ``response``.
 
@@ -161,10 +165,12 @@ def wire_stop_reason(
     decides it (Gemini's ``STOP`` with a call is ``tool_use``), else ``False``: ``read``'s.
     """
     stop, raw = response.stop_reason, response.raw_stop_reason
-    if raw is not None and stop is not None and read(raw) == stop:
+    # the raw value is kept when it reads as the same stop reason; an unknown value reads as
+    # "other" and is kept only where the target has it (``write``)
+    if raw is not None and stop is not None and read(raw) == stop and (stop != "other" or raw in write.values()):
         wire: str | None = raw
     elif stop is None:
-        wire = None if fallback is None else fallback
+        wire = None if nullable else fallback
     else:
         wire = write.get(stop, fallback)
     got = read(wire) if wire is not None else None
@@ -173,8 +179,6 @@ def wire_stop_reason(
     if got != stop:
         why = f"the reply format has no stop reason {stop!r}; written as {wire!r}"
         ctx.lossy(("stop_reason",), LossKind.CHANGED, why)
-    if raw is not None and raw != wire:
-        ctx.lossy(("raw_stop_reason",), LossKind.CHANGED, f"written as {wire!r}")
     return wire
 
 
@@ -192,3 +196,18 @@ def drop_counters(usage: Usage, fields: Iterable[str], ctx: EncodeContext, why: 
     for f in fields:
         if getattr(usage, f) is not None:
             ctx.lossy(("usage", f), LossKind.DROPPED, why)
+
+
+def wire_of(obj: Any) -> Any:
+    """The wire JSON of an official SDK's reply or event object, without importing any SDK:
+    pydantic v2 models (anthropic, openai, google-genai, mistralai, openrouter) are dumped with
+    ``model_dump(mode="json", by_alias=True, exclude_unset=True)`` (the fields the server sent,
+    under their wire names; google-genai's snake_case names are read by the Gemini codec as they
+    are); anything else is returned unchanged."""
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump) and not isinstance(obj, type):
+        try:
+            return dump(mode="json", by_alias=True, exclude_unset=True)
+        except TypeError:  # a model_dump without those keywords (not pydantic v2)
+            return dump()
+    return obj

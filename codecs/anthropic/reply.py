@@ -28,7 +28,6 @@ from ir_codec.paths import IRPath
 from ir_codec.replies import (
     drop_counters,
     drop_part,
-    merge_raw,
     part_options,
     response_options,
     wire_stop_reason,
@@ -132,8 +131,10 @@ def _text(b: dict[str, Any], path: str) -> Part:
 
 
 def _thinking(b: dict[str, Any], path: str) -> Part:
+    # An empty signature is no signature (as in the stream, whose block starts with "").
     t = wire_convert(b, WThinkingBlock, path)
-    return Thinking(text=t.thinking, signature=t.signature, origin=None if t.signature is None else FAMILY)
+    sig = t.signature or None
+    return Thinking(text=t.thinking, signature=sig, origin=None if sig is None else FAMILY)
 
 
 def _redacted(b: dict[str, Any], path: str) -> Part:
@@ -380,16 +381,16 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             sig = p.signature
             if sig is not None and p.origin not in (None, FAMILY):
                 ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
-                ctx.lossy((*path, "origin"), LossKind.CHANGED, "the empty signature reads back as Anthropic's")
-                sig = ""
-            elif sig is None:
-                ctx.lossy((*path, "signature"), LossKind.CHANGED, "a thinking block needs a signature; sent empty")
-                ctx.lossy((*path, "origin"), LossKind.CHANGED, "the empty signature reads back as Anthropic's")
-                sig = ""
-            elif p.origin is None:
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+                sig = None
+            elif sig is not None and p.origin is None:
                 ctx.lossy(
                     (*path, "origin"), LossKind.CHANGED, "a signature of unknown origin reads back as Anthropic's"
                 )
+            elif sig is None and p.origin is not None:
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+            # ThinkingBlock.signature is a required string: unsigned thinking has an empty one
+            sig = sig or ""
             out = {"type": "thinking", "thinking": p.text, "signature": sig}
         case RedactedThinking():
             if p.origin not in (None, FAMILY):
@@ -400,7 +401,11 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             out = {"type": "redacted_thinking", "data": p.data}
         case ToolUse():
             out = {"type": "tool_use", "id": p.id, "name": p.name, "input": p.input}
-    merge_raw(out, raw, path, ctx, FAMILY)
+    for k, v in raw.items():  # decode reads back a text block's citations, nothing else
+        if isinstance(p, Text) and k == "citations" and v:
+            out[k] = v
+        else:
+            ctx.lossy((*path, "provider_options", FAMILY, k), LossKind.DROPPED, "not read back from a reply block")
     return out
 
 
@@ -421,12 +426,13 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
         if block is not None:
             content.append(block)
     body["content"] = content
-    body["stop_reason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn", False)
+    body["stop_reason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn", nullable=True)
     body["stop_sequence"] = None
     body["usage"] = _usage_body(response.usage, ctx)
     for k, v in extra.items():
-        if k in _RESPONSE_FIELDS:
-            ctx.lossy(("provider_options", FAMILY, k), LossKind.DROPPED, f"{k!r} is written from the IR")
+        if k in _RESPONSE_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
+            ctx.lossy(("provider_options", FAMILY, k), LossKind.DROPPED, why)
         else:
             body[k] = v
     return body

@@ -332,6 +332,8 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
 
 
 _REPLY_FIELDS = frozenset({"output", "stopReason", "usage"})
+_OTHER_FIELDS = frozenset({"metrics", "additionalModelResponseFields", "trace", "performanceConfig", "serviceTier"})
+"""The other members of botocore's ``ConverseResponse``: raw options that may be written."""
 
 
 def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> dict[str, Any]:
@@ -352,8 +354,9 @@ def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | No
     body["stopReason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn")
     body["usage"] = _usage_body(response.usage, ctx)
     for k, v in extra.items():
-        if k in _REPLY_FIELDS:
-            ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, f"{k!r} is written from the IR")
+        if k in _REPLY_FIELDS or k not in _OTHER_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if k in _REPLY_FIELDS else "not a ConverseResponse member"
+            ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
         else:
             body[k] = v
     if "metrics" not in body:

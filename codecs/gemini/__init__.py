@@ -131,7 +131,7 @@ class GeminiCodec(Codec):
         return reply.encode_reply(response, ctx)
 
     def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return reply.stream_chunks(reply.encode_reply(response, ctx))
+        return reply.stream_events(response, ctx)
 
     def stream_decoder(self) -> GeminiStreamDecoder:
         """A decoder for ``streamGenerateContent?alt=sse`` chunks."""

@@ -51,6 +51,7 @@ __all__ = [
     "encode_reply",
     "normalize_reply",
     "stream_chunks",
+    "stream_events",
     "usage_from_wire",
 ]
 
@@ -248,6 +249,8 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     first candidate's own fields (``candidate``) and the other candidates, raw (``candidates``,
     for candidateCount > 1)."""
     options: dict[str, Any] = {k: v for k, v in data.items() if k not in ("candidates", "modelVersion", "responseId")}
+    if "usageMetadata" in options and _rewrites(options["usageMetadata"]):
+        del options["usageMetadata"]  # the IR usage writes it back as it is
     if first is not None:
         extra = {k: v for k, v in first.items() if k not in ("content", "finishReason")}
         if extra:
@@ -256,6 +259,21 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     if others:
         options["candidates"] = others
     return opts(options)
+
+
+def _rewrites(raw: Any) -> bool:
+    """Whether the IR usage of ``raw`` writes exactly ``raw`` back (then it need not be kept)."""
+    usage = usage_from_wire(raw) if isinstance(raw, dict) else None
+    if usage is None:
+        return False
+    written = _usage_body(usage, EncodeContext(NAME))
+    return _nonzero(written) == _nonzero(_camel_tree(raw))
+
+
+def _nonzero(usage: dict[str, Any]) -> dict[str, Any]:
+    """Counters as proto3 JSON compares them: a 0 is absent (``thoughtsTokenCount`` excepted,
+    whose presence says the model thinks)."""
+    return {k: v for k, v in usage.items() if v != 0 or k == "thoughtsTokenCount"}
 
 
 def decode_response(payload: Any) -> Response:
@@ -608,7 +626,7 @@ def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
     output = write_or_zero(usage, "output_tokens", ctx, why)
     thoughts = usage.reasoning_tokens
     out: dict[str, Any] = {"promptTokenCount": prompt}
-    if read or usage.cache_read_tokens is not None:
+    if read:
         out["cachedContentTokenCount"] = read
     out["candidatesTokenCount"] = output - (thoughts or 0)
     if thoughts is not None:
@@ -617,7 +635,7 @@ def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
     return out
 
 
-def _reply_parts(response: Response, ctx: EncodeContext) -> list[dict[str, Any]]:
+def _reply_parts(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> list[dict[str, Any]]:
     from .lower import _LOWER_PART  # the request side's part lowering: the same wire parts
 
     names = {p.id: p.name for p in response.content if isinstance(p, ToolUse)}
@@ -630,6 +648,12 @@ def _reply_parts(response: Response, ctx: EncodeContext) -> list[dict[str, Any]]
         if p.cache is not None:
             ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
             p = msgspec.structs.replace(p, cache=None)
+        own = getattr(p, "provider_options", {}).get(NAME, {})
+        if any(v is None for v in own.values()):  # a reply part reads back without null members
+            for k in [k for k, v in own.items() if v is None]:
+                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "a null member reads back as absent")
+            kept = {k: v for k, v in own.items() if v is not None}
+            p = msgspec.structs.replace(p, provider_options={**p.provider_options, NAME: kept})  # type: ignore[union-attr]
         if isinstance(p, Thinking):
             if p.signature is not None and p.origin not in (None, "gemini"):
                 ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
@@ -640,15 +664,17 @@ def _reply_parts(response: Response, ctx: EncodeContext) -> list[dict[str, Any]]
             elif p.signature is None and p.origin is not None:
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
         parts.append(_LOWER_PART[type(p)](p, path, names, ctx))
+        if origins is not None:
+            origins.append(j)
     omit_derived_ids([{"role": "model", "parts": parts}])
     return parts
 
 
-def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
+def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> dict[str, Any]:
     """The ``GenerateContentResponse`` of ``response`` (REST camelCase; the first candidate, the
     others and the reply's raw fields from ``provider_options["gemini"]``)."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
-    parts = _reply_parts(response, ctx)
+    parts = _reply_parts(response, ctx, origins)
     body: dict[str, Any] = {}
     blocked = _blocked(own)
     if not parts and blocked is not None and blocked == response.raw_stop_reason and "candidate" not in own:
@@ -678,8 +704,39 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
         body["modelVersion"] = response.model
     if response.id is not None:
         body["responseId"] = response.id
+    for k in [k for k, v in own.items() if _camel_tree({k: v}) != {k: v}]:
+        why = "reads back in camelCase and without null members (proto3 JSON)"
+        ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
+        del own[k]
     merge_raw(body, own, (), ctx, NAME)
     return body
+
+
+def stream_events(response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+    """The stream of ``response`` (:func:`stream_chunks`), with what a stream cannot keep apart
+    reported: consecutive text (or thought) parts that the stream decoder joins, as Gemini's own
+    stream pieces are joined (a part ends only where a ``thoughtSignature`` or another payload
+    says so)."""
+    origins: list[int] = []
+    body = encode_reply(response, ctx, origins)
+    parts = body.get("candidates", [{}])[0].get("content", {}).get("parts", [])
+    merged: list[dict[str, Any]] = []
+    groups: dict[int, list[int]] = {}
+    for k, part in enumerate(parts):
+        groups.setdefault(_merge(merged, dict(part)), []).append(k)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        # as for joined strings: empty plain pieces vanish; the others change when two or more join
+        full = [k for k in members if parts[k].get("text") or set(parts[k]) - {"text", "thought"}]
+        full = full or members[:1]  # all empty: the first one stays
+        for k in members:
+            path = ("content", origins[k])
+            if k not in full:
+                ctx.lossy(path, LossKind.DROPPED, "an empty text piece vanishes in the stream")
+            elif len(full) > 1:
+                ctx.lossy(path, LossKind.CHANGED, "consecutive text parts are one part in a Gemini stream")
+    return stream_chunks(body)
 
 
 def stream_chunks(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:

@@ -354,6 +354,8 @@ def _usage_body(usage: Usage, ctx: EncodeContext, flavor: ChatFlavor) -> dict[st
         out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
     for wire, bucket in flavor.USAGE_FIELDS.items():
         value = getattr(usage, bucket)
+        if bucket == "uncached_input_tokens" and value is None:
+            value = 0  # as prompt_tokens counts it (reported above)
         if value is not None:
             out[wire] = value
     ttls = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_write_30m_tokens", "cache_write_12h_tokens")
@@ -387,7 +389,7 @@ def _reasoning(parts: list[tuple[int, Part]], ctx: EncodeContext, flavor: ChatFl
         for j, _ in parts:
             ctx.lossy(("content", j), LossKind.DROPPED, "this provider's replies carry no reasoning")
         return {}
-    texts = []
+    thoughts: list[tuple[int, Thinking]] = []
     for j, p in parts:
         if isinstance(p, RedactedThinking):
             ctx.lossy(("content", j), LossKind.DROPPED, "encrypted reasoning has no place in the reply")
@@ -395,12 +397,50 @@ def _reasoning(parts: list[tuple[int, Part]], ctx: EncodeContext, flavor: ChatFl
         assert isinstance(p, Thinking)
         if p.signature is not None:
             ctx.lossy(("content", j, "signature"), LossKind.DROPPED, "the reasoning text field has no signature")
-        if len(parts) > 1:
-            ctx.lossy(("content", j), LossKind.CHANGED, "reasoning parts are joined into one text")
-        elif not p.text:
-            ctx.lossy(("content", j), LossKind.DROPPED, "empty reasoning text is not sent")
-        texts.append(p.text)
+        thoughts.append((j, p))
+    _joined(thoughts, ctx, "reasoning parts are joined into one text", empty_drops=True)
+    texts = [p.text for _, p in thoughts]
     return {flavor.REASONING_FIELDS[0]: "".join(texts)} if any(texts) else {}
+
+
+def _report_moves(
+    order: list[tuple[int, int]],
+    reasoning: list[tuple[int, Part]],
+    texts: list[tuple[int, Text]],
+    refusals: list[tuple[int, Refusal]],
+    ctx: EncodeContext,
+    flavor: ChatFlavor,
+) -> None:
+    """Decode lists reasoning, text, refusal, tool calls: a part that reads back as a part of
+    its own (not dropped, not joined into an earlier one) is reported ``moved`` where another
+    kind of part takes its place."""
+    gone: set[int] = set()
+    details = flavor.REASONING_DETAILS_FIELD is not None and (
+        len(reasoning) > 1 or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in reasoning)  # type: ignore[union-attr]
+    )
+    if not details:
+        joined = [j for j, p in reasoning if isinstance(p, Thinking) and p.text and flavor.REASONING_FIELDS]
+        gone |= {j for j, _ in reasoning} - set(joined[:1])
+    for group in (texts, refusals):
+        full = [j for j, p in group if p.text] or ([] if group is texts else [j for j, _ in group])
+        gone |= {j for j, _ in group} - set(full[:1])
+    alive = [(rank, j) for rank, j in order if j not in gone]
+    for (_, j), (_, k) in zip(alive, sorted(alive, key=lambda t: t[0]), strict=True):
+        if j != k:
+            ctx.lossy(
+                ("content", j), LossKind.MOVED, "a Chat reply lists reasoning, text, refusal, tool calls in order"
+            )
+
+
+def _joined(parts: list[tuple[int, Any]], ctx: EncodeContext, why: str, *, empty_drops: bool) -> None:
+    """Report parts joined into one string: empty ones vanish (``dropped``, where an empty
+    string reads back as no part or is absorbed), non-empty ones change when two or more join."""
+    full = [j for j, p in parts if p.text]
+    for j, p in parts:
+        if not p.text and empty_drops:
+            ctx.lossy(("content", j), LossKind.DROPPED, "an empty string reads back as no part")
+        elif p.text and len(full) > 1:
+            ctx.lossy(("content", j), LossKind.CHANGED, why)
 
 
 def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor) -> dict[str, Any]:
@@ -412,20 +452,21 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     texts: list[tuple[int, Text]] = []
     refusals: list[tuple[int, Refusal]] = []
     calls: list[dict[str, Any]] = []
-    top = 0
+    order: list[tuple[int, int]] = []  # (rank, IR index) of the parts kept, in IR order
     for j, p in enumerate(response.content):
         path: IRPath = ("content", j)
         rank = _RANK.get(type(p))
         if rank is None or not isinstance(p, Thinking | RedactedThinking | Text | Refusal | ToolUse):
             drop_part(p, path, ctx, "a Chat reply")
             continue
-        if rank < top:
-            ctx.lossy(path, LossKind.MOVED, "a Chat reply lists reasoning, text, refusal, tool calls in that order")
-        top = max(top, rank)
+        order.append((rank, j))
         raw = part_options(p.provider_options, p.cache, path, ctx, name)
         kept = raw.pop("arguments", None) if isinstance(p, ToolUse) else None
         for k in raw:
             ctx.lossy((*path, "provider_options", name, k), LossKind.DROPPED, "not a field of a reply part")
+        if isinstance(p, Refusal) and not flavor.REPLY_REFUSAL:
+            ctx.lossy(path, LossKind.CHANGED, "the reply has no refusal field; sent as text")
+            p = Text(text=p.text)
         match p:
             case Thinking() | RedactedThinking():
                 reasoning.append((j, p))
@@ -443,17 +484,14 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
                         (*path, "provider_options", name, "arguments"), LossKind.DROPPED, "does not denote the input"
                     )
                 calls.append({"id": wire_id, "type": "function", "function": {"name": p.name, "arguments": args}})
+    # decode lists reasoning, text, refusal, tool calls: a part that another one takes the
+    # place of reads back elsewhere
+    _report_moves(order, reasoning, texts, refusals, ctx, flavor)
     message: dict[str, Any] = {"role": "assistant"}
-    if len(texts) > 1:
-        for j, _ in texts:
-            ctx.lossy(("content", j), LossKind.CHANGED, "a Chat reply has one content string; texts joined")
-    elif texts and not texts[0][1].text:
-        ctx.lossy(("content", texts[0][0]), LossKind.DROPPED, "an empty content string reads back as no text")
+    _joined(texts, ctx, "a Chat reply has one content string; texts joined", empty_drops=True)
     text = "".join(t.text for _, t in texts)
     message["content"] = text if text else None
-    if len(refusals) > 1:
-        for j, _ in refusals:
-            ctx.lossy(("content", j), LossKind.CHANGED, "a Chat reply has one refusal string; refusals joined")
+    _joined(refusals, ctx, "a Chat reply has one refusal string; refusals joined", empty_drops=len(refusals) > 1)
     if refusals or name == "openai-chat":  # ChatCompletionMessage.refusal: always written by OpenAI
         message["refusal"] = "".join(r.text for _, r in refusals) if refusals else None
     message.update(_reasoning(reasoning, ctx, flavor))
@@ -475,9 +513,13 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
         body[field] = value if value is not None else ""
     body["object"] = "chat.completion"
     body["created"] = 0
+    body.update(flavor.REPLY_DEFAULTS)
     body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx, flavor)
+    elif flavor.REPLY_USAGE_REQUIRED:
+        ctx.lossy(("usage",), LossKind.CHANGED, "the reply requires usage; written as 0 tokens")
+        body["usage"] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     return body
 
 
@@ -506,6 +548,9 @@ def stream_chunks(body: Mapping[str, Any], flavor: ChatFlavor) -> list[tuple[str
         out.append(chunk({"refusal": msg["refusal"]}))
     for k, call in enumerate(msg.get("tool_calls", [])):
         fn = call["function"]
+        if flavor.WHOLE_STREAMED_TOOL_CALLS:
+            out.append(chunk({"tool_calls": [{"index": k, **call}]}))
+            continue
         start = {"index": k, "id": call["id"], "type": "function", "function": {"name": fn["name"], "arguments": ""}}
         out.append(chunk({"tool_calls": [start]}))
         out.append(chunk({"tool_calls": [{"index": k, "function": {"arguments": fn["arguments"]}}]}))

@@ -27,7 +27,7 @@ from ir_codec.ir import (
     Usage,
 )
 from ir_codec.paths import IRPath
-from ir_codec.replies import drop_counters, drop_part, merge_raw, part_options, write_or_zero
+from ir_codec.replies import drop_counters, drop_part, part_options, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -406,7 +406,8 @@ def _reasoning_item(p: Thinking | RedactedThinking, j: int, raw: dict[str, Any],
                 ctx.lossy((*path, "origin"), LossKind.CHANGED, "encrypted content reads back as OpenAI's")
         elif p.origin is not None:
             ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
-    merge_raw(item, raw, path, ctx, NAME)
+    for k in raw:  # decode keeps the item id only
+        ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from a reply item")
     return item
 
 
@@ -426,11 +427,9 @@ def _status(response: Response, content: list[Part], ctx: EncodeContext) -> dict
         out["status"] = "cancelled"
     else:
         out["status"] = "completed"
-    got, got_raw = _stop_reason({**out}, content)
+    got, _ = _stop_reason({**out}, content)
     if got != stop:
         ctx.lossy(("stop_reason",), LossKind.CHANGED, f"the Responses status reads back as {got!r}")
-    if raw is not None and raw != got_raw:
-        ctx.lossy(("raw_stop_reason",), LossKind.CHANGED, f"reads back as {got_raw!r}")
     return out
 
 
