@@ -136,3 +136,71 @@ def test_decode_response_reads_sdk_objects() -> None:
     body = json.loads((ROOT / "anthropic" / "thinking_tool_use.json").read_text())["response"]
     message = anthropic.types.Message.model_validate(body)
     assert decode_response(message, "anthropic") == decode_response(body, "anthropic")
+
+
+# -- the CLI ------------------------------------------------------------------------------------
+
+
+def _cli(argv: list[str], data: bytes) -> tuple[int, bytes, str]:
+    import io
+
+    from ir_codec.cli import main
+
+    out, err = io.BytesIO(), io.StringIO()
+    code = main(argv, stdin=io.BytesIO(data), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+ANTHROPIC_REPLY = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-opus-5",
+    "content": [{"type": "text", "text": "hi"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 10, "cache_creation_input_tokens": 20, "cache_read_input_tokens": 70, "output_tokens": 5},
+}
+
+
+def test_cli_transpile_response_whole_reply() -> None:
+    code, out, err = _cli(
+        ["transpile-response", "--read", "anthropic", "--write", "openai-chat"], json.dumps(ANTHROPIC_REPLY).encode()
+    )
+    assert code == 0 and err == ""
+    assert json.loads(out) == {
+        "id": "msg_1",
+        "model": "claude-opus-5",
+        "object": "chat.completion",
+        "created": 0,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi", "refusal": None}, "finish_reason": "stop"}
+        ],
+        "usage": {
+            "prompt_tokens": 100,
+            "completion_tokens": 5,
+            "total_tokens": 105,
+            "prompt_tokens_details": {"cached_tokens": 70, "cache_write_tokens": 20},
+        },
+    }
+
+
+def test_cli_transpile_response_stream_reports_losses_and_strict_exits_3() -> None:
+    sse = get_codec("anthropic").encode_stream(get_codec("anthropic").decode_response(ANTHROPIC_REPLY)).to_sse()
+    code, out, err = _cli(["transpile-response", "--read", "anthropic", "--write", "gemini", "--stream"], sse)
+    assert code == 0
+    assert err == "warning: gemini: usage.cache_write_tokens: Gemini reports no cache writes; counted as input\n" + (
+        "warning: gemini: usage.uncached_input_tokens: holds the written tokens too\n"
+    )
+    assert out == (
+        b'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]}}],"modelVersion":"claude-opus-5",'
+        b'"responseId":"msg_1"}\n\n'
+        b'data: {"usageMetadata":{"promptTokenCount":100,"cachedContentTokenCount":70,"candidatesTokenCount":5,'
+        b'"totalTokenCount":105},"modelVersion":"claude-opus-5","responseId":"msg_1","candidates":[{"finishReason":"STOP",'
+        b'"content":{"role":"model","parts":[]}}]}\n\n'
+    )
+    code, out, _ = _cli(["transpile-response", "--read", "anthropic", "--write", "gemini", "--stream", "--strict"], sse)
+    assert (code, out) == (3, b"")
+    code, out, _ = _cli(["transpile-response", "--read", "anthropic", "--write", "bedrock-converse", "--stream"], sse)
+    assert code == 0
+    assert [json.loads(line) for line in out.splitlines()][0] == {"messageStart": {"role": "assistant"}}
