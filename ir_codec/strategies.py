@@ -512,15 +512,15 @@ def requests(
     return _request(cfg, parts, max_turns, need)
 
 
-def usages() -> st.SearchStrategy[Usage]:
+def usages(*, openai_tiers: bool = False) -> st.SearchStrategy[Usage]:
     """Self-consistent usage; any counter may be unreported (``None``); the writes are split
-    by one tier family (5m / 1h or 30m / 12h) or not at all."""
+    by TTL (5m / 1h, and with ``openai_tiers`` also 30m / 12h) or not at all."""
     n = st.integers(0, 2_000_000)
     maybe = st.none() | n
 
     @st.composite
     def build(draw: st.DrawFn) -> Usage:
-        split = draw(st.sampled_from(["none", "anthropic", "openai"]))
+        split = draw(st.sampled_from(["none", "anthropic", "openai"] if openai_tiers else ["none", "anthropic"]))
         tiers: dict[str, int | None] = {}
         if split != "none":
             names = ("5m", "1h") if split == "anthropic" else ("30m", "12h")
@@ -580,7 +580,7 @@ def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
         content=content,
         stop_reason=st.none() | st.sampled_from(_STOP_REASONS),
         raw_stop_reason=st.none() | _WORD,
-        usage=st.none() | usages(),
+        usage=st.none() | usages(openai_tiers=True),
         provider_options=st.just({}) | opts,
     )
 

@@ -204,3 +204,36 @@ def test_cli_transpile_response_stream_reports_losses_and_strict_exits_3() -> No
     code, out, _ = _cli(["transpile-response", "--read", "anthropic", "--write", "bedrock-converse", "--stream"], sse)
     assert code == 0
     assert [json.loads(line) for line in out.splitlines()][0] == {"messageStart": {"role": "assistant"}}
+
+
+def test_stream_decoders_read_sdk_event_objects() -> None:
+    anthropic = pytest.importorskip("anthropic")
+    import pydantic
+
+    codec = get_codec("anthropic")
+    r = _decode_fixture("anthropic", ROOT / "anthropic" / "thinking_tool_use.json")
+    adapter = pydantic.TypeAdapter(anthropic.types.RawMessageStreamEvent)
+    objects = [adapter.validate_python(data) for _, data in codec.encode_stream(r).events]
+    assert type(objects[0]).__name__ == "RawMessageStartEvent"
+    from ir_codec import decode_stream
+
+    assert decode_stream(objects, "anthropic") == codec.decode_response(codec.encode_response(r).body)
+
+
+def test_decode_response_reads_google_genai_objects() -> None:
+    types = pytest.importorskip("google.genai.types")
+    body = json.loads((ROOT / "gemini" / "function_call_with_thoughts.json").read_text())["response"]
+    sdk_object = types.GenerateContentResponse.model_validate_json(json.dumps(body))
+    assert decode_response(sdk_object, "gemini") == decode_response(body, "gemini")
+
+
+def test_bad_input_raises_library_errors() -> None:
+    from ir_codec import DecodeError, IRCodecError, decode_stream, encode_response
+
+    with pytest.raises(TypeError):
+        encode_response({"content": []}, "anthropic")  # type: ignore[arg-type]
+    with pytest.raises(IRCodecError):
+        decode_stream(b"data: {}\n\n", "bedrock-converse")  # Bedrock streams are event objects
+    with pytest.raises(DecodeError) as info:
+        decode_stream([("message_start", {"type": "message_start", "message": 5})], "anthropic")
+    assert info.value.path == "$.message"
