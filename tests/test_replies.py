@@ -28,7 +28,8 @@ from ir_codec.stream import parse_sse
 from .replies_sdk import EVENT, REPLY
 
 ROOT = Path(__file__).parent / "responses"
-CODECS = available_codecs()
+CODECS = [c for c in available_codecs() if c in REPLY]
+"""The built-in codecs (a test elsewhere may register a toy codec in the same process)."""
 
 
 def _family(name: str) -> str:
