@@ -107,6 +107,7 @@ class OpenAIChatCodec(Codec):
         "stop given as a string == a list with that one string",
         'a function tool without parameters == parameters {"type":"object"}',
         'a tool call whose function.arguments is absent or null == arguments "{}"',
+        'a streamed body (stream: true) without stream_options == one with {"include_usage": true}',
     )
     """Wire forms that decode to the same IR; :meth:`canonicalize` rewrites them."""
 

@@ -185,6 +185,13 @@ class ChatFlavor:
     ``reasoning.text`` / ``reasoning.summary`` / ``reasoning.encrypted``); when present and not
     empty it wins over ``REASONING_FIELDS``. ``None``: the provider has none."""
 
+    STREAM_OPTIONS: ClassVar[Mapping[str, Any] | None] = {"include_usage": True}
+    """What a streamed request (IR ``stream=True``) sends as ``stream_options`` unless its
+    ``provider_options`` give one: OpenAI reports the usage of a stream only in a last chunk that
+    ``include_usage`` asks for (``ChatCompletionStreamOptionsParam``). Decode reads this value
+    beside ``stream: true`` as the default (not kept raw). ``None``: the provider has no
+    ``stream_options`` (Mistral sends the usage in its last chunk anyway)."""
+
     REPLY_DEFAULTS: ClassVar[Mapping[str, Any]] = {}
     """Top-level reply fields the provider's SDK requires and the IR has no word for, with the
     value encode_response writes (OpenRouter ``ChatResult``: ``system_fingerprint: null``)."""
