@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 # The lowest runtime versions we support: pyproject's lower bounds (a test keeps them equal).
-LOWEST := msgspec==0.19.0 httpx==0.27.0 structlog==24.1.0 tenacity==8.2.3
+LOWEST := msgspec==0.19.0 httpx==0.27.0 structlog==24.1.0 tenacity==8.2.3 tqdm==4.66.0
 PIP := -m pip --disable-pip-version-check --quiet
 
 # An interpreter of version $(1): `python3.13` on PATH, else pyenv's newest 3.13.x.
@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/ir-codec demo
 
 test: $(STAMP)
-	$(BIN)/ruff check ir_codec codecs tests
+	$(BIN)/ruff check ir_codec codecs tests fuzz _ir_codec_pytest.py
 	$(BIN)/mypy
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest -q -n 2 --durations=15
 
@@ -44,7 +44,7 @@ test-lowest:
 test-all: test test-newest test-lowest
 
 lint: $(STAMP)
-	$(BIN)/ruff check ir_codec codecs tests
+	$(BIN)/ruff check ir_codec codecs tests fuzz _ir_codec_pytest.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -215,16 +215,40 @@ def transpile(
     return e
 
 
-def validate(payload: Payload, codec: str | Codec, **options: Any) -> Request:
-    """Check a wire request body against the codec's strict wire types and decode it.
+def validate(payload: Payload, codec: str | Codec, *, allow_unknown: bool = False, **options: Any) -> Request:
+    """Check a wire request body against the provider's rules and decode it.
 
-    Raises :class:`DecodeError` (JSON path, expected, found) for the first problem.
+    The rules are :func:`ir_codec.rules.check_payload`'s error rules (unknown fields and block
+    types, wrong types, missing fields, values out of range, cache and tool rules, another
+    provider's format), each with a stable code documented in ``spec/rules.md``; a codec
+    without built-in rules is checked against its strict wire types. ``allow_unknown`` accepts
+    fields the provider's published types do not list. ``options`` configure the codec
+    (``api_version`` also chooses the version the rules assume).
+
+    Raises :class:`~ir_codec.rules.RuleError` (a :class:`DecodeError` whose ``path`` is the JSON
+    path) for the first error finding.
+
+    >>> try:
+    ...     validate({"model": "m", "max_tokens": 5, "temprature": 1,
+    ...               "messages": [{"role": "user", "content": "hi"}]}, "anthropic")
+    ... except DecodeError as exc:
+    ...     print(exc)
+    $.temprature: IRC101 unknown field 'temprature' in the Messages body (did you mean 'temperature'?)
     """
+    from .rules import RuleError, check_payload, has_rules
+
     c = _codec(codec, options)
     obj = load_json(payload)
     if not isinstance(obj, dict):
         raise DecodeError("$", "an object", type(obj).__name__)
-    c.validate_wire(obj)
+    if has_rules(c.NAME):
+        api_version = options.get("api_version", getattr(c, "api_version", None))
+        version = api_version if isinstance(api_version, str) else None
+        findings = check_payload(obj, c.NAME, allow_unknown=allow_unknown, api_version=version)
+        if findings:
+            raise RuleError(findings[0])
+    else:
+        c.validate_wire(obj)
     return c.decode(obj)
 
 

@@ -71,7 +71,9 @@ def load_json(
             raise _located(payload, lim, "JSON nested too deep") from None
         except (msgspec.DecodeError, UnicodeError) as exc:
             raise _located(payload, lim, str(exc)) from None
-        if _breaks_limits(obj, lim, strings=long_strings, raw=payload):
+        if not _surely_within(obj, lim, long_strings, payload) and _breaks_limits(
+            obj, lim, strings=long_strings, raw=payload
+        ):
             raise _located(payload, lim, "a value beyond the limits") from None
         return obj
     if isinstance(payload, Mapping) and _breaks_limits(payload, lim, strings=True, raw=None):
@@ -92,6 +94,59 @@ _IS_STR = frozenset({str}).__contains__
 
 def _int_range(lim: Limits) -> tuple[int, int]:
     return -(1 << (lim.max_int_bits - 1)), (1 << lim.max_int_bits) - 1
+
+
+def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray | memoryview | str) -> bool:
+    """The common path: True when the JSON text ``raw`` (decoded as ``obj``) certainly keeps the
+    limits; False means "may break one", and :func:`_breaks_limits` decides.
+
+    One walk over the decoded value, level by level (a plain loop: for the many small objects of
+    a request it is faster than chains of C iterators), checks depth, items and integers, and
+    counts the colons of ``obj``: one per key plus those inside keys and strings. The text holds
+    the same colons, written as ``:`` or escaped as ``\\u003a``, unless it names a key twice: the
+    value that lost keeps none of its colons, nor its own. Long strings are left to
+    :func:`_breaks_limits`.
+    """
+    if strings or type(obj) not in (dict, list):
+        return False
+    lo, hi = _int_range(lim)
+    max_items = lim.max_items
+    colons = 0
+    level: list[Any] = [obj]
+    for _ in range(lim.max_depth):
+        deeper: list[Any] = []
+        for container in level:
+            if len(container) > max_items:
+                return False
+            if type(container) is dict:
+                colons += len(container)
+                for k in container:
+                    if ":" in k:
+                        colons += k.count(":")
+                values = container.values()
+            else:
+                values = container
+            for v in values:
+                t = type(v)
+                if t is str:
+                    if ":" in v:
+                        colons += v.count(":")
+                elif t is dict or t is list:
+                    deeper.append(v)
+                elif t is int and not lo <= v <= hi:
+                    return False
+        if not deeper:
+            break
+        level = deeper
+    else:
+        return False
+    if lim.allow_duplicate_keys:
+        return True
+    data = _as_bytes(raw)
+    plain = data.count(b":")
+    if colons == plain:  # unless escaped colons make up for a lost key: none (memchr first)
+        return b"\\" not in data or b"u003" not in data
+    return colons == plain + data.count(b"\\u003a") + data.count(b"\\u003A")
 
 
 def _breaks_limits(obj: Any, lim: Limits, *, strings: bool, raw: bytes | bytearray | memoryview | str | None) -> bool:

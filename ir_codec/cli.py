@@ -2,9 +2,10 @@
 
     ir-codec encode --to CODEC [FILE]                  IR JSON in, wire JSON out
     ir-codec decode --codec CODEC [FILE]               wire JSON in, IR JSON out
-    ir-codec transpile --read CODEC --write CODEC [FILE]
-    ir-codec validate --codec CODEC [FILE]             check a wire body against the strict wire types
-    ir-codec lint --codec CODEC [FILE]                 what re-encoding a wire body would change or lose
+    ir-codec transpile [--read CODEC] --write CODEC [FILE]
+                                                       one body, or a batch file record by record
+    ir-codec validate [--codec CODEC] [FILE|GLOB|-]... check wire bodies against the provider's rules
+    ir-codec lint [--codec CODEC] [FILE|GLOB|-]...     ... and the advisory rules too
     ir-codec decode-response --codec CODEC [--stream] [FILE]
     ir-codec transpile-response --read CODEC --write CODEC [--stream] [FILE]
                                                        a reply (or event stream) in another format
@@ -21,6 +22,16 @@ standard error, ``warning: <codec>: <IR path>: <reason>``. Bad input exits 2 wit
 ``error: <JSON path>: <what>``. ``--strict`` turns any warning into exit 3 (and writes no output).
 ``--option KEY=VALUE`` (repeatable) configures a codec; VALUE is read as JSON when it parses.
 
+``validate`` and ``lint`` are the CI gate (``spec/batch.md``): any number of files, globs and
+``-``; JSON or JSON Lines; bare bodies (``--codec``) or OpenAI Batch, Anthropic Message Batches
+and Bedrock batch records (the codec from the envelope); ``--select`` / ``--ignore`` /
+``--allow-unknown`` / ``--api-version`` over ``[tool.ir-codec]`` of ``pyproject.toml``;
+``--format text`` (``FILE:LINE: JSON-PATH: CODE message``), ``json`` or ``sarif``; ``--jobs N``.
+They exit 0 when clean, 1 on findings (``validate``: errors; ``lint``: errors or warnings), 2 on
+input that cannot be read or bad usage. ``transpile`` on a batch file writes one record of
+``--write``'s envelope per input record, in order, ids kept; a record that fails is reported
+(``FILE:LINE: error: ...`` or ``--report FILE``) and skipped, and the run exits 1.
+
 ``send``, ``cache`` and ``warm`` call the provider (``ir_codec.transport``): credentials come from
 the provider's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, ``GEMINI_API_KEY``,
 ...), never from the command line. A failed call exits 4 with one line ``error: <what>``.
@@ -29,12 +40,14 @@ the provider's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import itertools
 import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -42,6 +55,11 @@ from . import __version__, _api
 from .codec import Encoded, get_codec
 from .errors import DecodeError, IRCodecError, LossyEncode
 from .ir import Request, Response, Usage
+
+if TYPE_CHECKING:
+    from .batch import LineResult
+    from .rules import Finding
+    from .sarif import SarifLog
 
 EXIT_BAD_INPUT = 2
 EXIT_LOSSY = 3
@@ -111,8 +129,30 @@ def _cmd_decode(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -
 
 
 def _cmd_transpile(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
+    from .batch import JSONL_SUFFIXES, iter_records
+
+    name = a.file if a.file is not None else "-"
+    source: Any = inp if name == "-" else name
+    try:
+        records = iter_records(source)
+        first = next(records, None)
+    except OSError as exc:
+        raise _Fail(EXIT_BAD_INPUT, f"error: {name}: cannot read: {exc.strerror}") from None
+    first_data = b"" if first is None else first[1]
+    batch = a.batch or (first is not None and (name.lower().endswith(JSONL_SUFFIXES) or _is_envelope(first_data)))
+    if first is not None:
+        if not batch:
+            second = next(records, None)
+            batch = second is not None
+            records = itertools.chain([first] if second is None else [first, second], records)
+        else:
+            records = itertools.chain([first], records)
+    if batch:
+        return _transpile_batch(a, name, records, out, err)
+    if a.read is None:
+        raise _Fail(EXIT_BAD_INPUT, "error: --read CODEC is required (but for batch records, which name their codec)")
     e = _api.transpile(
-        _read(a.file, inp),
+        first_data,
         a.read,
         a.write,
         on_lossy="ignore",
@@ -122,19 +162,341 @@ def _cmd_transpile(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any
     return _emit(out, err, _encoded(e), e.warnings, a.strict)
 
 
+def _is_envelope(data: bytes) -> bool:
+    from .batch import ENVELOPES
+
+    try:
+        obj = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return isinstance(obj, dict) and any(e.body_field in obj and obj.keys() <= e.fields for e in ENVELOPES)
+
+
 def _cmd_validate(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
-    _api.validate(_read(a.file, inp), a.codec, **_options(a.option))
-    out.write(b"ok\n")
-    return 0
+    return _gate(a, inp, out, err, lint=False)
 
 
 def _cmd_lint(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
-    codec = get_codec(a.codec, **_options(a.option))
-    e = codec.encode(codec.decode(_read(a.file, inp)))
-    for line in _warning_lines(e.warnings):
-        print(line, file=err)
-    out.write(f"{len(e.warnings)} finding(s)\n".encode())
-    return EXIT_LOSSY if e.warnings else 0
+    return _gate(a, inp, out, err, lint=True)
+
+
+# --------------------------------------------------------------------------------------------
+# validate, lint and batch transpile: many files, JSON Lines, batch envelopes (ir_codec.batch)
+
+EXIT_FINDINGS = 1
+_GLOB_CHARS = frozenset("*?[")
+
+
+_INPUT_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def _inputs(files: Sequence[str] | None) -> list[str]:
+    """The inputs named on the command line (``-``: standard input): globs expanded, and a
+    directory replaced by the ``.json``, ``.jsonl`` and ``.ndjson`` files below it, sorted."""
+    import glob
+
+    names: list[str] = []
+    for f in files or ["-"]:
+        if f != "-" and not os.path.exists(f) and _GLOB_CHARS & set(f):
+            found = sorted(glob.glob(f, recursive=True))
+            if not found:
+                raise _Fail(EXIT_BAD_INPUT, f"error: {f}: no file matches")
+            names.extend(found)
+        elif f != "-" and os.path.isdir(f):
+            below = sorted(
+                os.path.join(root, name)
+                for root, _, members in os.walk(f)
+                for name in members
+                if name.lower().endswith(_INPUT_SUFFIXES)
+            )
+            if not below:
+                raise _Fail(EXIT_BAD_INPUT, f"error: {f}: no .json, .jsonl or .ndjson file below")
+            names.extend(below)
+        else:
+            names.append(f)
+    return names
+
+
+def _codes(values: Sequence[str] | None) -> list[str] | None:
+    """``--select IRC1,IRC2 --select IRC301`` -> ``["IRC1", "IRC2", "IRC301"]`` (``None``: not given)."""
+    if values is None:
+        return None
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _check_codes(codes: Sequence[str], option: str) -> None:
+    from .batch import BATCH_RULES
+    from .rules import RULES
+
+    for code in codes:
+        if not any(c.startswith(code) for c in (*RULES, *BATCH_RULES)):
+            raise _Fail(EXIT_BAD_INPUT, f"error: {option} {code!r}: names no rule (see spec/rules.md, spec/batch.md)")
+
+
+class _Progress:
+    """A progress bar on standard error (tqdm) when it is a terminal; nothing otherwise."""
+
+    def __init__(self, err: Any, total: int | None, what: str) -> None:
+        self._bar: Any = None
+        isatty = getattr(err, "isatty", None)
+        if callable(isatty) and isatty():
+            import importlib
+
+            tqdm = importlib.import_module("tqdm")  # imported only for a terminal
+            self._bar = tqdm.tqdm(total=total, unit="B", unit_scale=True, desc=what, file=err, leave=False)
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _total_bytes(names: Sequence[str]) -> int | None:
+    total = 0
+    for name in names:
+        if name == "-" or not os.path.isfile(name):
+            return None
+        total += os.path.getsize(name)
+    return total
+
+
+def _counted(records: Any, progress: _Progress) -> Any:
+    for n, line in records:
+        progress.update(len(line))
+        yield n, line
+
+
+def _executor(jobs: int) -> Any:
+    if jobs <= 1:
+        return contextlib.nullcontext(None)
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs)
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("expected 0 (one per CPU) or more")
+    return n if n > 0 else (os.cpu_count() or 1)
+
+
+class _Report:
+    """Findings and unreadable records of validate / lint, written as text, JSON or SARIF."""
+
+    def __init__(self, fmt: str, out: BinaryIO, lint: bool) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.lint = lint
+        self.files = self.records = self.errors = self.warnings = self.unreadable = 0
+        self._json: list[dict[str, Any]] = []
+        self._bad: list[dict[str, Any]] = []
+        self._sarif: SarifLog | None = None
+        if fmt == "sarif":
+            from .batch import BATCH_RULES
+            from .rules import RULES
+            from .sarif import SarifLog
+
+            self._sarif = SarifLog({**RULES, **BATCH_RULES}, tool_version=__version__)
+
+    def finding(self, file: str, line: int, record_id: str | None, f: Finding) -> None:
+        if f.severity == "error":
+            self.errors += 1
+        else:
+            self.warnings += 1
+        if self.fmt == "text":
+            self.out.write(f"{file}:{line}: {f.path}: {f.code} {f.message}\n".encode())
+        elif self.fmt == "json":
+            self._json.append(
+                {
+                    "file": file,
+                    "line": line,
+                    "custom_id": record_id,
+                    "codec": f.codec,
+                    "code": f.code,
+                    "severity": f.severity,
+                    "path": f.path,
+                    "message": f.message,
+                }
+            )
+        elif self._sarif is not None:
+            self._sarif.add(file, line, f, record_id=record_id)
+
+    def bad(self, file: str, line: int, record_id: str | None, path: str, message: str) -> None:
+        self.unreadable += 1
+        if self.fmt == "text":
+            where = f"{file}:{line}" if line else file
+            self.out.write(f"{where}: {path}: error: {message}\n".encode())
+        elif self.fmt == "json":
+            self._bad.append({"file": file, "line": line, "custom_id": record_id, "path": path, "message": message})
+        elif self._sarif is not None:
+            self._sarif.unreadable(file, line, path, message)
+
+    def finish(self) -> int:
+        if self.fmt == "text":
+            self.out.write(self._summary().encode() + b"\n")
+        elif self.fmt == "json":
+            summary = {
+                "files": self.files,
+                "records": self.records,
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "unreadable": self.unreadable,
+            }
+            self.out.write(_dump({"findings": self._json, "unreadable": self._bad, "summary": summary}))
+        elif self._sarif is not None:
+            self.out.write(_dump(self._sarif.to_builtins()))
+        self.out.flush()
+        if self.unreadable:
+            return EXIT_BAD_INPUT
+        if self.errors or (self.lint and self.warnings):
+            return EXIT_FINDINGS
+        return 0
+
+    def _summary(self) -> str:
+        where = f"{_n(self.records, 'record')} in {_n(self.files, 'file')}"
+        if not (self.errors or self.warnings or self.unreadable):
+            return f"ok: {where}"
+        parts = [_n(self.errors, "error"), _n(self.warnings, "warning")]
+        if self.unreadable:
+            parts.append(f"{self.unreadable} unreadable")
+        return f"{', '.join(parts)} in {where}"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _gate(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any, *, lint: bool) -> int:
+    from .batch import FileChecks, iter_records, map_lines, validate_line
+    from .rules import load_config
+
+    if a.codec is not None:
+        get_codec(a.codec)  # an unknown name is a usage error before any input is read
+    cfg = load_config(os.getcwd())
+    select = _codes(a.select)
+    ignore = _codes(a.ignore) or []
+    _check_codes([*(select or []), *ignore], "--select/--ignore")
+    if select is None:
+        select = cfg.select
+    ignore = [*cfg.ignore, *ignore]
+    fn = functools.partial(
+        validate_line,
+        codec=a.codec,
+        lint=lint,
+        select=select,
+        ignore=ignore,
+        allow_unknown=a.allow_unknown or cfg.allow_unknown,
+        api_version=a.api_version,
+    )
+    names = _inputs(a.files)
+    report = _Report(a.format, out, lint)
+    progress = _Progress(err, _total_bytes(names), "ir-codec " + ("lint" if lint else "validate"))
+    try:
+        with _executor(a.jobs) as executor:
+            for name in names:
+                report.files += 1
+                checks = FileChecks(select=select, ignore=ignore)
+                source: Any = inp if name == "-" else name
+                try:
+                    for r in map_lines(fn, _counted(iter_records(source), progress), jobs=a.jobs, executor=executor):
+                        report.records += 1
+                        if r.error is not None:
+                            report.bad(name, r.line, r.id, r.error.path, r.error.message)
+                        for f in r.findings:
+                            report.finding(name, r.line, r.id, f)
+                        for f in checks.see(r):
+                            report.finding(name, r.line, r.id, f)
+                except BrokenPipeError:
+                    raise
+                except OSError as exc:
+                    report.bad(name, 0, None, "$", f"cannot read: {exc.strerror or exc}")
+    finally:
+        progress.close()
+    return report.finish()
+
+
+def _transpile_batch(a: argparse.Namespace, name: str, records: Any, out: BinaryIO, err: Any) -> int:
+    from .batch import envelope_for, map_lines, transpile_line
+
+    if envelope_for(a.write) is None:
+        from .batch import ENVELOPES
+
+        known = ", ".join(c for env in ENVELOPES for c in env.codecs)
+        raise _Fail(EXIT_BAD_INPUT, f"error: --write {a.write}: no batch envelope for this codec (one of {known})")
+    get_codec(a.write)
+    if a.read is not None:
+        get_codec(a.read)
+    fn = functools.partial(
+        transpile_line,
+        read=a.read,
+        write=a.write,
+        read_options=_options(a.read_option),
+        write_options=_options(a.write_option),
+        model=a.model,
+        strict=a.strict,
+    )
+    report = None
+    if a.report:
+        try:
+            report = open(a.report, "wb")  # noqa: SIM115 -- closed below
+        except OSError as exc:
+            raise _Fail(EXIT_BAD_INPUT, f"error: {a.report}: cannot write: {exc.strerror}") from None
+    written = lossy = failed = 0
+    notes: dict[str, int] = {}
+    progress = _Progress(err, _total_bytes([name]), "ir-codec transpile")
+    try:
+        with _executor(a.jobs) as executor:
+            for r in map_lines(fn, _counted(records, progress), jobs=a.jobs, executor=executor):
+                if r.output is not None:
+                    out.write(r.output + b"\n")
+                    written += 1
+                    lossy += bool(r.losses)
+                else:
+                    failed += 1
+                for note in r.notes:
+                    notes[note] = notes.get(note, 0) + 1
+                if report is not None:
+                    report.write(msgspec.json.encode(_report_line(name, r)) + b"\n")
+                else:
+                    for w in r.losses:
+                        print(f"{name}:{r.line}: warning: {w.codec}: {w.path}: {w.reason}", file=err)
+                    if r.error is not None:
+                        print(f"{name}:{r.line}: error: {r.error.path}: {r.error.message}", file=err)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # reading the input, or writing the output or the report
+        where = exc.filename or name
+        raise _Fail(EXIT_BAD_INPUT, f"error: {where}: {exc.strerror or exc}") from None
+    finally:
+        progress.close()
+        if report is not None:
+            report.close()
+    out.flush()
+    for note, count in notes.items():
+        print(f"note: {note} ({_n(count, 'record')})", file=err)
+    summary = f"{_n(written + failed, 'record')}: {written} written ({lossy} with losses), {failed} skipped"
+    print(("error: " if failed else "") + summary, file=err)
+    return EXIT_FINDINGS if failed else 0
+
+
+def _report_line(name: str, r: LineResult) -> dict[str, Any]:
+    status = "error" if r.error is not None else "lossy" if r.losses else "ok"
+    return {
+        "file": name,
+        "line": r.line,
+        "custom_id": r.id,
+        "status": status,
+        "losses": [{"codec": w.codec, "path": w.path, "kind": str(w.kind), "reason": w.reason} for w in r.losses],
+        "notes": r.notes,
+        "error": None if r.error is None else {"path": r.error.path, "message": r.error.message},
+    }
 
 
 def _read_response(codec: Any, data: bytes, stream: bool) -> Response:
@@ -386,17 +748,34 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("decode", "wire JSON -> IR JSON")
     sp.add_argument("--codec", required=True)
     sp.add_argument("--option", action="append", metavar="KEY=VALUE")
-    sp = add("transpile", "wire JSON of one codec -> wire JSON of another")
-    sp.add_argument("--read", required=True, metavar="CODEC")
+    sp = add("transpile", "wire JSON of one codec -> wire JSON of another; a batch file record by record")
+    sp.add_argument("--read", metavar="CODEC", help="the input's codec (batch records: default from the envelope)")
     sp.add_argument("--write", required=True, metavar="CODEC")
     sp.add_argument("--read-option", action="append", metavar="KEY=VALUE")
     sp.add_argument("--write-option", action="append", metavar="KEY=VALUE")
-    sp = add("validate", "check a wire body against the codec's strict wire types", strict=False)
-    sp.add_argument("--codec", required=True)
-    sp.add_argument("--option", action="append", metavar="KEY=VALUE")
-    sp = add("lint", "report what re-encoding a wire body would change (exit 3 if anything)", strict=False)
-    sp.add_argument("--codec", required=True)
-    sp.add_argument("--option", action="append", metavar="KEY=VALUE")
+    sp.add_argument(
+        "--batch",
+        action="store_true",
+        help="FILE is a batch file (default: a .jsonl/.ndjson name, batch records, or several JSON lines)",
+    )
+    sp.add_argument("--model", help="batch: the model of records whose body has none (Bedrock records)")
+    sp.add_argument("--report", metavar="FILE", help="batch: write one JSON line per record (status, losses, error)")
+    sp.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="batch: worker processes (0: one per CPU)")
+    for name, what in (
+        ("validate", "check wire bodies against the provider's rules (errors)"),
+        ("lint", "check wire bodies against the provider's rules (errors and warnings)"),
+    ):
+        sp = sub.add_parser(name, help=what)
+        sp.add_argument("files", nargs="*", metavar="FILE", help="JSON or JSON Lines files or globs (- or none: stdin)")
+        sp.add_argument("--codec", help="the bodies' codec (default: from each batch record's envelope)")
+        sp.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes or prefixes)")
+        sp.add_argument("--ignore", action="append", metavar="CODES", help="not these rules (codes or prefixes)")
+        sp.add_argument(
+            "--allow-unknown", action="store_true", help="accept fields and types the provider does not list"
+        )
+        sp.add_argument("--api-version", metavar="VERSION", help="the provider API version the rules assume")
+        sp.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+        sp.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes (0: one per CPU)")
     sp = add("decode-response", "provider response (or --stream events) -> IR Response JSON", strict=False)
     sp.add_argument("--codec", required=True)
     sp.add_argument("--stream", action="store_true", help="input is an event stream (SSE or JSON lines)")

@@ -63,8 +63,9 @@ class Origins:
 
     def keep(self, list_path: IRPath, indices: list[int]) -> None:
         """The reduced list at ``list_path`` (a path in the reduced request) holds the caller's
-        items ``indices``, in order."""
-        self._lists[list_path] = indices
+        items ``indices``, in order (a list that kept every item in place is not recorded)."""
+        if indices[-1:] != [len(indices) - 1] or indices != list(range(len(indices))):
+            self._lists[list_path] = indices
 
     def original(self, path: IRPath) -> IRPath:
         """The caller's path of a path into the reduced request."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from .codec import Codec, Encoded
+from .codec import Codec, Encoded, get_codec
 from .errors import LossKind, LossyEncode
 from .ir import Request, Response
 
@@ -34,12 +34,30 @@ __all__ = [
     "check_wire",
     "covers",
     "diff_paths",
+    "json_diff",
     "same_json",
 ]
 
 
 class InvariantViolation(AssertionError):
-    pass
+    """A broken invariant property; the message shows a unified diff of what differs."""
+
+
+def _pretty(v: Any) -> list[str]:
+    return msgspec.json.format(msgspec.json.encode(v, order="sorted"), indent=2).decode().splitlines()
+
+
+def json_diff(want: Any, got: Any, want_name: str = "want", got_name: str = "got", limit: int = 200) -> str:
+    """A unified diff of two JSON values, pretty-printed with sorted keys (at most ``limit``
+    lines)."""
+    lines = list(difflib.unified_diff(_pretty(want), _pretty(got), want_name, got_name, lineterm="", n=3))
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... ({len(lines) - limit} more diff lines)"]
+    return "\n".join(lines)
+
+
+def _as_codec(codec: str | Codec) -> Codec:
+    return get_codec(codec) if isinstance(codec, str) else codec
 
 
 def _join(path: str, key: str | int) -> str:
@@ -217,7 +235,7 @@ def diff_paths(x: Any, y: Any, path: str = "", dropped: frozenset[str] = frozens
         out = []
         n = len(x)
         at = list(range(n))  # original index of each element still in play
-        if dropped and len(x) > len(y):
+        if dropped:  # whatever the lengths: an element may be dropped and another moved in
             gone = [i for i in at if _join(path, i) in dropped]
             out += [_join(path, i) for i in gone]
             at = [i for i in at if _join(path, i) not in dropped]
@@ -291,8 +309,10 @@ def loss_report(
     return uncovered, unjustified
 
 
-def check_request(codec: Codec, x: Request) -> Encoded:
-    """Properties 1-3 of the invariant for one IR request; returns the encode."""
+def check_request(codec: str | Codec, x: Request) -> Encoded:
+    """Properties 1-3 of the invariant for one IR request; returns the encode. ``codec`` is a
+    registered name or a :class:`Codec`."""
+    codec = _as_codec(codec)
     e = codec.encode(x)
     try:
         codec.validate_wire(e.body)
@@ -307,7 +327,7 @@ def check_request(codec: Codec, x: Request) -> Encoded:
             e,
             f"differences without a warning: {uncovered}\n"
             f"warnings without a difference: {[str(w) for w in unjustified]}\n"
-            f"decoded: {msgspec.json.encode(y).decode()[:4000]}",
+            "diff of the IR and its decode:\n" + json_diff(x, y, "x", "decode(encode(x))"),
         )
     e2 = codec.encode(y)
     if not same_json(e2.body, e.body) or e2.endpoint != e.endpoint:
@@ -315,21 +335,25 @@ def check_request(codec: Codec, x: Request) -> Encoded:
             "property 3: encode(decode(encode(x))) != encode(x)",
             x,
             e,
-            f"second wire: {msgspec.json.encode(e2.body).decode()[:4000]}",
+            "diff of the two wires:\n" + json_diff(e.body, e2.body, "encode(x)", "encode(decode(encode(x)))"),
         )
     return e
 
 
-def check_wire(codec: Codec, payload: Mapping[str, Any]) -> None:
-    """Property 4: a wire payload survives decode + encode up to the canonicalizations."""
+def check_wire(codec: str | Codec, payload: Mapping[str, Any]) -> None:
+    """Property 4: a wire payload survives decode + encode up to the canonicalizations.
+    ``codec`` is a registered name or a :class:`Codec`; a failure shows a unified diff of
+    ``canonicalize(p)`` and ``encode(decode(p))``.
+
+    >>> check_wire("anthropic", {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]})
+    """
+    codec = _as_codec(codec)
     got = codec.encode(codec.decode(payload)).body
     want = codec.canonicalize(payload)
     if not same_json(got, want):
         raise InvariantViolation(
-            "property 4: encode(decode(p)) != canonicalize(p)\n"
-            f"p:    {msgspec.json.encode(payload).decode()[:4000]}\n"
-            f"want: {msgspec.json.encode(want).decode()[:4000]}\n"
-            f"got:  {msgspec.json.encode(got).decode()[:4000]}"
+            f"property 4 ({codec.NAME}): encode(decode(p)) != canonicalize(p)\n"
+            + json_diff(want, got, "canonicalize(p)", "encode(decode(p))")
         )
 
 

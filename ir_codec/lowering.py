@@ -47,6 +47,8 @@ def own_options(
     ``key`` is the entry the codec reads and its decode writes when that is not the codec's own
     name (the three Anthropic codecs all use ``"anthropic"``); an entry under the codec's own
     name is then another codec's."""
+    if not options:
+        return {}
     mine = ctx.codec if key is None else key
     own: dict[str, Any] = {}
     for name, fields in options.items():
@@ -113,6 +115,8 @@ def merge_options(
     ``key`` is the options entry ``raw`` came from when that is not the codec's own name (as for
     :func:`own_options`); losses are reported under it.
     """
+    if not raw:
+        return target
     blocked = frozenset(mapped)
     entry = ctx.codec if key is None else key
     for name, value in raw.items():

@@ -191,7 +191,7 @@ def test_planner_output_obeys_its_rules_and_reports_exactly_what_changed(r: Requ
     p = _Plan(out, rules)
     marked = p.marked_in_order()
     # only markable items carry marks, in offered tiers
-    assert all(p.markable[loc] for loc in marked)
+    assert all(p.markable(loc) for loc in marked)
     if rules.max_breakpoints == 0:
         assert marked == [] and out.cache is None
     assert all(p.marks[loc].ttl in rules.ttls for loc in marked)
@@ -209,3 +209,26 @@ def test_planner_output_obeys_its_rules_and_reports_exactly_what_changed(r: Requ
     assert len(paths) == len(set(paths))
     assert all(any(covers(w, d) for w in paths) for d in diffs)
     assert all(any(covers(w, d) for d in diffs) for w in paths)
+
+
+def _prefix_order(r: Request) -> list[tuple[object, ...]]:
+    """Every item of ``r`` in prefix order, built the plain way (the reference for _Plan)."""
+    out: list[tuple[object, ...]] = [("tools", i) for i in range(len(r.tools))]
+    out += [("system", i) for i in range(len(r.system))]
+    for i, m in enumerate(r.messages):
+        for j, p in enumerate(m.content):
+            out.append(("messages", i, j))
+            if isinstance(p, ToolResult):
+                out += [("messages", i, j, k) for k in range(len(p.content))]
+    return out
+
+
+@given(irs.requests())
+def test_plan_walks_the_prefix_order_backwards(r: Request) -> None:
+    p = _Plan(r, CacheRules(max_breakpoints=None, ttls=tuple(CacheTtl)))
+    order = _prefix_order(r)
+    top = [loc for loc in order if len(loc) < 4]
+    assert list(p._before(None)) == top[::-1]
+    for loc in top:
+        assert list(p._before(loc)) == top[: top.index(loc)][::-1]
+    assert p.marked_in_order() == [loc for loc in order if loc in p.marks]

@@ -69,9 +69,16 @@ def test_bad_input_exits_2_with_one_error_line(argv: list[str], data: bytes, lin
 
 
 def test_validate_and_lint() -> None:
-    assert run(["validate", "--codec", "toy"], b'{"messages": []}')[:2] == (0, b"ok\n")
+    # The CI gate's contract (tests/test_cli_gate.py): a summary line, exit 1 for findings.
+    assert run(["validate", "--codec", "toy"], b'{"messages": []}')[:2] == (0, b"ok: 1 record in 1 file\n")
     code, out, err = run(["lint", "--codec", "toy"], b'{"messages": [{"role": "user", "text": "a"}]}')
-    assert (code, out, err) == (0, b"0 finding(s)\n", "")
+    assert (code, out, err) == (0, b"ok: 1 record in 1 file\n", "")
+    code, out, err = run(["validate", "--codec", "toy"], b'{"messages": 5}')
+    assert (code, err) == (1, "")
+    assert out.decode().splitlines() == [
+        "-:1: $.messages: IRC103 expected array, found int",
+        "1 error, 0 warnings in 1 record in 1 file",
+    ]
 
 
 def test_no_traceback_from_a_real_process() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from ir_codec import get_codec, ir_from_json
 from ir_codec.invariant import same_json
+from ir_codec.pytest_plugin import assert_roundtrip, assert_valid_wire
 
 ROOT = Path(__file__).resolve().parent.parent / "spec" / "vectors"
 VECTORS = sorted(ROOT.glob("*/*.json"))
@@ -35,8 +36,10 @@ def test_vector(path: Path) -> None:
     assert [[w.path, w.kind.value, w.reason] for w in e.warnings] == vec["warnings"]
     if "endpoint" in vec:
         assert [e.endpoint.method, e.endpoint.path] == [vec["endpoint"]["method"], vec["endpoint"]["path"]]
-    # the pinned wire is itself valid and a fixpoint
+    # the pinned wire is itself valid (the wire types and the gate's rules) and a fixpoint
     codec.validate_wire(vec["wire"])
+    assert_valid_wire(codec.NAME, vec["wire"], api_version=vec.get("options", {}).get("api_version"))
+    assert_roundtrip(codec, vec["wire"])
     assert same_json(codec.encode(codec.decode(vec["wire"])).body, vec["wire"])
 
 

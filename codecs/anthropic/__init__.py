@@ -166,7 +166,7 @@ class _AnthropicBase(Codec):
         self.automatic_caching = automatic_caching if automatic_caching is not None else True
         self.default_max_tokens = default_max_tokens
 
-    @property
+    @functools.cached_property
     def form(self) -> BodyForm:
         """What this platform's body holds (see :class:`~.wire.BodyForm`)."""
         return BodyForm(

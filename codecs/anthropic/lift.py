@@ -199,7 +199,17 @@ def _lift_system(system: str | list[dict[str, Any]]) -> list[SystemBlock]:
     return out
 
 
+_ROLES = frozenset({"user", "assistant", "system"})
+
+
 def _lift_message(m: dict[str, Any], path: str) -> Message:
+    if type(m) is dict and len(m) == 2 and type(m.get("role")) is str and m["role"] in _ROLES:
+        # the common shape, which WMessageParam takes as it is: role and content only
+        c = m.get("content")
+        if type(c) is str:
+            return Message(role=m["role"], content=[Text(text=c)] if c else [])
+        if type(c) is list:
+            return Message(role=m["role"], content=[lift_block(b, f"{path}.content[{j}]") for j, b in enumerate(c)])
     known, unknown = split_unknown(m, struct_fields(WMessageParam), path)
     w = wire_convert(known, WMessageParam, path)
     if isinstance(w.content, str):
@@ -215,6 +225,8 @@ def _lift_message(m: dict[str, Any], path: str) -> Message:
 
 def lift_block(b: Any, path: str) -> Part:
     """The IR part of a content block at JSON path ``path``."""
+    if type(b) is dict and len(b) == 2 and b.get("type") == "text" and type(b.get("text")) is str:
+        return Text(text=b["text"])  # {"type": "text", "text": "..."}: a plain Text
     b = expect_object(b, path)
     kind = b.get("type")
     if not isinstance(kind, str):
@@ -456,15 +468,17 @@ def check_request_rules(form: BodyForm, req: Mapping[str, Any]) -> None:
         raise DecodeError("$.model", f"no model in a {form.codec} body", "a value")
     if not form.has_stream and "stream" in req:
         raise DecodeError("$.stream", f"no stream in a {form.codec} body", "a value")
-    marks = 0
+    marks: list[str] = []  # paths of the cache_control marks, in prefix order
     last_marked = False  # the automatic mark is a no-op on a last block marked already (A-PC)
-    for t in req.get("tools") or []:  # prefix order: tools, system, messages
-        marks += isinstance(t.get("cache_control"), dict)
+    for i, t in enumerate(req.get("tools") or []):  # prefix order: tools, system, messages
         last_marked = isinstance(t.get("cache_control"), dict)
+        if last_marked:
+            marks.append(f"$.tools[{i}].cache_control")
     for i, s in enumerate(req.get("system") or []):
         if isinstance(s, dict):
-            marks += isinstance(s.get("cache_control"), dict)
             last_marked = isinstance(s.get("cache_control"), dict)
+            if last_marked:
+                marks.append(f"$.system[{i}].cache_control")
             if s.get("text") == "":
                 raise DecodeError(f"$.system[{i}].text", "non-empty text", "''")
     msgs = req["messages"]
@@ -473,13 +487,16 @@ def check_request_rules(form: BodyForm, req: Mapping[str, Any]) -> None:
         if not content and not (i == len(msgs) - 1 and m["role"] == "assistant"):
             raise DecodeError(f"$.messages[{i}].content", "at least one block", "none")
         for j, b in enumerate(content if isinstance(content, list) else []):
-            marks += isinstance(b.get("cache_control"), dict)
+            marked = isinstance(b.get("cache_control"), dict)
+            if marked:
+                marks.append(f"$.messages[{i}].content[{j}].cache_control")
             if b.get("type") not in ("thinking", "redacted_thinking"):
-                last_marked = isinstance(b.get("cache_control"), dict)
+                last_marked = marked
             if b.get("type") == "text" and b.get("text") == "":
                 raise DecodeError(f"$.messages[{i}].content[{j}].text", "non-empty text", "''")
             if b.get("type") == "document" and m["role"] == "assistant" and version not in LEGACY_VERSIONS:
                 raise DecodeError(f"$.messages[{i}].content[{j}]", "no document in an assistant message", "one")
-    marks += isinstance(req.get("cache_control"), dict) and not last_marked
-    if marks > 4:
-        raise DecodeError("$", "at most 4 cache_control marks", str(marks))
+    if isinstance(req.get("cache_control"), dict) and not last_marked:
+        marks.append("$.cache_control")
+    if len(marks) > 4:  # the same rule and path as ir_codec.rules (IRC201): the first mark over the cap
+        raise DecodeError(marks[4], "at most 4 cache_control marks (IRC201)", f"mark {len(marks)}")

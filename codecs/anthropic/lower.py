@@ -15,6 +15,7 @@ Three steps (``spec/losses.md``):
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
@@ -81,7 +82,8 @@ _ROOT_LIFTED: dict[str, Callable[[Any], bool]] = {
 
 def _extras(node: Any) -> Any:
     """The ``cache_control`` fields decode kept in the node's family options (or None)."""
-    return node.provider_options.get(FAMILY, {}).get("cache_control")
+    options = node.provider_options
+    return options[FAMILY].get("cache_control") if options and FAMILY in options else None
 
 
 def cache_to_wire(cache: CacheControl) -> dict[str, Any]:
@@ -96,6 +98,8 @@ def family_options(options: ProviderOptions, path: IRPath, ctx: EncodeContext) -
     """The family's raw fields at ``path`` (a copy); every other codec's entry is reported lost
     (:func:`~ir_codec.lowering.own_options`), and so is an empty family entry, which decode
     never writes."""
+    if not options:
+        return {}
     own = dict(own_options(options, path, ctx, key=FAMILY))
     if FAMILY in options and not own:
         ctx.lossy((*path, "provider_options", FAMILY), DROPPED, "an empty options entry is not kept")
@@ -169,12 +173,15 @@ class _Reduction:
                 reason = "no block of this message can be sent (the API rejects empty messages); dropped"
                 self.drop(("messages", i), reason)
                 continue
+            kept_messages.append(i)
+            if content is m.content:  # every part kept as it is
+                messages.append(m)
+                continue
             r = len(messages)
             origins.keep(("messages", r, "content"), kept)
             for j, inner in nested.items():
                 origins.keep(("messages", r, "content", j, "content"), inner)
             messages.append(msgspec.structs.replace(m, content=content))
-            kept_messages.append(i)
         origins.keep(("tools",), [i for i, _ in tools])
         origins.keep(("system",), [i for i, _ in system])
         origins.keep(("messages",), kept_messages)
@@ -189,14 +196,22 @@ class _Reduction:
 
     def content(self, m: Message, path: IRPath) -> tuple[list[Part], list[int], dict[int, list[int]]]:
         """The parts of ``m`` the wire can hold, the caller's index of each, and for each tool
-        result kept the caller's indices of its kept parts."""
+        result kept the caller's indices of its kept parts; ``m.content`` itself when every part
+        is kept as it is."""
         content: list[Part] = []
         kept: list[int] = []
         nested: dict[int, list[int]] = {}
+        role = m.role
+        same = True
         for j, p in enumerate(m.content):
+            if (isinstance(p, Text) and p.text) or (isinstance(p, ToolUse) and role == "assistant"):  # as they are
+                content.append(p)
+                kept.append(j)
+                continue
             pp = (*path, "content", j)
-            q = self.part(p, m.role, pp)
+            q = self.part(p, role, pp)
             if q is None:
+                same = False
                 continue
             if isinstance(q, ToolResult):
                 inner: list[ToolResultPart] = []
@@ -206,10 +221,12 @@ class _Reduction:
                     if y is not None:
                         inner.append(y)
                         nested[len(content)].append(k)
-                q = msgspec.structs.replace(q, content=inner)
+                if len(inner) != len(q.content) or not all(map(operator.is_, inner, q.content)):
+                    q = msgspec.structs.replace(q, content=inner)
+            same = same and q is p
             content.append(q)
             kept.append(j)
-        return content, kept, nested
+        return (m.content, kept, {}) if same else (content, kept, nested)
 
     # ---- tools ---------------------------------------------------------------------------
 
@@ -414,6 +431,8 @@ class _Lowering:
     ) -> dict[str, Any]:
         """Merge the family's raw fields ``raw`` into ``obj`` by the core's one rule; a field
         in ``lifted`` is also IR-mapped when decode would lift its raw value."""
+        if not raw:
+            return obj
         blocked = set(mapped)
         if "cache_control" in raw:  # fields of the mark newer than our wire types: see mark()
             raw = {k: v for k, v in raw.items() if k != "cache_control"}
@@ -428,6 +447,8 @@ class _Lowering:
     def mark(self, b: dict[str, Any], cache: CacheControl | None, extras: Any, path: IRPath) -> dict[str, Any]:
         """Write the cache mark on ``b`` with the fields newer than our wire types that decode kept
         (``lift.cache_extras``: a provider part's ``data``, else the node's options)."""
+        if cache is None and extras is None:
+            return b
         if cache is not None:
             b["cache_control"] = cache_to_wire(cache)
         if extras is None:
@@ -548,8 +569,20 @@ class _Lowering:
         return self.mark(self.merge(b, self.options(s, path), path, MAPPED["text"]), s.cache, _extras(s), path)
 
     def message(self, m: Message, path: IRPath) -> dict[str, Any]:
-        blocks = [self.part(p, (*path, "content", j), m.role) for j, p in enumerate(m.content)]
-        out: dict[str, Any] = {"role": m.role, "content": blocks}
+        blocks: list[dict[str, Any]] = []
+        role = m.role
+        for j, p in enumerate(m.content):
+            # the common parts, without a mark or options, written at once
+            if type(p) is Text and p.cache is None and not p.provider_options:
+                blocks.append({"type": "text", "text": p.text})
+                continue
+            if type(p) is ToolUse and p.cache is None and not p.provider_options:
+                blocks.append({"type": "tool_use", "id": p.id, "name": p.name, "input": p.input})
+                continue
+            blocks.append(self.part(p, (*path, "content", j), role))
+        out: dict[str, Any] = {"role": role, "content": blocks}
+        if not m.provider_options:
+            return out
         return self.merge(out, self.options(m, path), path, MAPPED["message"])
 
     def part(self, p: Part, path: IRPath, role: str) -> dict[str, Any]:

@@ -276,7 +276,11 @@ def _with_options(
     payload field that outranks the part's own (PART_KINDS) would make decode lift another kind
     of part: like a field the IR writes, it is not sent."""
     if raw is None:
+        if not p.provider_options:
+            return wire
         raw = own_options(p.provider_options, path, ctx)
+    if not raw:
+        return wire
     own = next((n for n, key in enumerate(PART_KINDS) if key in wire), len(PART_KINDS))
     blocked = mapped | frozenset(PART_KINDS[:own])
     return merge_options(wire, raw, path=path, ctx=ctx, mapped=blocked, deep=True)

@@ -321,7 +321,11 @@ def camel_keys(value: Any, known: frozenset[str], path: str) -> dict[str, Any]:
     field as ``None``): canonicalization 12."""
     out: dict[str, Any] = {}
     for k, v in expect_object(value, path).items():
-        ck = _camel(k) if isinstance(k, str) and _camel(k) in known else k
+        ck = k
+        if type(k) is str and "_" in k:  # a key without "_" is its own camelCase
+            camel = _camel(k)
+            if camel in known:
+                ck = camel
         if v is None and ck in known:
             continue
         if ck in out:

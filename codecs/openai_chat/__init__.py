@@ -16,6 +16,7 @@ request-level IR ``cache`` becomes ``prompt_cache_options: {"mode": "implicit", 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -134,17 +135,26 @@ class OpenAIChatCodec(Codec):
 
     def profile(self) -> CodecProfile:
         """The class ``PROFILE``; without ``explicit_breakpoints`` no per-part mark is sent."""
+        return self._profile
+
+    @functools.cached_property
+    def _profile(self) -> CodecProfile:
         profile = self.PROFILE if self.PROFILE is not None else CodecProfile()
         if self.explicit_breakpoints:
             return profile
         return dataclasses.replace(profile, cache=dataclasses.replace(profile.cache, max_breakpoints=0, ttls=()))
+
+    @functools.cached_property
+    def _lifter(self) -> Lifter:
+        """The lifter of this configuration (it keeps no state between requests)."""
+        return Lifter(self)
 
     def _encode(self, request: Request, ctx: EncodeContext) -> dict[str, Any]:
         return encode_request(self, request, ctx)
 
     def decode(self, payload: Mapping[str, Any] | bytes | str) -> Request:
         """Lift a Chat Completions request body to IR; raises DecodeError naming the JSON path."""
-        return Lifter(self).request(payload)
+        return self._lifter.request(payload)
 
     def canonicalize(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Rewrite ``payload`` into the form :meth:`encode` produces (see CANONICALIZATIONS)."""

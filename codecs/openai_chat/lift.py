@@ -57,6 +57,7 @@ from .wire import (
     checked_message,
     group_messages,
     parse_arguments,
+    plain_message,
     split_fields,
 )
 
@@ -172,7 +173,8 @@ class Lifter:
         fields, extras = split_fields(data, self.root_fields())
         msgs = data[w["messages"]]
         for idx, m in enumerate(msgs):
-            checked_message(m, f"$.messages[{idx}]")
+            if not plain_message(m):
+                checked_message(m, f"$.messages[{idx}]")
         system: list[SystemBlock] = []
         start = 0
         if msgs and is_system_blocks(msgs[0], self.system_role):
@@ -273,6 +275,8 @@ class Lifter:
             return Message(role="system", content=parts, provider_options=options(self.name, extras))
         if role == "assistant":
             return self.assistant(first, path)
+        if len(group) == 1 and role == "user" and len(first) == 2:  # no message-level fields
+            return Message(role="user", content=self.parts(first["content"], f"{path}.content", "user"))
         content: list[Part] = []
         opts: ProviderOptions = {}
         for idx in group:
@@ -288,6 +292,8 @@ class Lifter:
         return Message(role="user", content=content, provider_options=opts)
 
     def assistant(self, m: dict[str, Any], path: str) -> Message:
+        if len(m) == 2 and type(m.get("content")) is str:  # the plain answer: one text
+            return Message(role="assistant", content=[Text(text=m["content"])])
         _, extras = split_fields(m, frozenset({"role", "content", "tool_calls"}))
         # content / tool_calls null or [] are the same as absent (a documented canonicalization)
         extras.pop("content", None)
@@ -342,7 +348,12 @@ class Lifter:
         # the role the cache planner sees: a tool message's parts sit in a user message's result
         ir_role = "user" if where == "nested" else "system" if role in ("system", "developer") else role
         out: list[Part] = []
+        plain_text = "text" in allowed
         for j, raw in enumerate(content):
+            if plain_text and type(raw) is dict and len(raw) == 2 and type(raw.get("text")) is str:
+                if raw.get("type") == "text":  # {"type": "text", "text": "..."}: a plain Text
+                    out.append(Text(text=raw["text"]))
+                    continue
             pp = f"{path}[{j}]"
             raw = expect_object(raw, pp)
             t = raw.get("type")

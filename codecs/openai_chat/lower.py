@@ -19,6 +19,7 @@ reported. Tool-call arguments are compact JSON unless the kept raw text still de
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,8 @@ def report_drops(
     """Report each dropped item of a list at its own path (kind ``dropped``). Where an item of
     the same type stays, a reader pairing the items by shape cannot tell which of them went
     (``invariant.diff_paths`` weighs every field alike), so that drop is named at the list."""
+    if not drops:
+        return
     shapes = {type(items[k]) for k in kept}
     for j, why in drops:
         if type(items[j]) in shapes:
@@ -143,7 +146,12 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
         kept: list[int] = []
         drops: list[tuple[int, str]] = []
         content: list[Part] = []
+        text_allowed = "text" in allowed
         for j, p in enumerate(m.content):
+            if text_allowed and type(p) is Text:  # kept in every role that takes text
+                kept.append(j)
+                content.append(p)
+                continue
             path = ("messages", i, "content", j)
             why: str | None = None
             if m.role == "system":
@@ -178,7 +186,8 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
             continue
         if len(kept) != len(m.content):
             origins.keep(at, kept)
-        if content != m.content:
+            m = msgspec.structs.replace(m, content=content)
+        elif any(map(operator.is_not, content, m.content)):  # a tool result reduced in place
             m = msgspec.structs.replace(m, content=content)
         messages.append(m)
         kept_messages.append(i)
@@ -252,6 +261,8 @@ class Lowerer:
         self, obj: dict[str, Any], opts: ProviderOptions, path: IRPath, subs: Iterable[str] = ()
     ) -> dict[str, Any]:
         """Merge own provider_options into ``obj`` (``own_options``, then :meth:`merge_own`)."""
+        if not opts:
+            return obj
         return self.merge_own(obj, own_options(opts, path, self.ctx), path, subs)
 
     def merge_own(
@@ -260,6 +271,8 @@ class Lowerer:
         """``merge_options``; an option named after a nested wire object in ``subs``
         (``image_url``, ``function``, ...) holding an object is merged into that object by the
         same rule."""
+        if not raw:
+            return obj
         own = dict(raw)
         for key in subs:
             value = own.get(key)
@@ -555,6 +568,8 @@ class Lowerer:
     # -- parts ------------------------------------------------------------------------------
 
     def text(self, p: Text, path: IRPath) -> dict[str, Any]:
+        if p.cache is None and not p.provider_options:
+            return {"type": "text", "text": p.text}
         return self.merge(self.with_mark({"type": "text", "text": p.text}, p.cache), p.provider_options, path)
 
     def image(self, p: Image, path: IRPath) -> dict[str, Any]:

@@ -61,6 +61,7 @@ __all__ = [
     "WUserMessage",
     "arguments_denote",
     "checked_message",
+    "plain_message",
     "compact",
     "content_form",
     "group_messages",
@@ -397,6 +398,22 @@ def split_fields(obj: Mapping[str, Any], known: frozenset[str]) -> tuple[dict[st
     for k, v in obj.items():
         (a if k in known and v is not None else b)[k] = v
     return a, b
+
+
+_PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
+def plain_message(m: Any) -> bool:
+    """Whether ``m`` is a message of the most common shape, which its role's type accepts as it
+    is: ``role`` and ``content`` only, the content a string or a list of objects (each checked
+    against its part type when it is read)."""
+    if type(m) is not dict or len(m) != 2:
+        return False
+    role = m.get("role")
+    if type(role) is not str or role not in _PLAIN_ROLES:
+        return False
+    content = m.get("content")
+    return type(content) is str or (type(content) is list and all(type(p) is dict for p in content))
 
 
 def checked_message(m: Any, path: str) -> dict[str, Any]:

@@ -173,12 +173,16 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], boo
         for r in group:
             if g not in where.setdefault(r.src, []):
                 where[r.src].append(g)
+    roles_of: dict[int, set[str]] = {}  # message index -> the roles of its records
+    for r in recs:
+        roles_of.setdefault(r.src, set()).add(r.role)
+    srcs = [{r.src for r in group} for group in groups]
     changes: dict[int, str] = {}
     reshaped = False
     for i, role in enumerate(roles):
         gs = where.get(i, [])
-        others = sorted({r.src for g in gs for r in groups[g]} - {i})
-        moved = sorted({r.role for r in recs if r.src == i and r.role != role})
+        others = sorted(set().union(*(srcs[g] for g in gs)) - {i})
+        moved = sorted(roles_of.get(i, set()) - {role})
         if moved:
             changes[i] = f"some of its parts are sent as {' and '.join(moved)} input items and read back in such a turn"
             reshaped = True

@@ -24,12 +24,14 @@ order, each by a fixed rule (documented in ``spec/caching.md``):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import msgspec
 
 from ..errors import LossKind
-from ..ir import CacheControl, CacheTtl, Message, Part, Request, ToolResult
+from ..ir import CacheControl, CacheTtl, Request, ToolResult
 from ..paths import IRPath, render
 from ..profile import CacheRules
 
@@ -55,6 +57,7 @@ def _at(loc: Loc) -> str:
     return render(_path(loc))
 
 
+@functools.cache
 def _map_tier(ttl: CacheTtl, tiers: tuple[CacheTtl, ...]) -> CacheTtl:
     longer = [t for t in tiers if t.seconds >= ttl.seconds]
     if longer:
@@ -63,47 +66,80 @@ def _map_tier(ttl: CacheTtl, tiers: tuple[CacheTtl, ...]) -> CacheTtl:
 
 
 class _Plan:
+    """The marks of a request and where they may go. Only the marked items are collected up
+    front (one pass over the parts); markability and the prefix order are looked up lazily, for
+    the few items a step asks about."""
+
     def __init__(self, request: Request, rules: CacheRules) -> None:
+        self.request = request
         self.rules = rules
-        self.order: list[Loc] = []  # every item in prefix order
         self.marks: dict[Loc, CacheControl] = {}
-        self.markable: dict[Loc, bool] = {}
+        marks = self.marks
         for i, t in enumerate(request.tools):
-            self._add(("tools", i), t.cache, rules.tool_markable(t))
+            if t.cache is not None:
+                marks[("tools", i)] = t.cache
         for i, s in enumerate(request.system):
-            self._add(("system", i), s.cache, rules.system_markable)
+            if s.cache is not None:
+                marks[("system", i)] = s.cache
         for i, m in enumerate(request.messages):
             for j, p in enumerate(m.content):
-                self._add(("messages", i, j), p.cache, rules.part_markable(p, m.role))
-                if isinstance(p, ToolResult):
+                if p.cache is not None:
+                    marks[("messages", i, j)] = p.cache
+                if type(p) is ToolResult:
                     for k, q in enumerate(p.content):
-                        ok = rules.nested_markable and rules.part_markable(q, m.role)
-                        self._add(("messages", i, j, k), q.cache, ok)
+                        if q.cache is not None:
+                            marks[("messages", i, j, k)] = q.cache
 
-    def _add(self, loc: Loc, cache: CacheControl | None, markable: bool) -> None:
-        self.order.append(loc)
-        self.markable[loc] = markable
-        if cache is not None:
-            self.marks[loc] = cache
+    def markable(self, loc: Loc) -> bool:
+        r, rules = self.request, self.rules
+        if loc[0] == "tools":
+            return rules.tool_markable(r.tools[loc[1]])
+        if loc[0] == "system":
+            return rules.system_markable
+        m = r.messages[loc[1]]
+        p = m.content[loc[2]]
+        if len(loc) == 3:
+            return rules.part_markable(p, m.role)
+        assert isinstance(p, ToolResult)
+        return rules.nested_markable and rules.part_markable(p.content[loc[3]], m.role)
 
     def marked_in_order(self) -> list[Loc]:
-        return [loc for loc in self.order if loc in self.marks]
+        return sorted(self.marks, key=_rank)
+
+    def _before(self, loc: Loc | None) -> Iterator[Loc]:
+        """The items of the request that can hold a mark of their own (no nested part), in
+        reverse prefix order, from the one before ``loc`` (``None``: from the last)."""
+        r = self.request
+        kind = "end" if loc is None else loc[0]
+        if kind in ("end", "messages"):
+            mi = len(r.messages) - 1 if loc is None else loc[1]
+            for i in range(mi, -1, -1):
+                start = loc[2] if loc is not None and i == mi else len(r.messages[i].content)
+                for j in range(start - 1, -1, -1):
+                    yield ("messages", i, j)
+        if kind != "tools":
+            for i in range((loc[1] if kind == "system" and loc is not None else len(r.system)) - 1, -1, -1):
+                yield ("system", i)
+        for i in range((loc[1] if kind == "tools" and loc is not None else len(r.tools)) - 1, -1, -1):
+            yield ("tools", i)
 
     def last_markable(self) -> Loc | None:
-        for loc in reversed(self.order):
-            if self.markable[loc] and len(loc) < 4:
-                return loc
-        return None
+        return next((c for c in self._before(None) if self.markable(c)), None)
 
     def target_for(self, loc: Loc) -> Loc | None:
         if len(loc) == 4:
             parent = loc[:3]
-            return parent if self.markable[parent] else self.target_for(parent)
-        idx = self.order.index(loc)
-        for cand in reversed(self.order[:idx]):
-            if self.markable[cand] and len(cand) < 4:
-                return cand
-        return None
+            return parent if self.markable(parent) else self.target_for(parent)
+        return next((c for c in self._before(loc) if self.markable(c)), None)
+
+
+_RANK = {"tools": 0, "system": 1, "messages": 2}
+
+
+def _rank(loc: Loc) -> tuple[int, ...]:
+    """The prefix-order key of a location: tools, then system, then messages, a tool result
+    before the parts inside it."""
+    return (_RANK[loc[0]], *loc[1:])
 
 
 def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeContext) -> Request:
@@ -149,7 +185,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
 
     # 2. placement
     for loc in plan.marked_in_order():
-        if plan.markable[loc]:
+        if plan.markable(loc):
             continue
         mark = plan.marks.pop(loc)
         target = plan.target_for(loc)
@@ -246,7 +282,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
 
     # Report exactly the places whose mark ended up different, with every step that touched it;
     # the kind says what became of the mark that was there.
-    for loc in plan.order:
+    for loc in sorted(original.keys() | plan.marks.keys(), key=_rank):
         before, after = original.get(loc), plan.marks.get(loc)
         if before != after:
             kind = _kind(before, after, loc in moved)
@@ -254,9 +290,10 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
     if auto != requested:
         kind = _kind(requested, auto, auto_moved)
         ctx.lossy(("cache",), kind, "; then ".join(notes.get("cache", ["changed by the cache planner"])))
-    if plan.marks == original and auto == requested:
+    changed = {loc for loc in original.keys() | plan.marks.keys() if original.get(loc) != plan.marks.get(loc)}
+    if not changed and auto == requested:
         return request
-    return _rebuild(request, plan.marks, request.cache if rules.separate_automatic else auto)
+    return _rebuild(request, plan.marks, request.cache if rules.separate_automatic else auto, changed)
 
 
 def _kind(before: CacheControl | None, after: CacheControl | None, moved: bool) -> LossKind:
@@ -271,17 +308,35 @@ def _with_cache(node: Any, cache: CacheControl | None) -> Any:
     return node if node.cache == cache else msgspec.structs.replace(node, cache=cache)
 
 
-def _rebuild(request: Request, marks: dict[Loc, CacheControl], auto: CacheControl | None) -> Request:
-    tools = [_with_cache(t, marks.get(("tools", i))) for i, t in enumerate(request.tools)]
-    system = [_with_cache(s, marks.get(("system", i))) for i, s in enumerate(request.system)]
-    messages: list[Message] = []
-    for i, m in enumerate(request.messages):
-        content: list[Part] = []
-        for j, p in enumerate(m.content):
-            if isinstance(p, ToolResult):
-                inner = [_with_cache(q, marks.get(("messages", i, j, k))) for k, q in enumerate(p.content)]
-                if inner != p.content:
-                    p = msgspec.structs.replace(p, content=inner)
-            content.append(_with_cache(p, marks.get(("messages", i, j))))
-        messages.append(m if content == m.content else msgspec.structs.replace(m, content=content))
+def _rebuild(request: Request, marks: dict[Loc, CacheControl], auto: CacheControl | None, changed: set[Loc]) -> Request:
+    """``request`` with the marks at the ``changed`` locations replaced by ``marks``; only the
+    lists on the way to a changed item are copied."""
+    tools, system, messages = request.tools, request.system, request.messages
+    by_message: dict[int, list[Loc]] = {}
+    for loc in changed:
+        if loc[0] == "tools":
+            if tools is request.tools:
+                tools = list(tools)
+            tools[loc[1]] = _with_cache(tools[loc[1]], marks.get(loc))
+        elif loc[0] == "system":
+            if system is request.system:
+                system = list(system)
+            system[loc[1]] = _with_cache(system[loc[1]], marks.get(loc))
+        else:
+            by_message.setdefault(loc[1], []).append(loc)
+    if by_message:
+        messages = list(messages)
+        for i, locs in by_message.items():
+            content = list(messages[i].content)
+            for loc in sorted(locs, key=len, reverse=True):  # nested parts before their result
+                j = loc[2]
+                if len(loc) == 4:
+                    p = content[j]
+                    assert isinstance(p, ToolResult)
+                    inner = list(p.content)
+                    inner[loc[3]] = _with_cache(inner[loc[3]], marks.get(loc))
+                    content[j] = msgspec.structs.replace(p, content=inner)
+                else:
+                    content[j] = _with_cache(content[j], marks.get(loc))
+            messages[i] = msgspec.structs.replace(messages[i], content=content)
     return msgspec.structs.replace(request, tools=tools, system=system, messages=messages, cache=auto)

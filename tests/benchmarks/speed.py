@@ -36,7 +36,8 @@ from typing import Any
 import msgspec
 
 from ir_codec import available_codecs, get_codec
-from tests.benchmarks.workloads import workload
+from ir_codec.stream import parse_sse
+from tests.benchmarks.workloads import anthropic_reply, anthropic_stream, workload
 
 READ = {"explicit_breakpoints": True}
 
@@ -106,15 +107,22 @@ def _litellm() -> Callable[[bytes], bytes] | None:
     return run
 
 
-def import_ms(runs: int = 10) -> float:
-    """``import ir_codec`` (cumulative, from ``-X importtime``), median of fresh processes, in ms."""
+def import_ms(runs: int = 10, module: str = "ir_codec") -> float:
+    """``import module`` (cumulative, from ``-X importtime``), median of fresh processes, in ms."""
     out = []
+    # as installed: with bytecode (PYTHONDONTWRITEBYTECODE would measure compiling the sources)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", f"import {module}"], env=env, check=True)  # writes the bytecode
     for _ in range(runs):
         p = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import ir_codec"], capture_output=True, text=True, check=True
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
         )
         for line in p.stderr.splitlines():
-            m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| ir_codec$", line)
+            m = re.match(rf"import time:\s+\d+ \|\s+(\d+) \| {module}$", line)
             if m:
                 out.append(int(m.group(1)) / 1000)
     return statistics.median(out)
@@ -149,6 +157,20 @@ def measure(size: str, budget: float, per_codec: bool) -> dict[str, Any]:
         for name in available_codecs():
             if name != "toy":
                 row["encode"][name], row["decode"][name] = _codec_paths(name, request, t)
+    if size == "S":  # replies and streams do not depend on the request's size
+        reply = msgspec.json.encode(anthropic_reply())
+        row["decode_response"] = t(lambda: anth.decode_response(reply))
+        row["floor_decode_response"] = t(lambda: msgspec.json.decode(reply))
+        lines = anthropic_stream(1000)
+
+        def stream() -> Any:
+            dec = anth.stream_decoder()
+            for name, event in parse_sse(lines):
+                dec.feed(event, name)
+            return dec.finish()
+
+        row["stream_1000"] = t(stream)
+        row["floor_stream_1000"] = t(lambda: [msgspec.json.decode(x[6:]) for x in lines if x.startswith(b"data: ")])
     if size == "L":
         tracemalloc.start()
         anth.encode(chat.decode(data)).to_json()
@@ -172,6 +194,7 @@ def run(sizes: list[str], quick: bool) -> dict[str, Any]:
     for size in sizes:
         results["workloads"][size] = measure(size, 0.1 if quick else 0.4, not quick or size in ("S", "M"))
     results["import_ms"] = import_ms()
+    results["import_msgspec_ms"] = import_ms(module="msgspec")
     return results
 
 
@@ -201,7 +224,22 @@ def table(results: dict[str, Any]) -> str:
             cells += [_fmt(r[peer]), f"{r[peer] / tr:.1f}×"] if peer in r else ["–", "–"]
         cells.append(f"{tr / r['messages'] * 1e6:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
-    extra = [f"import ir_codec: {results['import_ms']:.1f} ms"]
+    extra = [f"import ir_codec: {results['import_ms']:.1f} ms (msgspec alone: {results['import_msgspec_ms']:.1f} ms)"]
+    s = results["workloads"].get("S", {})
+    for key, label in (
+        ("decode_response", "decode_response (Anthropic reply, 21 blocks)"),
+        ("stream_1000", "1,000-event Anthropic stream"),
+    ):
+        if key in s:
+            extra.append(f"{label}: {_fmt(s[key])} ({s[key] / s['floor_' + key]:.1f}× msgspec decode of the same JSON)")
+    for size, r in results["workloads"].items():
+        if r.get("encode"):
+            enc, dec = r["encode"], r["decode"]
+            ratios = [
+                f"{n} {enc[n]['seconds'] / enc[n]['floor']:.1f}×/{dec[n]['seconds'] / dec[n]['floor']:.1f}×"
+                for n in sorted(enc)
+            ]
+            extra.append(f"{size} encode/decode vs floor per codec: " + ", ".join(ratios))
     if "L" in results["workloads"]:
         r = results["workloads"]["L"]
         extra.append(f"peak memory of transpile on L: {r['peak_bytes'] / r['input_bytes']:.2f}× the payload")

@@ -17,6 +17,7 @@ is a tool call and its result instead of a text answer.
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 _WORDS = (
@@ -112,3 +113,52 @@ WORKLOADS: dict[str, dict[str, Any]] = {
 def workload(name: str) -> dict[str, Any]:
     """The OpenAI Chat body of one workload."""
     return chat_body(**WORKLOADS[name])
+
+
+def anthropic_reply(blocks: int = 20) -> dict[str, Any]:
+    """A Messages reply (SDK ``types/message.py``): text blocks and a tool call, with usage."""
+    content: list[dict[str, Any]] = [{"type": "text", "text": _text(400, i)} for i in range(blocks)]
+    content.append({"type": "tool_use", "id": "toolu_01", "name": "tool_0", "input": {"query": _text(40, 1)}})
+    return {
+        "id": "msg_bench",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-5",
+        "content": content,
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 25,
+            "cache_creation_input_tokens": 1500,
+            "cache_read_input_tokens": 4000,
+            "output_tokens": 900,
+        },
+    }
+
+
+def anthropic_stream(events: int = 1000) -> list[bytes]:
+    """The SSE lines of a Messages stream of ``events`` events (streaming docs' event flow):
+    message_start, one text block of ``events - 4`` deltas, its stop, message_delta, message_stop."""
+    start: dict[str, Any] = {
+        "type": "message",
+        "id": "msg_s",
+        "role": "assistant",
+        "model": "claude-opus-5",
+        "content": [],
+    }
+    start |= {"stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 25, "output_tokens": 1}}
+    evs: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
+    block = {"type": "text", "text": ""}
+    evs.append(("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}))
+    for i in range(events - 5):
+        delta = {"type": "text_delta", "text": _text(12, i) + " "}
+        evs.append(("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}))
+    evs.append(("content_block_stop", {"type": "content_block_stop", "index": 0}))
+    usage = {"output_tokens": events}
+    delta_ev = {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": usage}
+    evs.append(("message_delta", delta_ev))
+    evs.append(("message_stop", {"type": "message_stop"}))
+    lines: list[bytes] = []
+    for name, data in evs:
+        lines += [f"event: {name}".encode(), b"data: " + json.dumps(data, separators=(",", ":")).encode(), b""]
+    return lines
