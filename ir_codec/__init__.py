@@ -11,7 +11,20 @@ as a :class:`LossyEncode` warning naming the IR path it concerns.
 b'{"model":"claude-opus-5","max_tokens":256,"messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}]}'
 """
 
-from ._api import decode, decode_response, encode, ir_from_json, ir_to_json, transpile, validate
+from ._api import (
+    decode,
+    decode_response,
+    decode_stream,
+    encode,
+    encode_response,
+    ir_from_json,
+    ir_to_json,
+    transpile,
+    transpile_response,
+    transpile_stream,
+    validate,
+)
+from .agent import continue_request, next_turn
 from .codec import Codec, Encoded, Endpoint, available_codecs, get_codec, register
 from .errors import (
     DecodeError,
@@ -53,6 +66,7 @@ from .ir import (
     Usage,
 )
 from .limits import DEFAULT_LIMITS, Limits, use_limits
+from .replies import EncodedStream
 
 __version__ = "0.1.0"
 
@@ -66,6 +80,7 @@ __all__ = [
     "DecodeError",
     "Document",
     "Encoded",
+    "EncodedStream",
     "Endpoint",
     "FileSource",
     "IRCodecError",
@@ -98,14 +113,20 @@ __all__ = [
     "UrlSource",
     "Usage",
     "available_codecs",
+    "continue_request",
     "decode",
     "decode_response",
+    "decode_stream",
     "encode",
+    "encode_response",
     "get_codec",
     "ir_from_json",
     "ir_to_json",
+    "next_turn",
     "register",
     "transpile",
+    "transpile_response",
+    "transpile_stream",
     "use_limits",
     "validate",
 ]

@@ -1,17 +1,21 @@
-"""The public functions: encode, decode, decode_response, transpile, validate."""
+"""The public functions: encode, decode, transpile, validate; and for replies and streams
+encode_response, decode_response, transpile_response, decode_stream, transpile_stream."""
 
 from __future__ import annotations
 
+import itertools
 import warnings as _warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
 
 from ._log import get_logger
 from .codec import Codec, Encoded, Endpoint, get_codec, load_json
-from .errors import DecodeError, LossyEncode, LossyEncodeError, LossyEncodeWarning, OnLossy
+from .errors import DecodeError, IRCodecError, LossyEncode, LossyEncodeError, LossyEncodeWarning, OnLossy
 from .ir import Request, Response
+from .replies import EncodedStream, wire_of
+from .stream import parse_sse
 
 Payload = Mapping[str, Any] | bytes | str
 
@@ -81,10 +85,111 @@ def decode(
     return c.with_endpoint(c.decode(payload), endpoint)
 
 
-def decode_response(payload: Payload, codec: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any) -> Response:
-    """Lift a provider's response body to an IR :class:`Response` with normalized usage."""
+def decode_response(
+    payload: Payload | Any, codec: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any
+) -> Response:
+    """Lift a provider's response body to an IR :class:`Response` with normalized usage.
+
+    ``payload`` is the reply JSON (a mapping, bytes or text) or the official SDK's reply object
+    (anything with ``model_dump``: ``anthropic.types.Message``, ``openai`` ``ChatCompletion``,
+    google-genai ``GenerateContentResponse``, ...); no SDK is imported."""
     _check_on_lossy(on_lossy)
-    return _codec(codec, options).decode_response(payload)
+    return _codec(codec, options).decode_response(wire_of(payload))
+
+
+def encode_response(response: Response, to: str | Codec, *, on_lossy: OnLossy = "warn", **options: Any) -> Encoded:
+    """Lower an IR :class:`Response` to the reply body of codec ``to``; every loss is in
+    ``Encoded.warnings`` (paths in the Response: ``content[2]``, ``usage.cache_write_tokens``)
+    and goes through ``on_lossy`` as for :func:`encode`.
+
+    >>> from ir_codec import Response, Text, Usage, encode_response
+    >>> r = Response(id="msg_1", model="claude-opus-5", content=[Text(text="hi")], stop_reason="end_turn",
+    ...     usage=Usage(uncached_input_tokens=10, cache_read_tokens=90, output_tokens=5))
+    >>> encode_response(r, "openai-chat").body["usage"]
+    {'prompt_tokens': 100, 'completion_tokens': 5, 'total_tokens': 105, 'prompt_tokens_details': {'cached_tokens': 90}}
+    """
+    _check_on_lossy(on_lossy)
+    e = _codec(to, options).encode_response(response)
+    report_lossy(e.warnings, on_lossy)
+    return e
+
+
+def transpile_response(
+    payload: Payload | Any,
+    read: str | Codec,
+    write: str | Codec,
+    *,
+    on_lossy: OnLossy = "warn",
+    read_options: dict[str, Any] | None = None,
+    write_options: dict[str, Any] | None = None,
+) -> Encoded:
+    """Translate a reply body (or an SDK reply object) from one provider's format to another's.
+
+    >>> from ir_codec import transpile_response
+    >>> body = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "stop_reason": "end_turn",
+    ...     "content": [{"type": "text", "text": "hi"}], "usage": {"input_tokens": 3, "output_tokens": 1}}
+    >>> transpile_response(body, "anthropic", "openai-chat").body["choices"][0]["message"]["content"]
+    'hi'
+    """
+    _check_on_lossy(on_lossy)
+    response = _codec(read, read_options or {}).decode_response(wire_of(payload))
+    e = _codec(write, write_options or {}).encode_response(response)
+    report_lossy(e.warnings, on_lossy)
+    return e
+
+
+def decode_stream(events: Any, codec: str | Codec, **options: Any) -> Response:
+    """Decode a whole provider stream to the IR :class:`Response` it assembles to.
+
+    ``events``: the SSE bytes or text of the stream (or an iterable of its lines), or an
+    iterable of events, each a parsed JSON object, an ``(event name, data)`` pair, or the
+    official SDK's event object (Bedrock: the event objects boto3 yields,
+    ``{"contentBlockDelta": {...}}``)."""
+    c = _codec(codec, options)
+    dec = c.stream_decoder()
+    for name, data in _events(events, c):
+        dec.feed(data, name)
+    return dec.finish()
+
+
+def transpile_stream(
+    events: Any,
+    read: str | Codec,
+    write: str | Codec,
+    *,
+    on_lossy: OnLossy = "warn",
+    read_options: dict[str, Any] | None = None,
+    write_options: dict[str, Any] | None = None,
+) -> EncodedStream:
+    """Translate a provider's event stream into another provider's (``events`` as for
+    :func:`decode_stream`). The stream is assembled, then re-split in the target's events
+    (``EncodedStream.to_sse()`` for the SSE bytes, ``.objects()`` for Bedrock)."""
+    _check_on_lossy(on_lossy)
+    response = decode_stream(events, _codec(read, read_options or {}))
+    s = _codec(write, write_options or {}).encode_stream(response)
+    report_lossy(s.warnings, on_lossy)
+    return s
+
+
+def _events(events: Any, codec: Codec) -> Iterator[tuple[str | None, Any]]:
+    if isinstance(events, bytes | bytearray | str):
+        if not codec.STREAM_SSE:
+            raise IRCodecError(f"{codec.NAME} streams are not SSE text; pass the event objects")
+        text = events.decode() if isinstance(events, bytes | bytearray) else events
+        yield from parse_sse(text.splitlines(keepends=True))
+        return
+    items = iter(events)
+    first = next(items, None)
+    if first is None:
+        return
+    if isinstance(first, bytes | str):  # lines of SSE text
+        yield from parse_sse(itertools.chain([first], items))
+        return
+    for item in itertools.chain([first], items):
+        if isinstance(item, tuple) and len(item) == 2:
+            yield item[0], item[1]
+        else:
+            yield None, item
 
 
 def transpile(

@@ -7,6 +7,8 @@
     ir-codec validate [--codec CODEC] [FILE|GLOB|-]... check wire bodies against the provider's rules
     ir-codec lint [--codec CODEC] [FILE|GLOB|-]...     ... and the advisory rules too
     ir-codec decode-response --codec CODEC [--stream] [FILE]
+    ir-codec transpile-response --read CODEC --write CODEC [--stream] [FILE]
+                                                       a reply (or event stream) in another format
     ir-codec codecs                                    list the codecs
     ir-codec demo
     ir-codec send --codec CODEC [--base-url URL] [--ir] [--stream] [FILE]
@@ -497,35 +499,49 @@ def _report_line(name: str, r: LineResult) -> dict[str, Any]:
     }
 
 
+def _read_response(codec: Any, data: bytes, stream: bool) -> Response:
+    """The IR Response of a whole reply, or with ``stream`` of an event stream (SSE text, a JSON
+    array of events or JSON lines: Bedrock ConverseStream events)."""
+    if not stream:
+        return codec.decode_response(data)  # type: ignore[no-any-return]
+    from .codec import load_json
+    from .stream import parse_sse
+
+    dec = codec.stream_decoder()
+    text = data.decode("utf-8", errors="strict")
+    if text.lstrip().startswith(("[", "{")) and "\ndata:" not in text and not text.startswith("data:"):
+        # A JSON array of event objects, or JSON lines (Bedrock ConverseStream events).
+        stripped = text.strip()
+        events = (
+            load_json(stripped)
+            if stripped.startswith("[")
+            else [load_json(line) for line in stripped.splitlines() if line.strip()]
+        )
+        if not isinstance(events, list):
+            raise DecodeError("$", "an array of events", type(events).__name__)
+        for ev in events:
+            dec.feed(ev)
+    else:
+        for name, payload in parse_sse(text.splitlines()):
+            dec.feed(payload, name)
+    return dec.finish()  # type: ignore[no-any-return]
+
+
 def _cmd_decode_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
     codec = get_codec(a.codec, **_options(a.option))
-    data = _read(a.file, inp)
-    response: Response
-    if a.stream:
-        from .codec import load_json
-        from .stream import parse_sse
-
-        dec = codec.stream_decoder()
-        text = data.decode("utf-8", errors="strict")
-        if text.lstrip().startswith(("[", "{")) and "\ndata:" not in text and not text.startswith("data:"):
-            # A JSON array of event objects, or JSON lines (Bedrock ConverseStream events).
-            stripped = text.strip()
-            events = (
-                load_json(stripped)
-                if stripped.startswith("[")
-                else [load_json(line) for line in stripped.splitlines() if line.strip()]
-            )
-            if not isinstance(events, list):
-                raise DecodeError("$", "an array of events", type(events).__name__)
-            for ev in events:
-                dec.feed(ev)
-        else:
-            for name, payload in parse_sse(text.splitlines()):
-                dec.feed(payload, name)
-        response = dec.finish()
-    else:
-        response = codec.decode_response(data)
+    response = _read_response(codec, _read(a.file, inp), a.stream)
     return _emit(out, err, _dump(_shown_response(response)), [], False)
+
+
+def _cmd_transpile_response(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
+    response = _read_response(get_codec(a.read, **_options(a.read_option)), _read(a.file, inp), a.stream)
+    write = get_codec(a.write, **_options(a.write_option))
+    if not a.stream:
+        e = write.encode_response(response)
+        return _emit(out, err, _encoded(e), e.warnings, a.strict)
+    s = write.encode_stream(response)
+    payload = s.to_sse() if s.sse else b"".join(msgspec.json.encode(o) + b"\n" for o in s.objects())
+    return _emit(out, err, payload, s.warnings, a.strict)
 
 
 def _cmd_codecs(a: argparse.Namespace, inp: BinaryIO, out: BinaryIO, err: Any) -> int:
@@ -764,6 +780,14 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--codec", required=True)
     sp.add_argument("--stream", action="store_true", help="input is an event stream (SSE or JSON lines)")
     sp.add_argument("--option", action="append", metavar="KEY=VALUE")
+    sp = add("transpile-response", "a reply (or --stream events) of one codec -> the reply (or events) of another")
+    sp.add_argument("--read", required=True, metavar="CODEC")
+    sp.add_argument("--write", required=True, metavar="CODEC")
+    sp.add_argument(
+        "--stream", action="store_true", help="input and output are event streams (SSE; Bedrock: JSON lines)"
+    )
+    sp.add_argument("--read-option", action="append", metavar="KEY=VALUE")
+    sp.add_argument("--write-option", action="append", metavar="KEY=VALUE")
     add("codecs", "list the available codecs", strict=False, file=False)
     add("demo", "encode the shipped sample conversation", strict=False, file=False)
 
@@ -819,6 +843,7 @@ _COMMANDS = {
     "validate": _cmd_validate,
     "lint": _cmd_lint,
     "decode-response": _cmd_decode_response,
+    "transpile-response": _cmd_transpile_response,
     "codecs": _cmd_codecs,
     "demo": _cmd_demo,
     "send": _cmd_send,

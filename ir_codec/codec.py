@@ -25,6 +25,7 @@ from .paths import IRPath, render
 from .profile import CodecProfile
 
 if TYPE_CHECKING:
+    from .replies import EncodedStream
     from .stream import StreamDecoder
 
 __all__ = [
@@ -259,6 +260,39 @@ class Codec:
     def stream_decoder(self) -> StreamDecoder:
         """A fresh decoder for this provider's event stream (see :mod:`ir_codec.stream`)."""
         raise IRCodecError(f"codec {self.NAME!r} does not decode streams")
+
+    STREAM_SSE: ClassVar[bool] = True
+    """The provider streams Server-Sent Events (Bedrock's ConverseStream is binary event-stream)."""
+    STREAM_DONE: ClassVar[bool] = False
+    """The SSE stream ends with ``data: [DONE]`` (OpenAI Chat and its flavors)."""
+
+    def encode_response(self, response: Response) -> Encoded:
+        """Lower an IR :class:`Response` to this provider's reply body; every loss is in
+        ``Encoded.warnings`` with its path in the Response (see :mod:`ir_codec.replies`)."""
+        if not isinstance(response, Response):
+            raise TypeError(f"encode_response() takes an ir_codec.Response, not {type(response).__name__}")
+        ctx = EncodeContext(self.NAME)
+        return Encoded(self._encode_response(response, ctx), ctx.warnings, self)
+
+    def encode_stream(self, response: Response) -> EncodedStream:
+        """Split an IR :class:`Response` into this provider's stream events
+        (:class:`ir_codec.replies.EncodedStream`); decoding them with :meth:`stream_decoder`
+        gives what decoding :meth:`encode_response`'s body gives, with the same warnings."""
+        from .replies import EncodedStream
+
+        if not isinstance(response, Response):
+            raise TypeError(f"encode_stream() takes an ir_codec.Response, not {type(response).__name__}")
+        ctx = EncodeContext(self.NAME)
+        events = self._stream_events(response, ctx)
+        return EncodedStream(events, ctx.warnings, self, sse=self.STREAM_SSE, done=self.STREAM_DONE)
+
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        raise IRCodecError(f"codec {self.NAME!r} does not encode responses")
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        """The stream events of ``response``, losses reported to ``ctx`` (most codecs split the
+        reply body :meth:`_encode_response` writes)."""
+        raise IRCodecError(f"codec {self.NAME!r} does not encode streams")
 
     def canonicalize(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Rewrite a wire payload into the canonical form that :meth:`encode` produces.

@@ -25,11 +25,13 @@ import msgspec
 
 from .codec import Codec, Encoded, get_codec
 from .errors import LossKind, LossyEncode
-from .ir import Request
+from .ir import Request, Response
 
 __all__ = [
     "InvariantViolation",
+    "check_reply_wire",
     "check_request",
+    "check_response",
     "check_wire",
     "covers",
     "diff_paths",
@@ -297,7 +299,9 @@ def _explain(msg: str, x: Any, e: Encoded | None, extra: str = "") -> InvariantV
     return InvariantViolation("\n".join(parts))
 
 
-def loss_report(x: Request, y: Request, warnings: list[LossyEncode]) -> tuple[list[str], list[LossyEncode]]:
+def loss_report(
+    x: Request | Response, y: Request | Response, warnings: list[LossyEncode]
+) -> tuple[list[str], list[LossyEncode]]:
     """(differences no warning covers, warnings that name no difference)."""
     gone = frozenset(w.path for w in warnings if w.kind is LossKind.DROPPED and w.path.endswith("]"))
     diffs = diff_paths(x, y, dropped=gone)
@@ -406,3 +410,81 @@ def check_wire(codec: str | Codec, payload: Mapping[str, Any]) -> None:
             f"property 4 ({codec.NAME}): encode(decode(p)) != canonicalize(p)\n"
             + json_diff(want, got, "canonicalize(p)", "encode(decode(p))")
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Replies and streams (spec/replies.md): the invariant adapted
+
+
+def _comparable(x: Response, y: Response) -> Response:
+    """``y`` as the judge compares it with ``x``: ``raw_stop_reason`` is each wire's own spelling
+    of the stop reason (a target writes its own; what must survive is ``stop_reason``), so it
+    is not compared."""
+    return msgspec.structs.replace(y, raw_stop_reason=x.raw_stop_reason)
+
+
+def check_response(codec: Codec, x: Response, *, stream: bool = True) -> Encoded:
+    """The reply invariant for one IR Response ``x``:
+
+    1. ``e = codec.encode_response(x)`` decodes (``codec.decode_response``) to ``y``, and every
+       path where ``x`` and ``y`` differ is covered by a warning, every warning names a real
+       difference (as for requests);
+    2. ``encode_response(y)`` writes the same body (stable on the second round);
+    3. with ``stream``: the events of ``codec.encode_stream(x)`` fed to
+       ``codec.stream_decoder()`` assemble to a Response that differs from ``x`` exactly where
+       the stream's warnings say (whole replies and streams lose the same, except parts a
+       stream cannot carry).
+    """
+    e = codec.encode_response(x)
+    y = codec.decode_response(e.body)
+    uncovered, unjustified = loss_report(x, _comparable(x, y), e.warnings)
+    if uncovered or unjustified:
+        raise _explain(
+            "reply property 1: loss and warnings disagree",
+            x,
+            e,
+            f"differences without a warning: {uncovered}\n"
+            f"warnings without a difference: {[str(w) for w in unjustified]}\n"
+            f"decoded: {msgspec.json.encode(y).decode()[:4000]}",
+        )
+    e2 = codec.encode_response(y)
+    if not same_json(e2.body, e.body):
+        raise _explain(
+            "reply property 2: encode_response(decode_response(encode_response(x))) != encode_response(x)",
+            x,
+            e,
+            f"second body: {msgspec.json.encode(e2.body).decode()[:4000]}",
+        )
+    if stream:
+        s = codec.encode_stream(x)
+        dec = codec.stream_decoder()
+        for name, data in s.events:
+            dec.feed(data, name)
+        got = dec.finish()
+        uncovered, unjustified = loss_report(x, _comparable(x, got), s.warnings)
+        if uncovered or unjustified:
+            raise _explain(
+                "stream property: the re-encoded stream's loss and warnings disagree",
+                x,
+                e,
+                f"differences without a warning: {uncovered}\n"
+                f"warnings without a difference: {[str(w) for w in unjustified]}\n"
+                f"streamed: {msgspec.json.encode(got).decode()[:4000]}",
+            )
+    return e
+
+
+def check_reply_wire(codec: Codec, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A real reply survives decode + encode and is stable on the second round:
+    ``encode_response(decode_response(b)) == b`` for ``b = encode_response(decode_response(p))``.
+    Returns ``b``."""
+    body = codec.encode_response(codec.decode_response(payload)).body
+    again = codec.encode_response(codec.decode_response(body)).body
+    if not same_json(body, again):
+        raise InvariantViolation(
+            "reply property 4: encode_response(decode_response(p)) is not stable\n"
+            f"p:      {msgspec.json.encode(payload).decode()[:4000]}\n"
+            f"first:  {msgspec.json.encode(body).decode()[:4000]}\n"
+            f"second: {msgspec.json.encode(again).decode()[:4000]}"
+        )
+    return body

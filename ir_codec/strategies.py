@@ -512,47 +512,76 @@ def requests(
     return _request(cfg, parts, max_turns, need)
 
 
-def usages() -> st.SearchStrategy[Usage]:
-    """Self-consistent usage; any counter may be unreported (``None``)."""
+def usages(*, openai_tiers: bool = False) -> st.SearchStrategy[Usage]:
+    """Self-consistent usage; any counter may be unreported (``None``); the writes are split
+    by TTL (5m / 1h, and with ``openai_tiers`` also 30m / 12h) or not at all."""
     n = st.integers(0, 2_000_000)
     maybe = st.none() | n
 
     @st.composite
     def build(draw: st.DrawFn) -> Usage:
-        split = draw(st.booleans())
-        w5, w1 = (draw(n), draw(n)) if split else (None, None)
-        write = (w5 or 0) + (w1 or 0) if split else draw(maybe)
+        split = draw(st.sampled_from(["none", "anthropic", "openai"] if openai_tiers else ["none", "anthropic"]))
+        tiers: dict[str, int | None] = {}
+        if split != "none":
+            names = ("5m", "1h") if split == "anthropic" else ("30m", "12h")
+            tiers = {f"cache_write_{t}_tokens": draw(n) for t in names}
+        write = sum(v or 0 for v in tiers.values()) if tiers else draw(maybe)
         out = draw(maybe)
         return Usage(
             uncached_input_tokens=draw(maybe),
             cache_read_tokens=draw(maybe),
             cache_write_tokens=write,
-            cache_write_5m_tokens=w5,
-            cache_write_1h_tokens=w1,
             output_tokens=out,
             reasoning_tokens=draw(st.none() | st.integers(0, out if out is not None else 0)),
+            **tiers,
         )
 
     return build()
 
 
-def responses() -> st.SearchStrategy[Response]:
-    cfg = _Config((), {})
+_STOP_REASONS = [
+    "end_turn",
+    "max_tokens",
+    "stop_sequence",
+    "tool_use",
+    "content_filter",
+    "refusal",
+    "pause_turn",
+    "context_window_exceeded",
+    "error",
+    "other",
+]
+
+
+def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
+    """IR replies: text, refusals, tool calls, thinking (signed by any family or unsigned, with
+    or without origin), redacted thinking, a cache mark now and then (replies carry none), and
+    with ``codecs`` their provider options and provider parts (plus a foreign codec's)."""
+    cfg = _Config(codecs, {})
+    opts = _options(codecs) if codecs else st.just({})
+    thinking = st.builds(
+        Thinking, text=texts(), signature=st.none() | _B64, origin=_ORIGIN, provider_options=st.just({}) | opts
+    )
     content = st.lists(
         st.one_of(
             cfg.text,
-            st.builds(ToolUse, id=_WORD, name=_WORD, input=json_objects()),
-            st.builds(Thinking, text=texts(), signature=st.none() | _B64),
+            st.builds(Refusal, text=texts(allow_empty=False)),
+            st.builds(ToolUse, id=_CALL_ID, name=_WORD, input=json_objects()),
+            thinking,
+            st.builds(RedactedThinking, data=_B64, origin=_ORIGIN),
+            *([cfg.provider_part] if codecs else []),
         ),
-        max_size=4,
+        max_size=5,
     )
     return st.builds(
         Response,
         id=st.none() | _WORD,
         model=st.none() | _WORD,
         content=content,
-        stop_reason=st.none() | st.sampled_from(["end_turn", "max_tokens", "tool_use", "stop_sequence"]),
-        usage=st.none() | usages(),
+        stop_reason=st.none() | st.sampled_from(_STOP_REASONS),
+        raw_stop_reason=st.none() | _WORD,
+        usage=st.none() | usages(openai_tiers=True),
+        provider_options=st.just({}) | opts,
     )
 
 

@@ -181,8 +181,16 @@ class StreamDecoder:
         self.assembler = ResponseAssembler()
 
     def feed(self, event: Any, name: str | None = None) -> list[StreamEvent]:
-        """Take one provider event (parsed JSON, or JSON text); return its IR events."""
-        data = load_json(event) if isinstance(event, bytes | str) else event
+        """Take one provider event (parsed JSON, JSON text, or the official SDK's event object,
+        e.g. anthropic's ``RawMessageStartEvent``); return its IR events."""
+        if isinstance(event, bytes | str):
+            data = load_json(event)
+        elif hasattr(event, "model_dump"):
+            from .replies import wire_of
+
+            data = wire_of(event)
+        else:
+            data = event
         out = self._events(data, name)
         for ev in out:
             self.assembler.apply(ev)

@@ -29,7 +29,12 @@ def test_fixture_content_and_stop_reasons() -> None:
     assert (r.stop_reason, r.raw_stop_reason, r.id, r.model) == ("tool_use", "completed", "resp_02", "gpt-5.6")
     r = CODEC.decode_response(load_fixture(ROOT / "incomplete_reasoning_cache_read_and_write.json")["response"])
     assert r.content == [
-        Thinking(text="Plan the proof.\n\nCheck the base case.", signature="gAAAAB_enc", origin="openai"),
+        Thinking(
+            text="Plan the proof.\n\nCheck the base case.",
+            signature="gAAAAB_enc",
+            origin="openai",
+            provider_options={"openai-responses": {"id": "rs_04"}},  # the next turn must carry it
+        ),
         Text(text="The proof begins"),
     ]
     assert (r.stop_reason, r.raw_stop_reason) == ("max_tokens", "max_output_tokens")

@@ -65,7 +65,7 @@ from ir_codec.profile import CacheRules, CodecProfile
 from .canonical import CANONICALIZATIONS, canonicalize
 from .lift import check_request_rules, lift_request
 from .lower import lower_request
-from .reply import AnthropicStreamDecoder, anthropic_usage, decode_response
+from .reply import AnthropicStreamDecoder, anthropic_usage, decode_response, encode_reply, stream_events
 from .sdk import SDK_TYPED, sdk_kwargs
 from .wire import API_2026, DIRECT_VERSIONS, FAMILY, LEGACY_VERSIONS, BodyForm, WRequest
 
@@ -234,6 +234,12 @@ class _AnthropicBase(Codec):
     def decode_response(self, payload: Mapping[str, Any] | bytes | str) -> Response:
         """Lift a Messages reply (the same body on all three platforms) to an IR Response."""
         return decode_response(payload)
+
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        return encode_reply(response, ctx)
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        return stream_events(encode_reply(response, ctx))
 
     def stream_decoder(self) -> AnthropicStreamDecoder:
         """A decoder for the Messages event stream (SSE ``data`` objects; on Bedrock the JSON

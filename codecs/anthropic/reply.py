@@ -10,9 +10,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from ir_codec.codec import expect_object, load_json, wire_convert
-from ir_codec.errors import DecodeError
-from ir_codec.ir import Part, ProviderPart, RedactedThinking, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError, LossKind
+from ir_codec.ir import (
+    Part,
+    ProviderPart,
+    RedactedThinking,
+    Refusal,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
+from ir_codec.paths import IRPath
+from ir_codec.replies import (
+    drop_counters,
+    drop_part,
+    part_options,
+    response_options,
+    wire_stop_reason,
+    write_or_zero,
+)
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -37,7 +57,14 @@ from .wire import (
     json_text,
 )
 
-__all__ = ["AnthropicStreamDecoder", "anthropic_usage", "decode_response", "stop_reason"]
+__all__ = [
+    "AnthropicStreamDecoder",
+    "anthropic_usage",
+    "decode_response",
+    "encode_reply",
+    "stop_reason",
+    "stream_events",
+]
 
 _STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end_turn",
@@ -104,8 +131,10 @@ def _text(b: dict[str, Any], path: str) -> Part:
 
 
 def _thinking(b: dict[str, Any], path: str) -> Part:
+    # An empty signature is no signature (as in the stream, whose block starts with "").
     t = wire_convert(b, WThinkingBlock, path)
-    return Thinking(text=t.thinking, signature=t.signature, origin=None if t.signature is None else FAMILY)
+    sig = t.signature or None
+    return Thinking(text=t.thinking, signature=sig, origin=None if sig is None else FAMILY)
 
 
 def _redacted(b: dict[str, Any], path: str) -> Part:
@@ -293,3 +322,155 @@ class AnthropicStreamDecoder(StreamDecoder):
         "message_delta": _message_delta,
         "error": _error,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding replies and streams (IR Response -> Messages reply / event stream)
+
+_WRITE_STOP: dict[StopReason, str] = {ir: wire for wire, ir in _STOP_REASONS.items()}
+"""IR stop reason -> the Messages ``stop_reason`` (the inverse of :data:`_STOP_REASONS`)."""
+
+
+def _usage_body(usage: Usage | None, ctx: EncodeContext) -> dict[str, Any]:
+    """The Messages ``usage``: disjoint buckets, as :func:`anthropic_usage` reads them back."""
+    if usage is None:
+        ctx.lossy(("usage",), LossKind.CHANGED, "a Messages reply always carries usage; written as 0 tokens")
+        return {"input_tokens": 0, "output_tokens": 0}
+    why = "the Messages reply requires it"
+    out: dict[str, Any] = {"input_tokens": write_or_zero(usage, "uncached_input_tokens", ctx, why)}
+    if usage.cache_write_tokens is not None:
+        out["cache_creation_input_tokens"] = usage.cache_write_tokens
+    if usage.cache_read_tokens is not None:
+        out["cache_read_input_tokens"] = usage.cache_read_tokens
+    w5, w1 = usage.cache_write_5m_tokens, usage.cache_write_1h_tokens
+    if w5 is not None or w1 is not None:
+        # CacheCreation has both counters (cache_creation.py); an unknown one is written as 0
+        for f in ("cache_write_5m_tokens", "cache_write_1h_tokens"):
+            if getattr(usage, f) is None:
+                ctx.lossy(("usage", f), LossKind.CHANGED, "cache_creation holds both TTLs; written as 0")
+        out["cache_creation"] = {"ephemeral_5m_input_tokens": w5 or 0, "ephemeral_1h_input_tokens": w1 or 0}
+        if usage.cache_write_tokens is None:
+            ctx.lossy(("usage", "cache_write_tokens"), LossKind.CHANGED, "reads back as the sum of the TTL split")
+    drop_counters(usage, ("cache_write_30m_tokens", "cache_write_12h_tokens"), ctx, "Anthropic has no 30m / 12h tier")
+    out["output_tokens"] = write_or_zero(usage, "output_tokens", ctx, why)
+    if usage.reasoning_tokens is not None:
+        out["output_tokens_details"] = {"thinking_tokens": usage.reasoning_tokens}
+    return out
+
+
+def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] | None:
+    if isinstance(p, ProviderPart):
+        if p.codec != FAMILY:
+            drop_part(p, path, ctx, f"an Anthropic reply (a {p.codec!r} provider part)")
+            return None
+        if p.cache is not None:
+            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+        return dict(p.data)
+    if not isinstance(p, Text | Thinking | RedactedThinking | ToolUse | Refusal):
+        drop_part(p, path, ctx, "an Anthropic reply")
+        return None
+    raw = part_options(p.provider_options, p.cache, path, ctx, FAMILY)
+    out: dict[str, Any]
+    match p:
+        case Text():
+            out = {"type": "text", "text": p.text}
+        case Refusal():
+            ctx.lossy(path, LossKind.CHANGED, "Anthropic has no refusal part; sent as a text block")
+            out = {"type": "text", "text": p.text}
+        case Thinking():
+            sig = p.signature
+            if sig is not None and p.origin not in (None, FAMILY):
+                ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+                sig = None
+            elif sig is not None and p.origin is None:
+                ctx.lossy(
+                    (*path, "origin"), LossKind.CHANGED, "a signature of unknown origin reads back as Anthropic's"
+                )
+            elif sig is None and p.origin is not None:
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+            # ThinkingBlock.signature is a required string: unsigned thinking has an empty one
+            sig = sig or ""
+            out = {"type": "thinking", "thinking": p.text, "signature": sig}
+        case RedactedThinking():
+            if p.origin not in (None, FAMILY):
+                ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+                return None
+            if p.origin is None:
+                ctx.lossy((*path, "origin"), LossKind.CHANGED, "reads back as Anthropic's")
+            out = {"type": "redacted_thinking", "data": p.data}
+        case ToolUse():
+            out = {"type": "tool_use", "id": p.id, "name": p.name, "input": p.input}
+    for k, v in raw.items():  # decode reads back a text block's citations, nothing else
+        if isinstance(p, Text) and k == "citations" and v:
+            out[k] = v
+        else:
+            ctx.lossy((*path, "provider_options", FAMILY, k), LossKind.DROPPED, "not read back from a reply block")
+    return out
+
+
+def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
+    """The Messages reply body of ``response`` (SDK ``types/message.py``)."""
+    extra = response_options(response, ctx, FAMILY)
+    body: dict[str, Any] = {}
+    for field in ("id", "model"):
+        value = getattr(response, field)
+        if value is None:
+            ctx.lossy((field,), LossKind.CHANGED, f"a Messages reply requires {field}; written as ''")
+        body[field] = value if value is not None else ""
+    body["type"] = "message"
+    body["role"] = "assistant"
+    content = []
+    for j, p in enumerate(response.content):
+        block = _encode_block(p, ("content", j), ctx)
+        if block is not None:
+            content.append(block)
+    body["content"] = content
+    body["stop_reason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn", nullable=True)
+    body["stop_sequence"] = None
+    body["usage"] = _usage_body(response.usage, ctx)
+    for k, v in extra.items():
+        if k in _RESPONSE_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
+            ctx.lossy(("provider_options", FAMILY, k), LossKind.DROPPED, why)
+        else:
+            body[k] = v
+    return body
+
+
+def stream_events(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """The Messages event stream of a reply body (SDK ``raw_message_*_event.py``,
+    ``raw_content_block_*_event.py``): ``message_start`` with the reply's fields and whole usage,
+    each block opened empty and filled by deltas (text, thinking then signature, tool input as
+    JSON text), ``message_delta`` with the stop reason and the output count, ``message_stop``."""
+    start = {k: v for k, v in body.items() if k not in ("content", "stop_reason", "stop_sequence")}
+    start.update(content=[], stop_reason=None, stop_sequence=None)
+    events: list[tuple[str | None, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
+    for i, block in enumerate(body["content"]):
+        kind = block.get("type")
+        deltas: list[dict[str, Any]] = []
+        if kind == "text":
+            opened = {**block, "text": ""}
+            if block["text"]:
+                deltas.append({"type": "text_delta", "text": block["text"]})
+        elif kind == "thinking":
+            opened = {**block, "thinking": "", "signature": ""}
+            if block["thinking"]:
+                deltas.append({"type": "thinking_delta", "thinking": block["thinking"]})
+            if block["signature"]:
+                deltas.append({"type": "signature_delta", "signature": block["signature"]})
+        elif kind == "tool_use":
+            opened = {**block, "input": {}}
+            if block["input"]:
+                deltas.append({"type": "input_json_delta", "partial_json": json_text(block["input"])})
+        else:  # redacted thinking and server-tool blocks arrive whole
+            opened = dict(block)
+        events.append(("content_block_start", {"type": "content_block_start", "index": i, "content_block": opened}))
+        for d in deltas:
+            events.append(("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d}))
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
+    usage = {"output_tokens": body["usage"]["output_tokens"]}
+    delta = {"stop_reason": body["stop_reason"], "stop_sequence": body.get("stop_sequence")}
+    events.append(("message_delta", {"type": "message_delta", "delta": delta, "usage": usage}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events

@@ -135,6 +135,15 @@ class BedrockConverse(Codec):
         """Lift a ``ConverseResponse`` body to an IR :class:`Response` (see :mod:`.reply`)."""
         return reply.decode_response(payload)
 
+    STREAM_SSE: ClassVar[bool] = False
+    """ConverseStream is a binary event stream; ``EncodedStream.objects()`` gives its events."""
+
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        return reply.encode_reply(response, ctx)
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        return reply.stream_events(response, ctx)
+
     def stream_decoder(self) -> StreamDecoder:
         """A decoder for ConverseStream events (``{"contentBlockDelta": {...}}`` objects as boto3
         yields them, or the inner object with the event type as ``name``)."""

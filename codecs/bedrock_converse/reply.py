@@ -6,12 +6,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
 from msgspec import UNSET
 
-from ir_codec.codec import expect_object, load_json, wire_convert
-from ir_codec.errors import DecodeError, IRCodecError
-from ir_codec.ir import RedactedThinking, Response, StopReason, Usage
+from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError, IRCodecError, LossKind
+from ir_codec.ir import (
+    Part,
+    ProviderPart,
+    RedactedThinking,
+    Refusal,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
 from ir_codec.lowering import split_unknown
+from ir_codec.paths import IRPath
+from ir_codec.replies import drop_counters, drop_part, merge_raw, part_options, wire_stop_reason, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -34,7 +48,15 @@ from .wire import (
     WToolUseBlockStart,
 )
 
-__all__ = ["STOP_REASONS", "ConverseStreamDecoder", "decode_response", "stop_reason", "usage"]
+__all__ = [
+    "STOP_REASONS",
+    "ConverseStreamDecoder",
+    "decode_response",
+    "encode_reply",
+    "stop_reason",
+    "stream_events",
+    "usage",
+]
 
 STOP_REASONS: dict[str, StopReason] = {
     # botocore ``StopReason`` enum -> IR StopReason
@@ -212,3 +234,177 @@ _HANDLERS: dict[str, Callable[[ConverseStreamDecoder, dict[str, Any], str], list
     "metadata": ConverseStreamDecoder._metadata,
 }
 """ConverseStream event name -> handler."""
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding replies and streams (IR Response -> ConverseResponse / ConverseStream events)
+
+_WRITE_STOP: dict[StopReason, str] = {
+    "end_turn": "end_turn",
+    "tool_use": "tool_use",
+    "max_tokens": "max_tokens",
+    "stop_sequence": "stop_sequence",
+    "content_filter": "content_filtered",
+    "error": "malformed_model_output",
+    "context_window_exceeded": "model_context_window_exceeded",
+}
+"""IR stop reason -> botocore ``StopReason`` (the first wire value that reads back as it)."""
+
+
+def _usage_body(usage: Usage | None, ctx: EncodeContext) -> dict[str, Any]:
+    """botocore ``TokenUsage``: disjoint buckets, as :func:`usage` reads them back;
+    ``totalTokens`` = all input buckets + output (decode does not read it)."""
+    if usage is None:
+        ctx.lossy(("usage",), LossKind.CHANGED, "a ConverseResponse always carries usage; written as 0 tokens")
+        return {"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}
+    why = "TokenUsage requires it"
+    out: dict[str, Any] = {"inputTokens": write_or_zero(usage, "uncached_input_tokens", ctx, why)}
+    out["outputTokens"] = write_or_zero(usage, "output_tokens", ctx, why)
+    out["totalTokens"] = (usage.input_tokens or 0) + (usage.output_tokens or 0)
+    if usage.cache_read_tokens is not None:
+        out["cacheReadInputTokens"] = usage.cache_read_tokens
+    if usage.cache_write_tokens is not None:
+        out["cacheWriteInputTokens"] = usage.cache_write_tokens
+    w5, w1 = usage.cache_write_5m_tokens, usage.cache_write_1h_tokens
+    if w5 is not None or w1 is not None:
+        # "cacheDetails": writes by TTL, sorted 1h before 5m; decode reads both (0 when absent)
+        for f, value in (("cache_write_5m_tokens", w5), ("cache_write_1h_tokens", w1)):
+            if value is None:
+                ctx.lossy(("usage", f), LossKind.CHANGED, "cacheDetails reads an absent TTL as 0")
+        total = (w5 or 0) + (w1 or 0)
+        if usage.cache_write_tokens != total:
+            ctx.lossy(("usage", "cache_write_tokens"), LossKind.CHANGED, "written as the sum of the TTL split")
+            out["cacheWriteInputTokens"] = total
+        out["cacheDetails"] = [
+            {"ttl": ttl, "inputTokens": n} for ttl, n in (("1h", w1), ("5m", w5)) if n is not None and n > 0
+        ]
+    drop_counters(usage, ("cache_write_30m_tokens", "cache_write_12h_tokens"), ctx, "Bedrock has no 30m / 12h tier")
+    drop_counters(usage, ("reasoning_tokens",), ctx, "TokenUsage has no reasoning-token count")
+    return out
+
+
+def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] | None:
+    if isinstance(p, ProviderPart):
+        if p.codec != NAME:
+            drop_part(p, path, ctx, f"a Converse reply (a {p.codec!r} provider part)")
+            return None
+        if p.cache is not None:
+            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+        return dict(p.data)
+    if not isinstance(p, Text | Thinking | RedactedThinking | ToolUse | Refusal):
+        drop_part(p, path, ctx, "a Converse reply")
+        return None
+    raw = part_options(p.provider_options, p.cache, path, ctx, NAME)
+    inner: dict[str, Any]
+    match p:
+        case Text() | Refusal():
+            if isinstance(p, Refusal):
+                ctx.lossy(path, LossKind.CHANGED, "Converse has no refusal block; sent as text")
+            out = {"text": p.text}
+            merge_raw(out, raw, path, ctx, NAME)
+            return out
+        case Thinking():
+            text: dict[str, Any] = {"text": p.text}
+            if p.signature is not None and p.origin not in (None, SIGNATURES):
+                ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+            elif p.signature is not None:
+                text["signature"] = p.signature
+                if p.origin is None:
+                    ctx.lossy(
+                        (*path, "origin"), LossKind.CHANGED, "a signature of unknown origin reads back as Claude's"
+                    )
+            elif p.origin is not None:
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+            inner = {"reasoningText": text}
+            key = "reasoningContent"
+        case RedactedThinking():
+            if p.origin not in (None, SIGNATURES):
+                ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+                return None
+            if p.origin is None:
+                ctx.lossy((*path, "origin"), LossKind.CHANGED, "reads back as Claude's")
+            inner, key = {"redactedContent": p.data}, "reasoningContent"
+        case ToolUse():
+            inner, key = {"toolUseId": p.id, "name": p.name, "input": p.input}, "toolUse"
+    merge_raw(inner, raw, path, ctx, NAME)
+    return {key: inner}
+
+
+_REPLY_FIELDS = frozenset({"output", "stopReason", "usage"})
+_OTHER_FIELDS = frozenset({"metrics", "additionalModelResponseFields", "trace", "performanceConfig", "serviceTier"})
+"""The other members of botocore's ``ConverseResponse``: raw options that may be written."""
+
+
+def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> dict[str, Any]:
+    """The ``ConverseResponse`` body of ``response`` (botocore shape; ``metrics`` is required:
+    taken from the options, else written as ``{"latencyMs": 0}`` and reported)."""
+    extra = part_options(response.provider_options, None, (), ctx, NAME)
+    for field in ("id", "model"):
+        if getattr(response, field) is not None:
+            ctx.lossy((field,), LossKind.DROPPED, f"a ConverseResponse has no {field}")
+    content = []
+    for j, p in enumerate(response.content):
+        block = _encode_block(p, ("content", j), ctx)
+        if block is not None:
+            content.append(block)
+            if origins is not None:
+                origins.append(j)
+    body: dict[str, Any] = {"output": {"message": {"role": "assistant", "content": content}}}
+    body["stopReason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn")
+    body["usage"] = _usage_body(response.usage, ctx)
+    for k, v in extra.items():
+        if k in _REPLY_FIELDS or k not in _OTHER_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if k in _REPLY_FIELDS else "not a ConverseResponse member"
+            ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
+        else:
+            body[k] = v
+    if "metrics" not in body:
+        ctx.lossy(("provider_options", NAME, "metrics"), LossKind.CHANGED, "metrics is required; written as 0 ms")
+        body["metrics"] = {"latencyMs": 0}
+    return body
+
+
+def stream_events(response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+    """The ConverseStream events of a reply body, as ``(event type, member)`` pairs
+    (botocore ``ConverseStreamOutput``): ``messageStart``; per block a ``contentBlockStart``
+    (tool use), ``contentBlockDelta`` events (text; tool input as JSON text; reasoning text,
+    then signature; redacted content) and ``contentBlockStop``; ``messageStop``; ``metadata``
+    with the usage and the other fields of the reply."""
+    origins: list[int] = []
+    body = encode_reply(response, ctx, origins)
+    events: list[tuple[str | None, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
+    i = 0  # the index of the next streamed block
+    for j, block in zip(origins, body["output"]["message"]["content"], strict=True):
+        start: dict[str, Any] | None = None
+        deltas: list[dict[str, Any]] = []
+        if "text" in block and len(block) == 1:
+            deltas.append({"text": block["text"]})
+        elif "toolUse" in block and len(block) == 1 and set(block["toolUse"]) == {"toolUseId", "name", "input"}:
+            tu = block["toolUse"]
+            start = {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"]}}
+            deltas.append({"toolUse": {"input": msgspec.json.encode(tu["input"]).decode()}})
+        elif "reasoningContent" in block and len(block) == 1 and len(block["reasoningContent"]) == 1:
+            rc = block["reasoningContent"]
+            if "redactedContent" in rc:
+                deltas.append({"reasoningContent": {"redactedContent": rc["redactedContent"]}})
+            else:
+                deltas.append({"reasoningContent": {"text": rc["reasoningText"]["text"]}})
+                if "signature" in rc["reasoningText"]:
+                    deltas.append({"reasoningContent": {"signature": rc["reasoningText"]["signature"]}})
+        else:  # server-tool blocks, citations, ...: the stream decoder does not assemble them
+            ctx.lossy(("content", j), LossKind.DROPPED, "this block has no ConverseStream form the decoder assembles")
+            continue
+        if start is not None:
+            events.append(("contentBlockStart", {"start": start, "contentBlockIndex": i}))
+        for d in deltas:
+            events.append(("contentBlockDelta", {"delta": d, "contentBlockIndex": i}))
+        events.append(("contentBlockStop", {"contentBlockIndex": i}))
+        i += 1
+    stop: dict[str, Any] = {"stopReason": body["stopReason"]}
+    if "additionalModelResponseFields" in body:
+        stop["additionalModelResponseFields"] = body["additionalModelResponseFields"]
+    events.append(("messageStop", stop))
+    meta = {k: v for k, v in body.items() if k not in ("output", "stopReason", "additionalModelResponseFields")}
+    events.append(("metadata", meta))
+    return events

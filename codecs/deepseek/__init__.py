@@ -75,6 +75,8 @@ class DeepSeekFlavor(ChatFlavor):
     """The request was cut short for want of capacity (API reference, ``finish_reason``)."""
     REASONING_FIELDS: ClassVar[tuple[str, ...]] = ("reasoning_content",)
     REASONING_DETAILS_FIELD: ClassVar[str | None] = None
+    REPLY_REFUSAL: ClassVar[bool] = False
+    """The assistant message has no ``refusal`` field: a refusal is sent as text."""
     USAGE_FIELDS: ClassVar[dict[str, str]] = {
         "prompt_cache_hit_tokens": "cache_read_tokens",
         "prompt_cache_miss_tokens": "uncached_input_tokens",

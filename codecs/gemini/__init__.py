@@ -127,6 +127,12 @@ class GeminiCodec(Codec):
         """Lift a ``GenerateContentResponse`` to an IR :class:`Response` (first candidate)."""
         return reply.decode_response(payload)
 
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        return reply.encode_reply(response, ctx)
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        return reply.stream_events(response, ctx)
+
     def stream_decoder(self) -> GeminiStreamDecoder:
         """A decoder for ``streamGenerateContent?alt=sse`` chunks."""
         return GeminiStreamDecoder()

@@ -13,9 +13,23 @@ from typing import Any
 
 import msgspec
 
-from ir_codec.codec import expect_object, load_json, wire_convert
-from ir_codec.errors import DecodeError
-from ir_codec.ir import Part, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError, LossKind
+from ir_codec.ir import (
+    Audio,
+    Document,
+    Image,
+    Part,
+    ProviderPart,
+    Refusal,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
+from ir_codec.replies import drop_counters, drop_part, merge_raw, part_options, wire_stop_reason, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -29,9 +43,17 @@ from ir_codec.stream import (
 )
 
 from .lift import PART_KINDS, lift_part, opts
-from .wire import WGenerateContentResponse, WUsageMetadata, assign_ids, norm_content
+from .wire import NAME, WGenerateContentResponse, WUsageMetadata, assign_ids, norm_content, omit_derived_ids
 
-__all__ = ["GeminiStreamDecoder", "decode_response", "normalize_reply", "usage_from_wire"]
+__all__ = [
+    "GeminiStreamDecoder",
+    "decode_response",
+    "encode_reply",
+    "normalize_reply",
+    "stream_chunks",
+    "stream_events",
+    "usage_from_wire",
+]
 
 # types.FinishReason -> IR StopReason. Gemini answers STOP also after a function call and after
 # a stop sequence (it has no separate reason for either): STOP with a functionCall part in the
@@ -227,6 +249,8 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     first candidate's own fields (``candidate``) and the other candidates, raw (``candidates``,
     for candidateCount > 1)."""
     options: dict[str, Any] = {k: v for k, v in data.items() if k not in ("candidates", "modelVersion", "responseId")}
+    if "usageMetadata" in options and _rewrites(options["usageMetadata"]):
+        del options["usageMetadata"]  # the IR usage writes it back as it is
     if first is not None:
         extra = {k: v for k, v in first.items() if k not in ("content", "finishReason")}
         if extra:
@@ -235,6 +259,21 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     if others:
         options["candidates"] = others
     return opts(options)
+
+
+def _rewrites(raw: Any) -> bool:
+    """Whether the IR usage of ``raw`` writes exactly ``raw`` back (then it need not be kept)."""
+    usage = usage_from_wire(raw) if isinstance(raw, dict) else None
+    if usage is None:
+        return False
+    written = _usage_body(usage, EncodeContext(NAME))
+    return _nonzero(written) == _nonzero(_camel_tree(raw))
+
+
+def _nonzero(usage: dict[str, Any]) -> dict[str, Any]:
+    """Counters as proto3 JSON compares them: a 0 is absent (``thoughtsTokenCount`` excepted,
+    whose presence says the model thinks)."""
+    return {k: v for k, v in usage.items() if v != 0 or k == "thoughtsTokenCount"}
 
 
 def decode_response(payload: Any) -> Response:
@@ -549,3 +588,174 @@ def _set(root: dict[str, Any], keys: list[str | int], value: Any, path: str) -> 
                 node[key] = [] if isinstance(nxt, int) else {}
         if not last:
             node = node[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding replies and streams (IR Response -> GenerateContentResponse / its SSE chunks)
+
+_WRITE_FINISH: dict[StopReason, str] = {
+    "end_turn": "STOP",
+    "tool_use": "STOP",  # with a functionCall part it reads back as tool_use
+    "max_tokens": "MAX_TOKENS",
+    "content_filter": "SAFETY",
+    "error": "MALFORMED_RESPONSE",
+    "other": "OTHER",
+}
+"""IR stop reason -> ``types.FinishReason`` (the first value that reads back as it)."""
+
+_REPLY_PARTS = (Text, Thinking, Refusal, ToolUse, ProviderPart, Image, Audio, Document)
+"""What a model turn can hold (``types.Part``: text, thoughts, function calls, inline media)."""
+
+
+def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
+    """``usageMetadata`` (camelCase REST keys): ``promptTokenCount`` is the sum of the input
+    buckets (Gemini counts cached tokens in it; it reports no cache writes, so written tokens
+    are counted there as uncached input, reported), ``candidatesTokenCount + thoughtsTokenCount``
+    the output, as :func:`usage_from_wire` reads them back."""
+    why = "Gemini reads an absent counter as 0"
+    if usage.uncached_input_tokens is None:
+        write_or_zero(usage, "uncached_input_tokens", ctx, why)
+    read = write_or_zero(usage, "cache_read_tokens", ctx, why)
+    if usage.cache_write_tokens is not None:
+        ctx.lossy(("usage", "cache_write_tokens"), LossKind.DROPPED, "Gemini reports no cache writes; counted as input")
+        if usage.cache_write_tokens:
+            ctx.lossy(("usage", "uncached_input_tokens"), LossKind.CHANGED, "holds the written tokens too")
+    ttls = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_write_30m_tokens", "cache_write_12h_tokens")
+    drop_counters(usage, ttls, ctx, "Gemini reports no cache writes")
+    prompt = usage.input_tokens or 0
+    output = write_or_zero(usage, "output_tokens", ctx, why)
+    thoughts = usage.reasoning_tokens
+    out: dict[str, Any] = {"promptTokenCount": prompt}
+    if read:
+        out["cachedContentTokenCount"] = read
+    out["candidatesTokenCount"] = output - (thoughts or 0)
+    if thoughts is not None:
+        out["thoughtsTokenCount"] = thoughts
+    out["totalTokenCount"] = prompt + output
+    return out
+
+
+def _reply_parts(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> list[dict[str, Any]]:
+    from .lower import _LOWER_PART  # the request side's part lowering: the same wire parts
+
+    names = {p.id: p.name for p in response.content if isinstance(p, ToolUse)}
+    parts: list[dict[str, Any]] = []
+    for j, p in enumerate(response.content):
+        path = ("content", j)
+        if not isinstance(p, _REPLY_PARTS) or (isinstance(p, ProviderPart) and p.codec != NAME):
+            drop_part(p, path, ctx, "a Gemini model turn")
+            continue
+        if p.cache is not None:
+            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+            p = msgspec.structs.replace(p, cache=None)
+        own = getattr(p, "provider_options", {}).get(NAME, {})
+        if any(v is None for v in own.values()):  # a reply part reads back without null members
+            for k in [k for k, v in own.items() if v is None]:
+                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "a null member reads back as absent")
+            kept = {k: v for k, v in own.items() if v is not None}
+            p = msgspec.structs.replace(p, provider_options={**p.provider_options, NAME: kept})  # type: ignore[union-attr]
+        if isinstance(p, Thinking):
+            if p.signature is not None and p.origin not in (None, "gemini"):
+                ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+                p = msgspec.structs.replace(p, signature=None, origin=None)
+            elif p.signature is not None and p.origin is None:
+                ctx.lossy((*path, "origin"), LossKind.CHANGED, "a thoughtSignature reads back as Gemini's")
+            elif p.signature is None and p.origin is not None:
+                ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+        parts.append(_LOWER_PART[type(p)](p, path, names, ctx))
+        if origins is not None:
+            origins.append(j)
+    omit_derived_ids([{"role": "model", "parts": parts}])
+    return parts
+
+
+def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> dict[str, Any]:
+    """The ``GenerateContentResponse`` of ``response`` (REST camelCase; the first candidate, the
+    others and the reply's raw fields from ``provider_options["gemini"]``)."""
+    own = part_options(response.provider_options, None, (), ctx, NAME)
+    parts = _reply_parts(response, ctx, origins)
+    body: dict[str, Any] = {}
+    blocked = _blocked(own)
+    if not parts and blocked is not None and blocked == response.raw_stop_reason and "candidate" not in own:
+        # the prompt was blocked: no candidates, promptFeedback.blockReason says why
+        if response.stop_reason != "content_filter":
+            ctx.lossy(("stop_reason",), LossKind.CHANGED, "a blocked prompt reads back as content_filter")
+    else:
+        has_call = any("functionCall" in p for p in parts)
+        finish = wire_stop_reason(response, ctx, lambda w: _stop_reason(w, has_call), _WRITE_FINISH, None)
+        cand: dict[str, Any] = {"content": {"role": "model", "parts": parts}}
+        if finish is not None:
+            cand["finishReason"] = finish
+        extra = own.pop("candidate", {})
+        merge_raw(cand, extra if isinstance(extra, dict) else {}, ("provider_options",), ctx, NAME)
+        body["candidates"] = [cand, *own.pop("candidates", [])]
+    raw_usage = own.pop("usageMetadata", None)
+    if response.usage is not None:
+        if raw_usage is not None and usage_from_wire(raw_usage) == response.usage:
+            body["usageMetadata"] = raw_usage  # as the provider wrote it (details by modality, ...)
+        else:
+            body["usageMetadata"] = _usage_body(response.usage, ctx)
+            if raw_usage is not None:
+                ctx.lossy(("provider_options", NAME, "usageMetadata"), LossKind.CHANGED, "rewritten from the IR usage")
+    elif raw_usage is not None:
+        ctx.lossy(("provider_options", NAME, "usageMetadata"), LossKind.DROPPED, "the Response has no usage")
+    if response.model is not None:
+        body["modelVersion"] = response.model
+    if response.id is not None:
+        body["responseId"] = response.id
+    for k in [k for k, v in own.items() if _camel_tree({k: v}) != {k: v}]:
+        why = "reads back in camelCase and without null members (proto3 JSON)"
+        ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
+        del own[k]
+    merge_raw(body, own, (), ctx, NAME)
+    return body
+
+
+def stream_events(response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+    """The stream of ``response`` (:func:`stream_chunks`), with what a stream cannot keep apart
+    reported: consecutive text (or thought) parts that the stream decoder joins, as Gemini's own
+    stream pieces are joined (a part ends only where a ``thoughtSignature`` or another payload
+    says so)."""
+    origins: list[int] = []
+    body = encode_reply(response, ctx, origins)
+    parts = body.get("candidates", [{}])[0].get("content", {}).get("parts", [])
+    merged: list[dict[str, Any]] = []
+    groups: dict[int, list[int]] = {}
+    for k, part in enumerate(parts):
+        groups.setdefault(_merge(merged, dict(part)), []).append(k)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        # as for joined strings: empty plain pieces vanish; the others change when two or more join
+        full = [k for k in members if parts[k].get("text") or set(parts[k]) - {"text", "thought"}]
+        full = full or members[:1]  # all empty: the first one stays
+        for k in members:
+            path = ("content", origins[k])
+            if k not in full:
+                ctx.lossy(path, LossKind.DROPPED, "an empty text piece vanishes in the stream")
+            elif len(full) > 1:
+                ctx.lossy(path, LossKind.CHANGED, "consecutive text parts are one part in a Gemini stream")
+    return stream_chunks(body)
+
+
+def stream_chunks(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """``streamGenerateContent?alt=sse`` chunks of a reply body: one chunk per part of the first
+    candidate (a thought or text part ends where its successor starts, so none is joined to its
+    neighbour), then a last chunk with the ``finishReason``, the usage and the reply's other
+    fields. Other candidates come whole in the last chunk."""
+    cands = body.get("candidates", [])
+    if not cands:
+        return [(None, dict(body))]
+    first = cands[0]
+    head = {k: body[k] for k in ("modelVersion", "responseId") if k in body}
+    out: list[tuple[str | None, dict[str, Any]]] = []
+    content_extra = {k: v for k, v in first["content"].items() if k != "parts"}
+    for part in first["content"]["parts"]:
+        out.append((None, {"candidates": [{"content": {**content_extra, "parts": [part]}}], **head}))
+    last_cand = {k: v for k, v in first.items() if k != "content"}
+    last_cand["content"] = {**content_extra, "parts": []}
+    last = {k: v for k, v in body.items() if k != "candidates"}
+    last["candidates"] = [last_cand, *cands[1:]]
+    out.append((None, last))
+    return out

@@ -65,7 +65,17 @@ class MistralFlavor(ChatFlavor):
     TOOL_CALL_ID_LENGTH: ClassVar[int] = 9
     STOP_REASONS: ClassVar[dict[str, StopReason]] = {"model_length": "max_tokens"}
     """``chatcompletionchoice.py``: the context window was reached."""
+    REASONING_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """The SDK's ``AssistantMessage`` has no reasoning field (assistantmessage.py)."""
     REASONING_DETAILS_FIELD: ClassVar[str | None] = None
+    WHOLE_STREAMED_TOOL_CALLS: ClassVar[bool] = True
+    """``CompletionChunk`` tool calls require ``function.name`` (completionchunk.py, ``ToolCall``)."""
+    STREAM_OPTIONS: ClassVar[dict[str, Any] | None] = None
+    """``ChatCompletionStreamRequest`` has no ``stream_options`` (chatcompletionstreamrequest.py)."""
+    REPLY_REFUSAL: ClassVar[bool] = False
+    """The assistant message has no ``refusal`` field: a refusal is sent as text."""
+    REPLY_USAGE_REQUIRED: ClassVar[bool] = True
+    """``ChatCompletionResponse.usage`` is required (chatcompletionresponse.py)."""
 
 
 @register
@@ -105,6 +115,8 @@ class MistralCodec(OpenAIChatCodec):
         ),
     )
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = tuple(
-        c for c in OpenAIChatCodec.CANONICALIZATIONS if "prompt_cache" not in c and "max-tokens" not in c
+        c
+        for c in OpenAIChatCodec.CANONICALIZATIONS
+        if "prompt_cache" not in c and "max-tokens" not in c and "stream_options" not in c
     )
     """Wire forms that decode to the same IR; :meth:`canonicalize` rewrites them."""

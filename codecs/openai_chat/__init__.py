@@ -28,7 +28,7 @@ from .canonical import canonicalize
 from .flavor import ChatFlavor
 from .lift import Lifter
 from .lower import encode_request
-from .reply import ChatStreamDecoder, decode_response
+from .reply import ChatStreamDecoder, decode_response, encode_reply, stream_chunks
 from .sdk import sdk_kwargs
 from .wire import WChatRequest
 
@@ -108,6 +108,7 @@ class OpenAIChatCodec(Codec):
         "stop given as a string == a list with that one string",
         'a function tool without parameters == parameters {"type":"object"}',
         'a tool call whose function.arguments is absent or null == arguments "{}"',
+        'a streamed body (stream: true) without stream_options == one with {"include_usage": true}',
     )
     """Wire forms that decode to the same IR; :meth:`canonicalize` rewrites them."""
 
@@ -164,6 +165,15 @@ class OpenAIChatCodec(Codec):
 
         Content order: reasoning, text, refusal, tool calls (``reply.py``)."""
         return decode_response(payload, self.NAME, self.FLAVOR)
+
+    STREAM_DONE: ClassVar[bool] = True
+    """The chunk stream ends with ``data: [DONE]``."""
+
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        return encode_reply(response, ctx, self.NAME, self.FLAVOR)
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        return stream_chunks(encode_reply(response, ctx, self.NAME, self.FLAVOR), self.FLAVOR)
 
     def stream_decoder(self) -> ChatStreamDecoder:
         """A decoder for ``ChatCompletionChunk`` events (``stream: true``; usage arrives in the last

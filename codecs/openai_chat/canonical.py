@@ -29,6 +29,9 @@ def canonicalize(codec: OpenAIChatCodec, payload: Mapping[str, Any]) -> dict[str
     stop = w.get("stop")  # None where the flavor has no stop field (ABSENT_FIELDS)
     if stop is not None and isinstance(p.get(stop), str):
         p[stop] = [p[stop]]
+    stream = w.get("stream", "stream")
+    if p.get(stream) is True and flavor.STREAM_OPTIONS is not None and "stream_options" not in p:
+        p["stream_options"] = dict(flavor.STREAM_OPTIONS)
     key = flavor.AUTO_CACHE_KEY
     if key is not None and key in p:
         mark = flavor.read_auto_cache(p[key])

@@ -185,6 +185,27 @@ class ChatFlavor:
     ``reasoning.text`` / ``reasoning.summary`` / ``reasoning.encrypted``); when present and not
     empty it wins over ``REASONING_FIELDS``. ``None``: the provider has none."""
 
+    STREAM_OPTIONS: ClassVar[Mapping[str, Any] | None] = {"include_usage": True}
+    """What a streamed request (IR ``stream=True``) sends as ``stream_options`` unless its
+    ``provider_options`` give one: OpenAI reports the usage of a stream only in a last chunk that
+    ``include_usage`` asks for (``ChatCompletionStreamOptionsParam``). Decode reads this value
+    beside ``stream: true`` as the default (not kept raw). ``None``: the provider has no
+    ``stream_options`` (Mistral sends the usage in its last chunk anyway)."""
+
+    REPLY_DEFAULTS: ClassVar[Mapping[str, Any]] = {}
+    """Top-level reply fields the provider's SDK requires and the IR has no word for, with the
+    value encode_response writes (OpenRouter ``ChatResult``: ``system_fingerprint: null``)."""
+
+    REPLY_REFUSAL: ClassVar[bool] = True
+    """The reply message has a ``refusal`` string; without it a refusal is sent as text."""
+
+    REPLY_USAGE_REQUIRED: ClassVar[bool] = False
+    """The reply's ``usage`` is required (Mistral ``ChatCompletionResponse.usage``)."""
+
+    WHOLE_STREAMED_TOOL_CALLS: ClassVar[bool] = False
+    """The stream sends each tool call whole in one delta (Mistral's ``CompletionChunk`` needs
+    ``function.name`` in every piece) rather than the name first and the arguments after."""
+
     USAGE_FIELDS: ClassVar[Mapping[str, str]] = {}
     """Usage counters beside OpenAI's: wire field of ``usage`` -> the IR
     :class:`~ir_codec.ir.Usage` field it gives (DeepSeek: ``{"prompt_cache_hit_tokens":

@@ -214,6 +214,9 @@ class Lifter:
                 value = fields[wire_name]
                 kw[ir_name] = [value] if ir_name == "stop" and isinstance(value, str) else value
         req = Request(system=system, messages=messages, tools=tools, **kw)
+        default = self.flavor.STREAM_OPTIONS
+        if req.stream is True and default is not None and extras.get("stream_options") == default:
+            del extras["stream_options"]  # what encode sends with stream: true anyway (flavor.py)
         cache = self.auto_cache(req, extras)
         return msgspec.structs.replace(req, cache=cache, provider_options=options(self.name, extras))
 

@@ -328,6 +328,8 @@ class Lowerer:
             body[w("response_format")] = self.response_format(req.response_format)
         if req.cache is not None:
             self.auto_cache(req.cache, body)
+        if req.stream and self.flavor.STREAM_OPTIONS is not None and "stream_options" not in own:
+            body["stream_options"] = dict(self.flavor.STREAM_OPTIONS)  # the usage of a stream (flavor.py)
         return merge_options(body, own, path=(), ctx=ctx)
 
     def auto_cache(self, cache: CacheControl, body: dict[str, Any]) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ir_codec.codec import expect_object, load_json, wire_convert
-from ir_codec.errors import DecodeError
+from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.paths import IRPath
+from ir_codec.replies import drop_counters, drop_part, part_options, wire_stop_reason, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -31,13 +33,24 @@ from .wire import (
     WChoiceDeltaToolCall,
     WCompletionUsage,
     WReplyToolCall,
+    arguments_denote,
+    compact,
     parse_arguments,
 )
 
 if TYPE_CHECKING:
     from .flavor import ChatFlavor
 
-__all__ = ["FINISH_REASONS", "ChatStreamDecoder", "chat_usage", "decode_response", "reply_tool_call", "stop_reason"]
+__all__ = [
+    "FINISH_REASONS",
+    "ChatStreamDecoder",
+    "chat_usage",
+    "decode_response",
+    "encode_reply",
+    "reply_tool_call",
+    "stop_reason",
+    "stream_chunks",
+]
 
 FINISH_REASONS: dict[str, StopReason] = {
     # ChatCompletion.Choice.finish_reason (chat_completion.py); "error" is OpenRouter's
@@ -288,3 +301,260 @@ class ChatStreamDecoder(StreamDecoder):
                 fn["arguments"] = self._args[i]
             call = {"id": cid, "type": "function", "function": fn}
             asm.add_part(_TOOL_INDEX + i, reply_tool_call(call, f"$.tool_calls[{i}]", self.name, self.flavor))
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding replies and streams (IR Response -> ChatCompletion / ChatCompletionChunk stream)
+
+_WRITE_FINISH: dict[StopReason, str] = {
+    "end_turn": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "content_filter": "content_filter",
+    "refusal": "stop",  # reads back as a refusal where the reply carries one
+}
+"""IR stop reason -> ``finish_reason`` (``chat_completion.py``: stop, length, tool_calls,
+content_filter, function_call); a flavor's own values are added from its ``STOP_REASONS``."""
+
+_RANK = {Thinking: 0, RedactedThinking: 0, Text: 1, Refusal: 2, ToolUse: 3}
+"""The order in which decode lists a reply's parts: reasoning, text, refusal, tool calls."""
+
+
+def _write_finish(flavor: ChatFlavor, name: str) -> dict[StopReason, str]:
+    out = dict(_WRITE_FINISH)
+    if name == "openrouter":
+        out["error"] = "error"  # chatfinishreasonenum.py
+    for wire, ir in flavor.STOP_REASONS.items():
+        out.setdefault(ir, wire)
+    return out
+
+
+def _usage_body(usage: Usage, ctx: EncodeContext, flavor: ChatFlavor) -> dict[str, Any]:
+    """``CompletionUsage``: ``prompt_tokens`` is the sum of the input buckets (the inverse of
+    :meth:`Usage.from_inclusive`), reads and writes in ``prompt_tokens_details``; a flavor's
+    ``USAGE_FIELDS`` are written from their buckets."""
+    why = "CompletionUsage requires the prompt count"
+    if usage.uncached_input_tokens is None:
+        write_or_zero(usage, "uncached_input_tokens", ctx, why)
+    prompt = usage.input_tokens or 0
+    completion = write_or_zero(usage, "output_tokens", ctx, "CompletionUsage requires completion_tokens")
+    out: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    details: dict[str, Any] = {}
+    if usage.cache_read_tokens is not None:
+        details["cached_tokens"] = usage.cache_read_tokens
+    if usage.cache_write_tokens is not None:
+        details["cache_write_tokens"] = usage.cache_write_tokens
+    if details:
+        out["prompt_tokens_details"] = details
+    if usage.reasoning_tokens is not None:
+        out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    for wire, bucket in flavor.USAGE_FIELDS.items():
+        value = getattr(usage, bucket)
+        if bucket == "uncached_input_tokens" and value is None:
+            value = 0  # as prompt_tokens counts it (reported above)
+        if value is not None:
+            out[wire] = value
+    ttls = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_write_30m_tokens", "cache_write_12h_tokens")
+    drop_counters(usage, ttls, ctx, "Chat usage has no TTL split of the cache writes")
+    return out
+
+
+def _reasoning(parts: list[tuple[int, Part]], ctx: EncodeContext, flavor: ChatFlavor) -> dict[str, Any]:
+    """The reasoning fields of the message: ``REASONING_DETAILS_FIELD`` where a part needs it
+    (a signature, encrypted reasoning, several parts), else the text in ``REASONING_FIELDS[0]``."""
+    if not parts:
+        return {}
+    details_field = flavor.REASONING_DETAILS_FIELD
+    needs = len(parts) > 1 or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in parts)  # type: ignore[union-attr]
+    for j, p in parts:
+        if p.origin is not None:  # type: ignore[union-attr]
+            ctx.lossy(("content", j, "origin"), LossKind.DROPPED, "Chat reasoning carries no origin")
+    if details_field is not None and needs:
+        details: list[dict[str, Any]] = []
+        for _, p in parts:
+            if isinstance(p, RedactedThinking):
+                details.append({"type": "reasoning.encrypted", "data": p.data})
+            else:
+                assert isinstance(p, Thinking)
+                d: dict[str, Any] = {"type": "reasoning.text", "text": p.text}
+                if p.signature is not None:
+                    d["signature"] = p.signature
+                details.append(d)
+        return {details_field: details}
+    if not flavor.REASONING_FIELDS:
+        for j, _ in parts:
+            ctx.lossy(("content", j), LossKind.DROPPED, "this provider's replies carry no reasoning")
+        return {}
+    thoughts: list[tuple[int, Thinking]] = []
+    for j, p in parts:
+        if isinstance(p, RedactedThinking):
+            ctx.lossy(("content", j), LossKind.DROPPED, "encrypted reasoning has no place in the reply")
+            continue
+        assert isinstance(p, Thinking)
+        if p.signature is not None:
+            ctx.lossy(("content", j, "signature"), LossKind.DROPPED, "the reasoning text field has no signature")
+        thoughts.append((j, p))
+    _joined(thoughts, ctx, "reasoning parts are joined into one text", empty_drops=True)
+    texts = [p.text for _, p in thoughts]
+    return {flavor.REASONING_FIELDS[0]: "".join(texts)} if any(texts) else {}
+
+
+def _report_moves(
+    order: list[tuple[int, int]],
+    reasoning: list[tuple[int, Part]],
+    texts: list[tuple[int, Text]],
+    refusals: list[tuple[int, Refusal]],
+    ctx: EncodeContext,
+    flavor: ChatFlavor,
+) -> None:
+    """Decode lists reasoning, text, refusal, tool calls: a part that reads back as a part of
+    its own (not dropped, not joined into an earlier one) is reported ``moved`` where another
+    kind of part takes its place."""
+    gone: set[int] = set()
+    details = flavor.REASONING_DETAILS_FIELD is not None and (
+        len(reasoning) > 1 or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in reasoning)  # type: ignore[union-attr]
+    )
+    if not details:
+        joined = [j for j, p in reasoning if isinstance(p, Thinking) and p.text and flavor.REASONING_FIELDS]
+        gone |= {j for j, _ in reasoning} - set(joined[:1])
+    for group in (texts, refusals):
+        full = [j for j, p in group if p.text] or ([] if group is texts else [j for j, _ in group])
+        gone |= {j for j, _ in group} - set(full[:1])
+    alive = [(rank, j) for rank, j in order if j not in gone]
+    for (_, j), (_, k) in zip(alive, sorted(alive, key=lambda t: t[0]), strict=True):
+        if j != k:
+            ctx.lossy(
+                ("content", j), LossKind.MOVED, "a Chat reply lists reasoning, text, refusal, tool calls in order"
+            )
+
+
+def _joined(parts: list[tuple[int, Any]], ctx: EncodeContext, why: str, *, empty_drops: bool) -> None:
+    """Report parts joined into one string: empty ones vanish (``dropped``, where an empty
+    string reads back as no part or is absorbed), non-empty ones change when two or more join."""
+    full = [j for j, p in parts if p.text]
+    for j, p in parts:
+        if not p.text and empty_drops:
+            ctx.lossy(("content", j), LossKind.DROPPED, "an empty string reads back as no part")
+        elif p.text and len(full) > 1:
+            ctx.lossy(("content", j), LossKind.CHANGED, why)
+
+
+def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor) -> dict[str, Any]:
+    """The ``ChatCompletion`` of ``response`` (one choice; SDK ``chat/chat_completion.py``)."""
+    own = part_options(response.provider_options, None, (), ctx, name)
+    for k in own:
+        ctx.lossy(("provider_options", name, k), LossKind.DROPPED, "reply fields beyond the IR are not written")
+    reasoning: list[tuple[int, Part]] = []
+    texts: list[tuple[int, Text]] = []
+    refusals: list[tuple[int, Refusal]] = []
+    calls: list[dict[str, Any]] = []
+    order: list[tuple[int, int]] = []  # (rank, IR index) of the parts kept, in IR order
+    for j, p in enumerate(response.content):
+        path: IRPath = ("content", j)
+        rank = _RANK.get(type(p))
+        if rank is None or not isinstance(p, Thinking | RedactedThinking | Text | Refusal | ToolUse):
+            drop_part(p, path, ctx, "a Chat reply")
+            continue
+        order.append((rank, j))
+        raw = part_options(p.provider_options, p.cache, path, ctx, name)
+        kept = raw.pop("arguments", None) if isinstance(p, ToolUse) else None
+        for k in raw:
+            ctx.lossy((*path, "provider_options", name, k), LossKind.DROPPED, "not a field of a reply part")
+        if isinstance(p, Refusal) and not flavor.REPLY_REFUSAL:
+            ctx.lossy(path, LossKind.CHANGED, "the reply has no refusal field; sent as text")
+            p = Text(text=p.text)
+        match p:
+            case Thinking() | RedactedThinking():
+                reasoning.append((j, p))
+            case Text():
+                texts.append((j, p))
+            case Refusal():
+                refusals.append((j, p))
+            case ToolUse():
+                wire_id = flavor.tool_call_id_to_wire(p.id)
+                if flavor.tool_call_id_from_wire(wire_id) != p.id:
+                    ctx.lossy((*path, "id"), LossKind.CHANGED, f"the provider's id rule: sent as {wire_id!r}")
+                args = kept if isinstance(kept, str) and arguments_denote(kept, p.input) else compact(p.input)
+                if kept is not None and args != kept:
+                    ctx.lossy(
+                        (*path, "provider_options", name, "arguments"), LossKind.DROPPED, "does not denote the input"
+                    )
+                calls.append({"id": wire_id, "type": "function", "function": {"name": p.name, "arguments": args}})
+    # decode lists reasoning, text, refusal, tool calls: a part that another one takes the
+    # place of reads back elsewhere
+    _report_moves(order, reasoning, texts, refusals, ctx, flavor)
+    message: dict[str, Any] = {"role": "assistant"}
+    _joined(texts, ctx, "a Chat reply has one content string; texts joined", empty_drops=True)
+    text = "".join(t.text for _, t in texts)
+    message["content"] = text if text else None
+    _joined(refusals, ctx, "a Chat reply has one refusal string; refusals joined", empty_drops=len(refusals) > 1)
+    if refusals or name == "openai-chat":  # ChatCompletionMessage.refusal: always written by OpenAI
+        message["refusal"] = "".join(r.text for _, r in refusals) if refusals else None
+    message.update(_reasoning(reasoning, ctx, flavor))
+    if calls:
+        message["tool_calls"] = calls
+    refused = bool(refusals)
+    finish = wire_stop_reason(
+        response,
+        ctx,
+        lambda w: stop_reason(w, flavor, refused=refused),
+        _write_finish(flavor, name),
+        "stop",
+    )
+    body: dict[str, Any] = {}
+    for field in ("id", "model"):
+        value = getattr(response, field)
+        if value is None:
+            ctx.lossy((field,), LossKind.CHANGED, f"a ChatCompletion requires {field}; written as ''")
+        body[field] = value if value is not None else ""
+    body["object"] = "chat.completion"
+    body["created"] = 0
+    body.update(flavor.REPLY_DEFAULTS)
+    body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
+    if response.usage is not None:
+        body["usage"] = _usage_body(response.usage, ctx, flavor)
+    elif flavor.REPLY_USAGE_REQUIRED:
+        ctx.lossy(("usage",), LossKind.CHANGED, "the reply requires usage; written as 0 tokens")
+        body["usage"] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    return body
+
+
+def stream_chunks(body: Mapping[str, Any], flavor: ChatFlavor) -> list[tuple[str | None, dict[str, Any]]]:
+    """The ``ChatCompletionChunk`` stream of a reply body (``chat_completion_chunk.py``): a first
+    chunk with the role, then reasoning, content, refusal and each tool call (its id and name,
+    then its arguments), a chunk with the ``finish_reason``, and the usage in a last chunk
+    without choices (as ``stream_options.include_usage`` asks)."""
+    head = {"id": body["id"], "object": "chat.completion.chunk", "created": body["created"], "model": body["model"]}
+    choice = body["choices"][0]
+    msg = choice["message"]
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> tuple[str | None, dict[str, Any]]:
+        return None, {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    out = [chunk({"role": "assistant", "content": ""})]
+    details_field = flavor.REASONING_DETAILS_FIELD
+    if details_field is not None and details_field in msg:
+        out.append(chunk({details_field: [{**d, "index": k} for k, d in enumerate(msg[details_field])]}))
+    for f in flavor.REASONING_FIELDS[:1]:
+        if f in msg:
+            out.append(chunk({f: msg[f]}))
+    if msg.get("content"):
+        out.append(chunk({"content": msg["content"]}))
+    if msg.get("refusal") is not None:
+        out.append(chunk({"refusal": msg["refusal"]}))
+    for k, call in enumerate(msg.get("tool_calls", [])):
+        fn = call["function"]
+        if flavor.WHOLE_STREAMED_TOOL_CALLS:
+            out.append(chunk({"tool_calls": [{"index": k, **call}]}))
+            continue
+        start = {"index": k, "id": call["id"], "type": "function", "function": {"name": fn["name"], "arguments": ""}}
+        out.append(chunk({"tool_calls": [start]}))
+        out.append(chunk({"tool_calls": [{"index": k, "function": {"arguments": fn["arguments"]}}]}))
+    out.append(chunk({}, choice["finish_reason"]))
+    if "usage" in body:
+        out.append((None, {**head, "choices": [], "usage": body["usage"]}))
+    return out

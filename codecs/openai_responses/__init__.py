@@ -142,6 +142,12 @@ class OpenAIResponsesCodec(Codec):
         """Lift a Responses API response object (see :func:`.reply.decode_response`)."""
         return reply.decode_response(payload)
 
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        return reply.encode_reply(response, ctx)
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        return reply.stream_events(reply.encode_reply(response, ctx))
+
     def stream_decoder(self) -> ResponsesStreamDecoder:
         """A decoder for the Responses SSE stream (``response_stream_event.py``)."""
         return ResponsesStreamDecoder()

@@ -12,9 +12,22 @@ from typing import Any
 
 import msgspec
 
-from ir_codec.codec import expect_object, load_json, wire_convert
-from ir_codec.errors import DecodeError
-from ir_codec.ir import Part, ProviderPart, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.errors import DecodeError, LossKind
+from ir_codec.ir import (
+    Part,
+    ProviderPart,
+    RedactedThinking,
+    Refusal,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
+from ir_codec.paths import IRPath
+from ir_codec.replies import drop_counters, drop_part, part_options, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -40,7 +53,7 @@ from .wire import (
     WResponseUsage,
 )
 
-__all__ = ["ResponsesStreamDecoder", "decode_response", "lift_usage"]
+__all__ = ["ResponsesStreamDecoder", "decode_response", "encode_reply", "lift_usage", "stream_events"]
 
 _PART_STRIDE = 1000
 """Part index = output_index * stride + content_index, so parts keep the output order."""
@@ -145,7 +158,21 @@ def _output_reasoning(item: dict[str, Any], path: str) -> list[Part]:
     sig = item.get("encrypted_content")
     text = JOIN.join(s["text"] for s in item["summary"])
     signed = isinstance(sig, str)
-    return [Thinking(text=text, signature=sig if signed else None, origin="openai" if signed else None)]
+    return [
+        Thinking(
+            text=text,
+            signature=sig if signed else None,
+            origin="openai" if signed else None,
+            provider_options=_reasoning_options(item),
+        )
+    ]
+
+
+def _reasoning_options(item: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The reasoning item's own fields (its ``id`` above all: the next request's reasoning item
+    must carry the id OpenAI assigned, response_reasoning_item_param.py); ``status`` and the
+    like are output-only and not kept."""
+    return {NAME: {"id": item["id"]}} if isinstance(item.get("id"), str) else {}
 
 
 def _opaque_item(item: dict[str, Any], path: str) -> list[Part]:
@@ -267,6 +294,7 @@ class ResponsesStreamDecoder(StreamDecoder):
                 return [ToolCallDelta(index=i * _PART_STRIDE, arguments=full)]
             return []
         if t == "reasoning":
+            self.assembler.set_part_options(i * _PART_STRIDE, _reasoning_options(item))
             sig = item.get("encrypted_content")
             return (
                 [ThinkingDelta(index=i * _PART_STRIDE, signature=sig, origin="openai")] if isinstance(sig, str) else []
@@ -315,3 +343,230 @@ _STREAM_HANDLERS: dict[str, Callable[[ResponsesStreamDecoder, dict[str, Any]], l
     "response.failed": ResponsesStreamDecoder._finished,
 }
 """Stream event type -> handler; other events (in_progress, *.done echoes, ...) carry nothing new."""
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding replies and streams (IR Response -> Response object / its SSE events)
+
+_CONTENT_TYPES = frozenset({"output_text", "refusal", "reasoning_text", "summary_text"})
+"""Tags of message content parts; a provider part with another tag is a whole output item."""
+_INCOMPLETE: dict[StopReason, str] = {"max_tokens": "max_output_tokens", "content_filter": "content_filter"}
+
+
+def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
+    """``ResponseUsage`` (response_usage.py): ``input_tokens`` is the sum of the input buckets
+    (the inverse of :func:`lift_usage`); the details objects and their counters are required."""
+    if usage.uncached_input_tokens is None:
+        write_or_zero(usage, "uncached_input_tokens", ctx, "ResponseUsage requires input_tokens")
+    why = "ResponseUsage requires it"
+    details: dict[str, Any] = {
+        "cached_tokens": write_or_zero(usage, "cache_read_tokens", ctx, why),
+        "cache_write_tokens": write_or_zero(usage, "cache_write_tokens", ctx, why),
+    }
+    if usage.cache_write_30m_tokens is not None or usage.cache_write_12h_tokens is not None:
+        details["cache_write_tokens_details"] = {
+            "ttl_30m_tokens": write_or_zero(usage, "cache_write_30m_tokens", ctx, why),
+            "ttl_12h_tokens": write_or_zero(usage, "cache_write_12h_tokens", ctx, why),
+        }
+    drop_counters(usage, ("cache_write_5m_tokens", "cache_write_1h_tokens"), ctx, "OpenAI has no 5m / 1h tier")
+    inp = usage.input_tokens or 0
+    out = write_or_zero(usage, "output_tokens", ctx, why)
+    return {
+        "input_tokens": inp,
+        "input_tokens_details": details,
+        "output_tokens": out,
+        "output_tokens_details": {"reasoning_tokens": write_or_zero(usage, "reasoning_tokens", ctx, why)},
+        "total_tokens": inp + out,
+    }
+
+
+def _reasoning_item(p: Thinking | RedactedThinking, j: int, raw: dict[str, Any], ctx: EncodeContext) -> dict[str, Any]:
+    path: IRPath = ("content", j)
+    item_id = raw.pop("id", None)
+    if not isinstance(item_id, str):
+        item_id = f"rs_{j}"
+        ctx.lossy(
+            (*path, "provider_options", NAME, "id"), LossKind.CHANGED, f"a reasoning item needs an id; {item_id!r}"
+        )
+    item: dict[str, Any] = {"id": item_id, "type": "reasoning"}
+    if isinstance(p, RedactedThinking):
+        ctx.lossy(
+            path, LossKind.CHANGED, "encrypted reasoning is a reasoning item without summary; reads back as thinking"
+        )
+        item["summary"] = []
+        item["encrypted_content"] = p.data
+    else:
+        item["summary"] = [{"type": "summary_text", "text": p.text}] if p.text else []
+        if p.signature is not None and p.origin not in (None, "openai"):
+            ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
+            ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+        elif p.signature is not None:
+            item["encrypted_content"] = p.signature
+            if p.origin is None:
+                ctx.lossy((*path, "origin"), LossKind.CHANGED, "encrypted content reads back as OpenAI's")
+        elif p.origin is not None:
+            ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+    for k in raw:  # decode keeps the item id only
+        ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from a reply item")
+    return item
+
+
+def _status(response: Response, content: list[Part], ctx: EncodeContext) -> dict[str, Any]:
+    """``status`` and ``incomplete_details`` (decode: :func:`_stop_reason`)."""
+    stop, raw = response.stop_reason, response.raw_stop_reason
+    out: dict[str, Any] = {}
+    if stop is None:
+        if raw in ("in_progress", "queued"):
+            out["status"] = raw
+    elif stop in _INCOMPLETE or (stop == "other" and raw in ("max_messages", "steered")):
+        reason = raw if stop == "other" else _INCOMPLETE[stop]
+        out = {"status": "incomplete", "incomplete_details": {"reason": reason}}
+    elif stop == "error":
+        out["status"] = "failed"
+    elif stop == "other":
+        out["status"] = "cancelled"
+    else:
+        out["status"] = "completed"
+    got, _ = _stop_reason({**out}, content)
+    if got != stop:
+        ctx.lossy(("stop_reason",), LossKind.CHANGED, f"the Responses status reads back as {got!r}")
+    return out
+
+
+def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
+    """The Responses ``Response`` object of ``response`` (``openai/types/responses/response.py``).
+    Consecutive text and refusal parts share one output message (``msg_<n>``, the id decode does
+    not keep); the fields the IR has no word for are written as an empty default turn."""
+    own = part_options(response.provider_options, None, (), ctx, NAME)
+    for k in own:
+        ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, "reply fields beyond the IR are not written")
+    output: list[dict[str, Any]] = []
+    kept: list[Part] = []
+    message: dict[str, Any] | None = None
+    for j, p in enumerate(response.content):
+        path: IRPath = ("content", j)
+        if isinstance(p, ProviderPart):
+            if p.codec != NAME:
+                drop_part(p, path, ctx, f"a Responses reply (a {p.codec!r} provider part)")
+                continue
+            if p.cache is not None:
+                ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+            kept.append(p)
+            if p.data.get("type") in _CONTENT_TYPES:
+                if message is None:
+                    message = {
+                        "id": f"msg_{len(output)}",
+                        "type": "message",
+                        "role": "assistant",
+                        "status": "completed",
+                        "content": [],
+                    }
+                    output.append(message)
+                message["content"].append(dict(p.data))
+            else:
+                output.append(dict(p.data))
+                message = None
+            continue
+        if not isinstance(p, Text | Refusal | Thinking | RedactedThinking | ToolUse):
+            drop_part(p, path, ctx, "a Responses reply")
+            continue
+        raw = part_options(p.provider_options, p.cache, path, ctx, NAME)
+        if isinstance(p, RedactedThinking) and p.origin not in (None, "openai"):
+            ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+            continue
+        kept.append(p)
+        if isinstance(p, Text | Refusal):
+            for k in raw:
+                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
+            part = (
+                {"type": "output_text", "text": p.text, "annotations": []}
+                if isinstance(p, Text)
+                else {"type": "refusal", "refusal": p.text}
+            )
+            if message is None:
+                message = {
+                    "id": f"msg_{len(output)}",
+                    "type": "message",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [],
+                }
+                output.append(message)
+            message["content"].append(part)
+            continue
+        message = None
+        if isinstance(p, ToolUse):
+            for k in raw:
+                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
+            args = msgspec.json.encode(p.input).decode()
+            output.append(
+                {"type": "function_call", "call_id": p.id, "name": p.name, "arguments": args, "status": "completed"}
+            )
+        else:
+            output.append(_reasoning_item(p, j, raw, ctx))
+    body: dict[str, Any] = {}
+    for field in ("id", "model"):
+        value = getattr(response, field)
+        if value is None:
+            ctx.lossy((field,), LossKind.CHANGED, f"a Responses reply requires {field}; written as ''")
+        body[field] = value if value is not None else ""
+    body["object"] = "response"
+    body["created_at"] = 0
+    body.update(_status(response, kept, ctx))
+    body["output"] = output
+    body["parallel_tool_calls"] = True
+    body["tool_choice"] = "auto"
+    body["tools"] = []
+    if response.usage is not None:
+        body["usage"] = _usage_body(response.usage, ctx)
+    return body
+
+
+def stream_events(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """The Responses SSE events of a reply body (``response_stream_event.py``): ``response.created``
+    (no output yet), per output item its ``output_item.added``, the content / summary parts with
+    their deltas and ``.done`` events, ``output_item.done``, and the terminal event for the
+    status (``response.completed`` / ``incomplete`` / ``failed``) with the whole response."""
+    events: list[tuple[str | None, dict[str, Any]]] = []
+
+    def emit(kind: str, **fields: Any) -> None:
+        events.append((kind, {"type": kind, "sequence_number": len(events), **fields}))
+
+    emit("response.created", response={**body, "status": "in_progress", "output": [], "usage": None})
+    for i, item in enumerate(body["output"]):
+        t = item.get("type")
+        item_id = item.get("id", "")
+        if t == "message":
+            emit("response.output_item.added", output_index=i, item={**item, "status": "in_progress", "content": []})
+            for k, part in enumerate(item["content"]):
+                where = {"item_id": item_id, "output_index": i, "content_index": k}
+                if part.get("type") == "output_text":
+                    emit("response.content_part.added", **where, part={**part, "text": ""})
+                    emit("response.output_text.delta", **where, delta=part["text"], logprobs=[])
+                    emit("response.output_text.done", **where, text=part["text"], logprobs=[])
+                elif part.get("type") == "refusal":
+                    emit("response.content_part.added", **where, part={**part, "refusal": ""})
+                    emit("response.refusal.delta", **where, delta=part["refusal"])
+                    emit("response.refusal.done", **where, refusal=part["refusal"])
+                else:
+                    emit("response.content_part.added", **where, part=part)
+                emit("response.content_part.done", **where, part=part)
+        elif t == "reasoning":
+            emit("response.output_item.added", output_index=i, item={**item, "summary": []})
+            for k, s in enumerate(item["summary"]):
+                where = {"item_id": item_id, "output_index": i, "summary_index": k}
+                emit("response.reasoning_summary_part.added", **where, part={**s, "text": ""})
+                emit("response.reasoning_summary_text.delta", **where, delta=s["text"])
+                emit("response.reasoning_summary_text.done", **where, text=s["text"])
+                emit("response.reasoning_summary_part.done", **where, part=s)
+        elif t == "function_call":
+            emit("response.output_item.added", output_index=i, item={**item, "arguments": "", "status": "in_progress"})
+            where = {"item_id": item_id, "output_index": i}
+            emit("response.function_call_arguments.delta", **where, delta=item["arguments"])
+            emit("response.function_call_arguments.done", **where, arguments=item["arguments"], name=item["name"])
+        else:
+            emit("response.output_item.added", output_index=i, item=item)
+        emit("response.output_item.done", output_index=i, item=item)
+    final = {"incomplete": "response.incomplete", "failed": "response.failed"}.get(body.get("status", ""))
+    emit(final or "response.completed", response=dict(body))
+    return events

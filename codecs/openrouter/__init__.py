@@ -60,6 +60,8 @@ class OpenRouterFlavor(ChatFlavor):
         "tool": frozenset({"text", "image_url", "input_audio", "file"}),
     }
     MARK_KEY: ClassVar[str | None] = "cache_control"
+    REPLY_DEFAULTS: ClassVar[dict[str, Any]] = {"system_fingerprint": None}
+    """``ChatResult.system_fingerprint`` is ``Nullable[str]`` without a default (chatresult.py)."""
     AUTO_CACHE_KEY: ClassVar[str | None] = "cache_control"
 
     def write_mark(self, cache: CacheControl) -> dict[str, Any]:
