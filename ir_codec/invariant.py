@@ -303,7 +303,8 @@ def loss_report(
     x: Request | Response, y: Request | Response, warnings: list[LossyEncode]
 ) -> tuple[list[str], list[LossyEncode]]:
     """(differences no warning covers, warnings that name no difference)."""
-    gone = frozenset(w.path for w in warnings if w.kind is LossKind.DROPPED and w.path.endswith("]"))
+    # items the encoder took out of their list (dropped, or moved elsewhere) are set aside
+    gone = frozenset(w.path for w in warnings if w.kind in (LossKind.DROPPED, LossKind.MOVED) and w.path.endswith("]"))
     diffs = diff_paths(x, y, dropped=gone)
     uncovered = [d for d in diffs if not any(covers(w.path, d) for w in warnings)]
     unjustified = [w for w in warnings if not any(covers(w.path, d) or covers(d, w.path) for d in diffs)]

@@ -141,6 +141,24 @@ TWINS: list[tuple[str, Request]] = [
 ]
 
 
+TWINS.append(
+    (
+        # as the first, the second system turn carrying another codec's options (not equal any
+        # more): the moved turn is set aside (reported `moved` at messages[2]), so the kept one pairs
+        "mistral",
+        Request(
+            model="0",
+            messages=[
+                Message(role="user", content=[]),
+                Message(role="user", content=[]),
+                Message(role="system", content=[Text(text="")]),
+                Message(role="system", content=[Text(text="")], provider_options={"x-foreign": {"x__": None}}),
+            ],
+        ),
+    )
+)
+
+
 @pytest.mark.parametrize(("codec", "x"), TWINS)
 def test_a_loss_at_one_twin_stands_for_the_other(codec: str, x: Request) -> None:
     c = get_codec(codec)
