@@ -150,7 +150,18 @@ class Encoded:
         return msgspec.json.encode(self.body)
 
     def sdk_kwargs(self, **options: Any) -> dict[str, Any]:
-        """Keyword arguments for the provider's official SDK call, where the codec has a form."""
+        """The keyword arguments of the official SDK's create call for this body, with the same
+        meaning for every codec: the model included (the request's, also where the provider
+        carries it in the URL; ``model=`` chooses another), typed parameters by name, the rest
+        where that SDK takes it (``extra_body``, Gemini's ``config.httpOptions.extraBody``), and
+        ``options`` (more keyword arguments of that call: ``timeout``, ``extra_headers``, ...)
+        added as given. The calls: ``anthropic`` ``client.messages.create`` (also
+        ``AnthropicBedrock`` / ``AnthropicVertex``), ``openai-chat`` and its flavors
+        ``client.chat.completions.create``, ``openai-responses`` ``client.responses.create``,
+        ``gemini`` ``client.models.generate_content``, ``bedrock-converse`` boto3
+        ``bedrock_runtime.converse``."""
+        if self.endpoint.model is not None and "model" not in options and "model_id" not in options:
+            options["model"] = self.endpoint.model
         return self.codec.sdk_kwargs(self.body, **options)
 
     def __repr__(self) -> str:

@@ -501,8 +501,8 @@ def test_sdk_kwargs_has_model_id_and_raw_bytes() -> None:
     assert kw["messages"][0]["content"][0]["image"]["source"]["bytes"] == b"\x89PNG fake"
     assert kw["messages"][1]["content"][0]["reasoningContent"]["redactedContent"] == b"redacted"
     assert kw["messages"][2]["content"][0]["toolResult"]["content"][0]["document"]["source"]["bytes"] == b"\x89PNG fake"
-    with pytest.raises(Exception, match="model_id"):
-        C.encode(req).sdk_kwargs()
+    with pytest.raises(Exception, match="needs model="):
+        C.encode(req).sdk_kwargs()  # no model in the request, none given
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,5 +82,5 @@ def test_sdk_kwargs_carry_fields_the_sdk_has_no_type_for(client: Any) -> None:
         "x_top": {"a": True},
     }
     e = CODEC.encode(CODEC.decode(payload))
-    client.models.generate_content(model="gemini-test", **e.sdk_kwargs())
+    client.models.generate_content(**e.sdk_kwargs(model="gemini-test"))
     assert same_json(_last_sent(), payload)

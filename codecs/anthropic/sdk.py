@@ -35,7 +35,7 @@ headers (``anthropic-user-profile-id``, ``anthropic-workspace-id``), so a body f
 ``extra_body``."""
 
 
-def sdk_kwargs(body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+def sdk_kwargs(body: Mapping[str, Any], *, model: str | None = None, **options: Any) -> dict[str, Any]:
     """Split ``body`` into typed ``messages.create`` arguments and ``extra_body``.
 
     >>> sdk_kwargs({"model": "m", "max_tokens": 5, "messages": [], "top_k": 3})
@@ -45,5 +45,7 @@ def sdk_kwargs(body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
     extra = {k: v for k, v in body.items() if k not in SDK_TYPED}
     if extra:
         kwargs["extra_body"] = extra
+    if model is not None:  # the model of a Bedrock or Vertex body (it travels in the URL)
+        kwargs["model"] = model
     kwargs.update(options)
     return kwargs

@@ -32,7 +32,7 @@ Example::
     )
     enc.body  # {"messages": [{"role": "user", "content": [{"text": "Hi"}]}],
               #  "inferenceConfig": {"maxTokens": 512}}
-    enc.sdk_kwargs(model_id="anthropic.claude-opus-5")  # for boto3 converse(**kwargs)
+    enc.sdk_kwargs()  # for boto3 converse(**kwargs): modelId is the request's model
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class BedrockConverse(Codec):
             "(json / text / image / document, status), reasoningContent; toolConfig; inferenceConfig; "
             "outputConfig; requestMetadata; `additionalModelRequestFields` (top_k, thinking); `cachePoint` with "
             "ttl after system blocks, content blocks and tools (4 points, 5m / 1h, TTL order); a boto3 keyword "
-            "form (`Encoded.sdk_kwargs(model_id=...)`)"
+            "form (`Encoded.sdk_kwargs()`)"
         ),
         loses=(
             "tool_choice `none`, http image URLs and file ids, request-level automatic caching (placed as an "

@@ -42,18 +42,19 @@ def _blobs_to_bytes(value: Any, spec: Any) -> Any:
     return value
 
 
-def sdk_kwargs(body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
-    """Keyword arguments for boto3 ``bedrock_runtime.converse(**kwargs)``: ``modelId`` plus
-    the body, with raw ``bytes`` where the JSON wire has base64 (botocore blob members).
+def sdk_kwargs(body: Mapping[str, Any], *, model: str | None = None, **options: Any) -> dict[str, Any]:
+    """Keyword arguments for boto3 ``bedrock_runtime.converse(**kwargs)``: ``modelId`` (from
+    ``model``; ``Encoded.sdk_kwargs`` gives the request's) plus the body, with raw ``bytes``
+    where the JSON wire has base64 (botocore blob members); ``options`` (``guardrailConfig``,
+    ``requestMetadata``, ...) are added as given. ``model_id=`` is the older spelling of ``model=``.
 
-    >>> enc.sdk_kwargs(model_id="anthropic.claude-opus-5")  # doctest: +SKIP
+    >>> enc.sdk_kwargs(model="anthropic.claude-opus-5")  # doctest: +SKIP
     """
-    model_id = options.pop("model_id", None)
-    if options:
-        raise IRCodecError(f"{NAME}.sdk_kwargs: unknown options {sorted(options)}")
-    if not model_id:
-        raise IRCodecError(f"{NAME}.sdk_kwargs needs model_id=... (Converse takes it in the URL)")
-    out: dict[str, Any] = {"modelId": model_id}
+    model = model or options.pop("model_id", None)
+    if not model:
+        raise IRCodecError(f"{NAME}.sdk_kwargs needs model=... (Converse takes the model id in the URL)")
+    out: dict[str, Any] = {"modelId": model}
     for key, value in body.items():
         out[key] = _blobs_to_bytes(copy.deepcopy(value), _BLOB_SPEC.get(key))
+    out.update(options)
     return out

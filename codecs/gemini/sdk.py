@@ -49,8 +49,10 @@ SDK_CONFIG: frozenset[str] = frozenset(
 """google-genai `types.GenerateContentConfig` fields, by their camelCase alias."""
 
 
-def sdk_kwargs(body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
-    """Keyword arguments for ``genai.Client().models.generate_content(model=..., **kwargs)``.
+def sdk_kwargs(body: Mapping[str, Any], *, model: str | None = None, **options: Any) -> dict[str, Any]:
+    """Keyword arguments for ``genai.Client().models.generate_content(**kwargs)``: ``model`` (the
+    model travels in the URL, so ``Encoded.sdk_kwargs`` gives the request's), ``contents`` and
+    ``config``.
 
     ``contents`` and ``config`` use the SDK's camelCase aliases; base64 fields become the
     ``bytes`` the SDK types hold (it re-encodes them on the wire); fields the SDK has no
@@ -75,7 +77,8 @@ def sdk_kwargs(body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
         config["systemInstruction"] = _to_bytes(config["systemInstruction"])
     if extra:
         config["httpOptions"] = {"extraBody": extra}
-    return {"contents": _to_bytes(body.get("contents", [])), "config": config, **options}
+    head = {} if model is None else {"model": model}
+    return {**head, "contents": _to_bytes(body.get("contents", [])), "config": config, **options}
 
 
 def _to_bytes(value: Any, key: str = "") -> Any:

@@ -183,4 +183,4 @@ class OpenAIChatCodec(Codec):
     def sdk_kwargs(self, body: Mapping[str, Any], **options: Any) -> dict[str, Any]:
         """``client.chat.completions.create(**kwargs)`` arguments: typed fields as keywords, the
         rest in ``extra_body``."""
-        return sdk_kwargs(body)
+        return sdk_kwargs(body, **options)

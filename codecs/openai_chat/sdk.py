@@ -55,12 +55,16 @@ SDK_TYPED_FIELDS = frozenset(
 """Keyword arguments of ``chat.completions.create``."""
 
 
-def sdk_kwargs(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed fields as keywords, the rest in ``extra_body``."""
+def sdk_kwargs(body: Mapping[str, Any], *, model: str | None = None, **options: Any) -> dict[str, Any]:
+    """Typed fields as keywords, the rest in ``extra_body``; ``model`` replaces the body's,
+    ``options`` (``timeout``, ``extra_headers``, ...) are added as given."""
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for k, v in body.items():
         (kwargs if k in SDK_TYPED_FIELDS else extra)[k] = v
     if extra:
         kwargs["extra_body"] = extra
+    if model is not None:
+        kwargs["model"] = model
+    kwargs.update(options)
     return kwargs
