@@ -73,6 +73,10 @@ class ProviderServer:
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
+                # one request per connection: a kept-alive connection the server closes after its
+                # idle timeout (a slow neighbour on a loaded machine) would fail the next request
+                self.send_header("connection", "close")
+                self.close_connection = True
                 if reply.chunks is not None:
                     self.send_header("content-type", reply.content_type)
                     self.send_header("transfer-encoding", "chunked")
