@@ -303,7 +303,11 @@ def test_tool_loop(server: ProviderServer, case: Loop) -> None:
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         result = agent.run_sync("Weather in Paris?")
-    assert [(w.category, str(w.message)) for w in record] == [(LossyEncodeWarning, m) for m in case.losses * 2]
+    # the losses, twice (one encode per step); a ResourceWarning for an event loop another test
+    # left to the garbage collector may be recorded meanwhile
+    losses = [str(w.message) for w in record if not issubclass(w.category, ResourceWarning)]
+    assert losses == case.losses * 2
+    assert all(issubclass(w.category, LossyEncodeWarning | ResourceWarning) for w in record)
 
     assert [(s.method, s.path) for s in server.seen] == [("POST", case.path)] * 2
     assert [s.json() for s in server.seen] == case.bodies
@@ -484,7 +488,9 @@ def test_on_lossy_warn(server: ProviderServer) -> None:
     server.expect(Reply(body=DEEPSEEK_REPLY))
     with pytest.warns(LossyEncodeWarning) as record:
         assert _lossy_run(server, "warn") == "A picture."
-    assert [str(w.message) for w in record] == DEEPSEEK_LOSSES
+    # only the losses: the record also holds whatever else was warned meanwhile (a ResourceWarning
+    # for an event loop another test left to the garbage collector)
+    assert [str(w.message) for w in record if issubclass(w.category, LossyEncodeWarning)] == DEEPSEEK_LOSSES
     assert server.seen[0].json()["messages"] == [{"role": "user", "content": "What is this?"}]
 
 
