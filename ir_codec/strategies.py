@@ -21,6 +21,7 @@ sometimes empty, sometimes large.
 from __future__ import annotations
 
 import string
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from typing import Any
@@ -46,6 +47,7 @@ from .ir import (
     Request,
     Response,
     ResponseFormat,
+    StopReason,
     SystemBlock,
     Text,
     TextSource,
@@ -539,18 +541,7 @@ def usages(*, openai_tiers: bool = False) -> st.SearchStrategy[Usage]:
     return build()
 
 
-_STOP_REASONS = [
-    "end_turn",
-    "max_tokens",
-    "stop_sequence",
-    "tool_use",
-    "content_filter",
-    "refusal",
-    "pause_turn",
-    "context_window_exceeded",
-    "error",
-    "other",
-]
+_STOP_REASONS = list(typing.get_args(StopReason))
 
 
 def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
