@@ -31,7 +31,7 @@ import msgspec
 
 from .codec import EncodeContext
 from .errors import LossKind
-from .ir import CacheControl, Part, ProviderOptions, Response, StopReason, Usage
+from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Usage
 from .paths import IRPath
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "drop_counters",
     "drop_part",
     "merge_raw",
+    "own_provider_part",
     "part_options",
     "response_options",
     "sse_bytes",
@@ -144,6 +145,18 @@ def drop_part(part: Part, path: IRPath, ctx: EncodeContext, where: str) -> None:
     """Report a part the reply format cannot hold."""
     kind = getattr(part, "type", type(part).__name__)
     ctx.lossy(path, LossKind.DROPPED, f"a {kind} part cannot stand in {where}; dropped")
+
+
+def own_provider_part(p: ProviderPart, codec: str, path: IRPath, ctx: EncodeContext, where: str) -> bool:
+    """Whether a provider part goes into ``codec``'s reply as its raw data: another codec's part
+    is dropped (reported, ``where`` names the reply); a cache mark on it is reported dropped
+    (a reply carries none)."""
+    if p.codec != codec:
+        drop_part(p, path, ctx, f"{where} (a {p.codec!r} provider part)")
+        return False
+    if p.cache is not None:
+        ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+    return True
 
 
 def wire_stop_reason(

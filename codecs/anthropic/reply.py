@@ -28,6 +28,7 @@ from ir_codec.paths import IRPath
 from ir_codec.replies import (
     drop_counters,
     drop_part,
+    own_provider_part,
     part_options,
     response_options,
     wire_stop_reason,
@@ -360,12 +361,7 @@ def _usage_body(usage: Usage | None, ctx: EncodeContext) -> dict[str, Any]:
 
 def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] | None:
     if isinstance(p, ProviderPart):
-        if p.codec != FAMILY:
-            drop_part(p, path, ctx, f"an Anthropic reply (a {p.codec!r} provider part)")
-            return None
-        if p.cache is not None:
-            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
-        return dict(p.data)
+        return dict(p.data) if own_provider_part(p, FAMILY, path, ctx, "an Anthropic reply") else None
     if not isinstance(p, Text | Thinking | RedactedThinking | ToolUse | Refusal):
         drop_part(p, path, ctx, "an Anthropic reply")
         return None

@@ -25,7 +25,15 @@ from ir_codec.ir import (
 )
 from ir_codec.lowering import split_unknown
 from ir_codec.paths import IRPath
-from ir_codec.replies import drop_counters, drop_part, merge_raw, part_options, wire_stop_reason, write_or_zero
+from ir_codec.replies import (
+    drop_counters,
+    drop_part,
+    merge_raw,
+    own_provider_part,
+    part_options,
+    wire_stop_reason,
+    write_or_zero,
+)
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -285,12 +293,7 @@ def _usage_body(usage: Usage | None, ctx: EncodeContext) -> dict[str, Any]:
 
 def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] | None:
     if isinstance(p, ProviderPart):
-        if p.codec != NAME:
-            drop_part(p, path, ctx, f"a Converse reply (a {p.codec!r} provider part)")
-            return None
-        if p.cache is not None:
-            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
-        return dict(p.data)
+        return dict(p.data) if own_provider_part(p, NAME, path, ctx, "a Converse reply") else None
     if not isinstance(p, Text | Thinking | RedactedThinking | ToolUse | Refusal):
         drop_part(p, path, ctx, "a Converse reply")
         return None

@@ -27,7 +27,7 @@ from ir_codec.ir import (
     Usage,
 )
 from ir_codec.paths import IRPath
-from ir_codec.replies import drop_counters, drop_part, part_options, write_or_zero
+from ir_codec.replies import drop_counters, drop_part, own_provider_part, part_options, write_or_zero
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -446,11 +446,8 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     for j, p in enumerate(response.content):
         path: IRPath = ("content", j)
         if isinstance(p, ProviderPart):
-            if p.codec != NAME:
-                drop_part(p, path, ctx, f"a Responses reply (a {p.codec!r} provider part)")
+            if not own_provider_part(p, NAME, path, ctx, "a Responses reply"):
                 continue
-            if p.cache is not None:
-                ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
             kept.append(p)
             if p.data.get("type") in _CONTENT_TYPES:
                 if message is None:
