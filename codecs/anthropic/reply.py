@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
@@ -389,8 +389,8 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             sig = sig or ""
             out = {"type": "thinking", "thinking": p.text, "signature": sig}
         case RedactedThinking():
-            if p.origin not in (None, FAMILY):
-                ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+            if (why := foreign_reasoning(p, FAMILY)) is not None:
+                ctx.lossy(path, LossKind.DROPPED, why)
                 return None
             if p.origin is None:
                 ctx.lossy((*path, "origin"), LossKind.CHANGED, "reads back as Anthropic's")

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET
 
-from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, IRCodecError, LossKind
 from ir_codec.ir import (
     Part,
@@ -322,8 +322,8 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             inner = {"reasoningText": text}
             key = "reasoningContent"
         case RedactedThinking():
-            if p.origin not in (None, SIGNATURES):
-                ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+            if (why := foreign_reasoning(p, SIGNATURES)) is not None:
+                ctx.lossy(path, LossKind.DROPPED, why)
                 return None
             if p.origin is None:
                 ctx.lossy((*path, "origin"), LossKind.CHANGED, "reads back as Claude's")

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
@@ -468,8 +468,8 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             drop_part(p, path, ctx, "a Responses reply")
             continue
         raw = part_options(p.provider_options, p.cache, path, ctx, NAME)
-        if isinstance(p, RedactedThinking) and p.origin not in (None, "openai"):
-            ctx.lossy(path, LossKind.DROPPED, f"encrypted reasoning from {p.origin} does not decrypt here")
+        if (why := foreign_reasoning(p, "openai")) is not None:
+            ctx.lossy(path, LossKind.DROPPED, why)
             continue
         kept.append(p)
         if isinstance(p, Text | Refusal):
