@@ -12,6 +12,7 @@ b'{"model":"claude-opus-5","max_tokens":256,"messages":[{"role":"user","content"
 """
 
 from ._api import (
+    StreamTranspiler,
     decode,
     decode_response,
     decode_stream,
@@ -101,6 +102,7 @@ __all__ = [
     "Request",
     "Response",
     "ResponseFormat",
+    "StreamTranspiler",
     "SystemBlock",
     "Text",
     "TextSource",

@@ -1,5 +1,6 @@
 """The public functions: encode, decode, transpile, validate; and for replies and streams
-encode_response, decode_response, transpile_response, decode_stream, transpile_stream."""
+encode_response, decode_response, transpile_response, decode_stream, transpile_stream and
+StreamTranspiler."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from ._log import get_logger
 from .codec import Codec, Encoded, Endpoint, get_codec, load_json
 from .errors import DecodeError, IRCodecError, LossyEncode, LossyEncodeError, LossyEncodeWarning, OnLossy
 from .ir import Request, Response
-from .replies import EncodedStream, wire_of
-from .stream import parse_sse
+from .replies import EncodedStream, WireEvent, sse_bytes, wire_of
+from .stream import SSEReader, parse_sse
 
 Payload = Mapping[str, Any] | bytes | str
 
@@ -161,14 +162,92 @@ def transpile_stream(
     read_options: dict[str, Any] | None = None,
     write_options: dict[str, Any] | None = None,
 ) -> EncodedStream:
-    """Translate a provider's event stream into another provider's (``events`` as for
-    :func:`decode_stream`). The stream is assembled, then re-split in the target's events
+    """Translate a provider's whole event stream into another provider's (``events`` as for
+    :func:`decode_stream`): :class:`StreamTranspiler` over every event
     (``EncodedStream.to_sse()`` for the SSE bytes, ``.objects()`` for Bedrock)."""
-    _check_on_lossy(on_lossy)
-    response = decode_stream(events, _codec(read, read_options or {}))
-    s = _codec(write, write_options or {}).encode_stream(response)
-    report_lossy(s.warnings, on_lossy)
-    return s
+    t = StreamTranspiler(read, write, on_lossy=on_lossy, read_options=read_options, write_options=write_options)
+    out: list[WireEvent] = []
+    for name, data in _events(events, t.source):
+        out += t.feed(data, name)
+    out += t.finish()
+    return EncodedStream(out, t.warnings, t.target, sse=t.target.STREAM_SSE, done=t.target.STREAM_DONE)
+
+
+class StreamTranspiler:
+    """Translate one provider's stream into another's event by event, as it arrives: what a
+    gateway runs between a streaming upstream and a streaming client.
+
+        t = StreamTranspiler("openai-chat", "anthropic")
+        async for chunk in upstream.aiter_bytes():
+            await client.send(t.feed_bytes(chunk))     # Anthropic SSE, as soon as it is known
+        await client.send(t.finish_bytes())
+
+    :meth:`feed` takes one source event (parsed JSON or JSON text, with its SSE event name;
+    an SDK event object; a Bedrock event object) and returns the target events it makes.
+    The source is read by its codec's :meth:`~ir_codec.codec.Codec.stream_decoder` and written
+    by the target's :meth:`~ir_codec.codec.Codec.stream_encoder`; the losses are in
+    :attr:`warnings` and go through ``on_lossy`` at :meth:`finish` (``"raise"`` raises there,
+    after the events written so far: a stream cannot take them back).
+    """
+
+    def __init__(
+        self,
+        read: str | Codec,
+        write: str | Codec,
+        *,
+        on_lossy: OnLossy = "warn",
+        read_options: dict[str, Any] | None = None,
+        write_options: dict[str, Any] | None = None,
+    ) -> None:
+        _check_on_lossy(on_lossy)
+        self.source = _codec(read, read_options or {})
+        self.target = _codec(write, write_options or {})
+        self.on_lossy: OnLossy = on_lossy
+        self.decoder = self.source.stream_decoder()
+        self.encoder = self.target.stream_encoder()
+        self._reader = SSEReader()
+
+    @property
+    def warnings(self) -> list[LossyEncode]:
+        """The losses so far (all of them after :meth:`finish`)."""
+        return self.encoder.warnings
+
+    def feed(self, event: Any, name: str | None = None) -> list[WireEvent]:
+        """One source event in; the target events it makes out (often none yet)."""
+        out: list[WireEvent] = []
+        for ev in self.decoder.feed(event, name):
+            out += self.encoder.feed(ev)
+        return out
+
+    def feed_bytes(self, chunk: bytes) -> bytes:
+        """A chunk of the source's SSE bytes in (it may end anywhere); the target's SSE bytes
+        for the events it completes out."""
+        if not self.source.STREAM_SSE:
+            raise IRCodecError(f"{self.source.NAME} streams are not SSE bytes; feed() the event objects")
+        out: list[WireEvent] = []
+        for name, data in self._reader.feed(chunk):
+            out += self.feed(data, name)
+        return self._sse(out)
+
+    def finish(self) -> list[WireEvent]:
+        """The closing target events; then ``on_lossy`` is applied to :attr:`warnings`."""
+        out: list[WireEvent] = []
+        for name, data in self._reader.close():
+            out += self.feed(data, name)
+        for ev in self.decoder.end():
+            out += self.encoder.feed(ev)
+        out += self.encoder.finish()
+        report_lossy(self.warnings, self.on_lossy)
+        return out
+
+    def finish_bytes(self) -> bytes:
+        """:meth:`finish` as the target's SSE bytes (with ``data: [DONE]`` where it ends so)."""
+        return self._sse(self.finish(), done=self.target.STREAM_DONE)
+
+    def _sse(self, events: list[WireEvent], *, done: bool = False) -> bytes:
+        if not self.target.STREAM_SSE:
+            raise IRCodecError(f"{self.target.NAME} streams are not SSE; use feed() and finish()")
+        return sse_bytes(events, done=done)
 
 
 def _events(events: Any, codec: Codec) -> Iterator[tuple[str | None, Any]]:

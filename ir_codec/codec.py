@@ -25,7 +25,7 @@ from .paths import IRPath, render
 from .profile import CodecProfile
 
 if TYPE_CHECKING:
-    from .replies import EncodedStream
+    from .replies import EncodedStream, StreamEncoder
     from .stream import StreamDecoder
 
 __all__ = [
@@ -288,22 +288,32 @@ class Codec:
     def encode_stream(self, response: Response) -> EncodedStream:
         """Split an IR :class:`Response` into this provider's stream events
         (:class:`ir_codec.replies.EncodedStream`); decoding them with :meth:`stream_decoder`
-        gives what decoding :meth:`encode_response`'s body gives, with the same warnings."""
-        from .replies import EncodedStream
+        gives what decoding :meth:`encode_response`'s body gives, with the same warnings.
+
+        It is the :meth:`stream_encoder` fed the IR events of ``response``
+        (:func:`ir_codec.stream.events_of`)."""
+        from .stream import events_of
 
         if not isinstance(response, Response):
             raise TypeError(f"encode_stream() takes an ir_codec.Response, not {type(response).__name__}")
-        ctx = EncodeContext(self.NAME)
-        events = self._stream_events(response, ctx)
-        return EncodedStream(events, ctx.warnings, self, sse=self.STREAM_SSE, done=self.STREAM_DONE)
+        if type(self)._stream_events is not Codec._stream_events:  # not yet on the stream encoder
+            from .replies import EncodedStream
+
+            ctx = EncodeContext(self.NAME)
+            events = self._stream_events(response, ctx)
+            return EncodedStream(events, ctx.warnings, self, sse=self.STREAM_SSE, done=self.STREAM_DONE)
+        return self.stream_encoder().stream(events_of(response))
+
+    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
+        raise IRCodecError(f"codec {self.NAME!r} does not encode streams")
+
+    def stream_encoder(self) -> StreamEncoder:
+        """A fresh encoder from IR stream events to this provider's events, event by event
+        (:class:`ir_codec.replies.StreamEncoder`)."""
+        raise IRCodecError(f"codec {self.NAME!r} does not encode streams")
 
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         raise IRCodecError(f"codec {self.NAME!r} does not encode responses")
-
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        """The stream events of ``response``, losses reported to ``ctx`` (most codecs split the
-        reply body :meth:`_encode_response` writes)."""
-        raise IRCodecError(f"codec {self.NAME!r} does not encode streams")
 
     def canonicalize(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Rewrite a wire payload into the canonical form that :meth:`encode` produces.

@@ -24,18 +24,41 @@ codec's ``reply.py``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import msgspec
 
 from .codec import EncodeContext
-from .errors import LossKind
-from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Usage
+from .errors import IRCodecError, LossKind
+from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Text, Thinking, ToolUse, Usage
 from .paths import IRPath
+from .stream import (
+    ResponseAssembler,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    WholePart,
+)
+
+if TYPE_CHECKING:
+    from .codec import Codec
+
+WireEvent: TypeAlias = tuple[str | None, dict[str, Any]]
+"""One provider stream event: the SSE ``event:`` name (or Bedrock's event type; ``None`` where
+the provider names none) and its JSON ``data``."""
+
+Piece: TypeAlias = TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta
+"""The IR events that stream a part's content."""
 
 __all__ = [
     "EncodedStream",
+    "Piece",
+    "StreamEncoder",
+    "WireEvent",
     "drop_counters",
     "drop_part",
     "merge_raw",
@@ -91,6 +114,185 @@ class EncodedStream:
 
     def __repr__(self) -> str:
         return f"EncodedStream(codec={self.codec.NAME!r}, events={len(self.events)}, warnings={len(self.warnings)})"
+
+
+class StreamEncoder:
+    """IR stream events to one provider's stream events, event by event: what a gateway needs to
+    answer a streaming client while the upstream provider is still streaming.
+
+        enc = get_codec("anthropic").stream_encoder()
+        for ev in upstream_ir_events:        # e.g. another codec's StreamDecoder.feed(...)
+            send(enc.feed(ev))               # the target's events this IR event makes, now
+        send(enc.finish())                   # the closing events
+        enc.warnings                         # every loss, at its path in the assembled Response
+
+    The events written decode (with the codec's :meth:`stream_decoder`) to what decoding
+    :meth:`encode_response <ir_codec.codec.Codec.encode_response>` of the assembled Response
+    gives, and the warnings are the ones that encode reports, because :meth:`finish` runs it on
+    the assembled Response (its body also closes the streams that end with the whole reply,
+    Responses' ``response.completed``). What only streaming loses is reported as well: a piece
+    that arrives for a part the target has already closed (it is not written) and a part opened
+    after a later one (``moved``).
+
+    The core drives the order; a codec's subclass says what to write:
+
+    - :meth:`_start`: the reply's opening events, at the first content event (id, model and
+      the usage known by then are in :attr:`assembler`);
+    - :meth:`_begin` / :meth:`_piece` / :meth:`_close`: a streamed part (text, thinking, a tool
+      call) opens with its first piece, each piece is written as it comes, and the part closes
+      when another part opens (:attr:`SEQUENTIAL` targets) or at the end;
+    - :meth:`_whole`: a part that arrived whole (:class:`~ir_codec.stream.WholePart`);
+    - :meth:`_end`: the closing events, from the assembled Response and its encoded body.
+
+    ``k`` in the hooks is the part's source index (the IR events' ``index``).
+    """
+
+    SEQUENTIAL: ClassVar[bool] = True
+    """The target streams parts one after another, each opened and closed (Anthropic, Converse,
+    Responses, Gemini); ``False``: pieces of different parts may interleave (OpenAI Chat)."""
+
+    def __init__(self, codec: Codec) -> None:
+        self.codec = codec
+        self.ctx = EncodeContext(codec.NAME)
+        self.assembler = ResponseAssembler()
+        """Everything fed so far, assembled."""
+        self._written = ResponseAssembler()
+        self._order: list[int] = []
+        self._closed: set[int] = set()
+        self._open: int | None = None
+        self._late: set[int] = set()
+        self._started = False
+        self._finished = False
+
+    @property
+    def warnings(self) -> list[Any]:
+        """The :class:`~ir_codec.errors.LossyEncode` warnings so far (complete after :meth:`finish`)."""
+        return self.ctx.warnings
+
+    # -- the driver ---------------------------------------------------------------------------
+
+    def feed(self, event: StreamEvent) -> list[WireEvent]:
+        """Take one IR stream event; return the target events it makes now (often none: the
+        reply's header waits for the first content, usage and the stop reason for the end)."""
+        if self._finished:
+            raise IRCodecError("the stream encoder has finished; start a new one")
+        if not isinstance(event, StreamEvent):
+            raise TypeError(f"feed() takes an ir_codec.stream.StreamEvent, not {type(event).__name__}")
+        self.assembler.apply(event)
+        if isinstance(event, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta):
+            return self._content(event)
+        if isinstance(event, WholePart):
+            return self._whole_part(event)
+        return []
+
+    def _opening(self) -> list[WireEvent]:
+        if self._started:
+            return []
+        self._started = True
+        return self._start()
+
+    def _switch_to(self, k: int) -> list[WireEvent]:
+        """Open ``k`` (closing the part open before it in a sequential target)."""
+        out: list[WireEvent] = []
+        if self.SEQUENTIAL and self._open is not None:
+            out += self._close(self._open)
+            self._closed.add(self._open)
+        self._order.append(k)
+        self._open = k
+        return out
+
+    def _content(self, ev: Piece) -> list[WireEvent]:
+        out = self._opening()
+        k = ev.index
+        if k in self._closed or (k in self._order and k != self._open and self.SEQUENTIAL):
+            self._late.add(k)  # the target closed this part: the piece cannot be written
+            return out
+        if k not in self._order:
+            out += self._switch_to(k)
+            self._written.apply(ev)
+            return out + self._begin(k, ev)
+        self._written.apply(ev)
+        return out + self._piece(k, ev)
+
+    def _whole_part(self, ev: WholePart) -> list[WireEvent]:
+        k = ev.index
+        if k in self._order:  # replaces what the pieces assembled: written already, checked at the end
+            return []
+        out = self._opening() + self._switch_to(k)
+        self._written.apply(ev)
+        return out + self._whole(k, ev.part)
+
+    def finish(self) -> list[WireEvent]:
+        """The closing events; after it, :attr:`warnings` holds every loss."""
+        if self._finished:
+            raise IRCodecError("the stream encoder has finished already")
+        self._finished = True
+        response = self.assembler.response()
+        body = self.codec._encode_response(response, self.ctx)
+        out = self._opening()
+        if self.SEQUENTIAL and self._open is not None:
+            out += self._close(self._open)
+            self._closed.add(self._open)
+        out += self._end(response, body)
+        self._report_stream_losses(response)
+        return out
+
+    def _report_stream_losses(self, response: Response) -> None:
+        indices = sorted(set(self.assembler.extra_parts) | set(self.assembler._parts))
+        position = {k: j for j, k in enumerate(indices)}
+        streamed = sorted(set(self._written.extra_parts) | set(self._written._parts))
+        written = dict(zip(streamed, self._written.content(), strict=True))
+        final = dict(zip(indices, response.content, strict=True))
+        for k in sorted(self._late):
+            why = "a piece arrived after the target closed the part (it streams parts one after another); not written"
+            self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        for k, part in written.items():
+            if k not in self._late and _content_of(part) != _content_of(final[k]):
+                why = "the part that arrived whole differs from the pieces already written"
+                self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        if self.SEQUENTIAL:
+            for before, after in itertools.pairwise(self._order):
+                if after < before:
+                    why = "opened after a later part; the target keeps the order the parts were streamed in"
+                    self.ctx.lossy(("content", position[after]), LossKind.MOVED, why)
+
+    def stream(self, events: Iterable[StreamEvent]) -> EncodedStream:
+        """Feed every event of ``events`` and finish: the whole :class:`EncodedStream`."""
+        out: list[WireEvent] = []
+        for ev in events:
+            out += self.feed(ev)
+        out += self.finish()
+        c = self.codec
+        return EncodedStream(out, self.warnings, c, sse=c.STREAM_SSE, done=c.STREAM_DONE)
+
+    # -- what a codec writes ------------------------------------------------------------------
+
+    def _start(self) -> list[WireEvent]:
+        raise NotImplementedError
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        raise NotImplementedError
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        raise NotImplementedError
+
+    def _close(self, k: int) -> list[WireEvent]:
+        return []
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        raise NotImplementedError
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        raise NotImplementedError
+
+
+def _content_of(part: Part) -> Any:
+    """What a part says, for comparing pieces written with the part that replaced them."""
+    if isinstance(part, Text | Thinking):
+        return (type(part), part.text, getattr(part, "signature", None))
+    if isinstance(part, ToolUse):
+        return (ToolUse, part.id, part.name, part.input)
+    return part
 
 
 def sse_bytes(events: Iterable[tuple[str | None, Any]], *, done: bool = False) -> bytes:

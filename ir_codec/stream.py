@@ -15,6 +15,7 @@ non-streamed reply would give.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,11 +23,14 @@ import msgspec
 
 from ._json import load_json
 from .errors import DecodeError
-from .ir import Part, Response, StopReason, Text, Thinking, ToolUse, Usage
+from .ir import Part, ProviderOptions, Response, StopReason, Text, Thinking, ToolUse, Usage
 
 __all__ = [
     "MessageStart",
+    "PartOptions",
+    "ReplyOptions",
     "ResponseAssembler",
+    "SSEReader",
     "Stop",
     "StreamDecoder",
     "StreamEvent",
@@ -35,6 +39,8 @@ __all__ = [
     "ToolCallDelta",
     "ToolCallStart",
     "UsageUpdate",
+    "WholePart",
+    "events_of",
     "parse_sse",
 ]
 
@@ -85,6 +91,30 @@ class Stop(StreamEvent, frozen=True, kw_only=True, tag="stop"):
     raw_stop_reason: str | None = None
 
 
+class WholePart(StreamEvent, frozen=True, kw_only=True, tag="part"):
+    """A part that arrived whole (a redacted thinking block, a refusal, a provider's own block).
+    At the index of a streamed part it replaces what the pieces assembled (a decoder that reads
+    the pieces itself, e.g. tool-call arguments kept byte for byte)."""
+
+    index: int
+    part: Part
+
+
+class PartOptions(StreamEvent, frozen=True, kw_only=True, tag="part_options"):
+    """The provider fields of the part streamed at ``index`` (citations on a text block);
+    replaces earlier ones."""
+
+    index: int
+    provider_options: ProviderOptions
+
+
+class ReplyOptions(StreamEvent, frozen=True, kw_only=True, tag="reply_options"):
+    """The provider fields of the reply itself (``Response.provider_options``) known so far;
+    replaces earlier ones."""
+
+    provider_options: ProviderOptions
+
+
 class ResponseAssembler:
     """Builds a :class:`Response` from IR stream events, in the order the parts were opened.
 
@@ -95,6 +125,7 @@ class ResponseAssembler:
     """
 
     def __init__(self) -> None:
+        self._recorded: list[StreamEvent] = []
         self.id: str | None = None
         self.model: str | None = None
         self._parts: dict[int, dict[str, Any]] = {}
@@ -129,16 +160,32 @@ class ResponseAssembler:
         elif isinstance(ev, Stop):
             self.stop_reason = ev.stop_reason
             self.raw_stop_reason = ev.raw_stop_reason
+        elif isinstance(ev, WholePart):
+            self.extra_parts[ev.index] = ev.part
+        elif isinstance(ev, PartOptions):
+            self.part_options[ev.index] = ev.provider_options
+        elif isinstance(ev, ReplyOptions):
+            self.response_options = {k: dict(v) for k, v in ev.provider_options.items()}
 
     def add_part(self, index: int, part: Part) -> None:
         """A whole part that arrived in one event (e.g. a redacted thinking block). At the index
         of a streamed part it replaces that part (a decoder that reads the streamed pieces
-        itself, e.g. tool-call arguments kept byte for byte)."""
+        itself, e.g. tool-call arguments kept byte for byte). The decoder's ``feed`` passes it
+        on as a :class:`WholePart` event."""
         self.extra_parts[index] = part
+        self._recorded.append(WholePart(index=index, part=part))
 
     def set_part_options(self, index: int, provider_options: dict[str, dict[str, Any]]) -> None:
-        """``provider_options`` for the part streamed at ``index`` (replaces earlier ones)."""
+        """``provider_options`` for the part streamed at ``index`` (replaces earlier ones); passed
+        on as a :class:`PartOptions` event."""
         self.part_options[index] = provider_options
+        self._recorded.append(PartOptions(index=index, provider_options=provider_options))
+
+    def take_recorded(self) -> list[StreamEvent]:
+        """The :class:`WholePart` and :class:`PartOptions` events the hooks recorded since the
+        last call."""
+        out, self._recorded = self._recorded, []
+        return out
 
     def content(self) -> list[Part]:
         out: list[tuple[int, Part]] = list(self.extra_parts.items())
@@ -175,10 +222,19 @@ class ResponseAssembler:
 
 
 class StreamDecoder:
-    """Base of every codec's stream decoder. Subclasses implement :meth:`_events`."""
+    """Base of every codec's stream decoder. Subclasses implement :meth:`_events` (and
+    :meth:`_end` where the end of the stream closes something).
+
+    The events returned carry everything :meth:`finish` assembles: besides the pieces, the
+    parts that arrive whole (:class:`WholePart`), the provider fields of parts
+    (:class:`PartOptions`) and of the reply (:class:`ReplyOptions`), so that a stream encoder
+    fed the same events writes the whole reply (:class:`ir_codec.replies.StreamEncoder`).
+    """
 
     def __init__(self) -> None:
         self.assembler = ResponseAssembler()
+        self._sent_options: dict[str, dict[str, Any]] = {}
+        self._ended = False
 
     def feed(self, event: Any, name: str | None = None) -> list[StreamEvent]:
         """Take one provider event (parsed JSON, JSON text, or the official SDK's event object,
@@ -194,44 +250,132 @@ class StreamDecoder:
         out = self._events(data, name)
         for ev in out:
             self.assembler.apply(ev)
+        return out + self._side_events()
+
+    def _side_events(self) -> list[StreamEvent]:
+        out = self.assembler.take_recorded()
+        opts = self.assembler.response_options
+        if opts != self._sent_options:  # a decoder may change them in place: compare with a copy
+            self._sent_options = copy.deepcopy(opts)
+            out.append(ReplyOptions(provider_options=copy.deepcopy(opts)))
         return out
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         raise NotImplementedError
 
+    def end(self) -> list[StreamEvent]:
+        """The IR events that only the end of the stream gives (a call still open is closed);
+        once: a second call returns ``[]``. :meth:`finish` calls it."""
+        if self._ended:
+            return []
+        self._ended = True
+        out = self._end()
+        for ev in out:
+            self.assembler.apply(ev)
+        return out + self._side_events()
+
+    def _end(self) -> list[StreamEvent]:
+        return []
+
     def finish(self) -> Response:
-        """The assembled :class:`Response`."""
+        """The assembled :class:`Response` (after :meth:`end`)."""
+        self.end()
         return self.assembler.response()
 
 
-def parse_sse(lines: Iterable[str | bytes]) -> Iterator[tuple[str | None, Any]]:
-    """Parse Server-Sent Events lines into ``(event name, parsed JSON data)`` pairs.
+def events_of(response: Response) -> list[StreamEvent]:
+    """The IR stream events of a whole ``response``: assembling them gives ``response`` back.
 
-    ``data: [DONE]`` (OpenAI's terminator) ends the stream; comments and blank keep-alives are
-    skipped; multi-line data is joined with newlines as the SSE spec says.
+    Text, thinking and tool calls without a cache mark come as pieces (one each), with their
+    provider fields as :class:`PartOptions`; every other part comes whole (:class:`WholePart`).
     """
-    name: str | None = None
-    data: list[str] = []
+    out: list[StreamEvent] = [MessageStart(id=response.id, model=response.model)]
+    if response.provider_options:
+        out.append(ReplyOptions(provider_options=response.provider_options))
+    for i, p in enumerate(response.content):
+        if isinstance(p, Text) and p.cache is None:
+            out.append(TextDelta(index=i, text=p.text))
+        elif isinstance(p, Thinking) and p.cache is None:
+            out.append(ThinkingDelta(index=i, text=p.text, signature=p.signature, origin=p.origin))
+        elif isinstance(p, ToolUse) and p.cache is None:
+            out.append(ToolCallStart(index=i, id=p.id, name=p.name))
+            out.append(ToolCallDelta(index=i, arguments=msgspec.json.encode(p.input).decode()))
+        else:
+            out.append(WholePart(index=i, part=p))
+            continue
+        if p.provider_options:
+            out.append(PartOptions(index=i, provider_options=p.provider_options))
+    if response.usage is not None:
+        out.append(UsageUpdate(usage=response.usage))
+    out.append(Stop(stop_reason=response.stop_reason, raw_stop_reason=response.raw_stop_reason))
+    return out
+
+
+class SSEReader:
+    """Server-Sent Events bytes to ``(event name, parsed JSON data)`` pairs, fed in chunks as
+    they arrive (a chunk may end anywhere, even inside a line).
+
+    The WHATWG rules: ``event:`` names the event, ``data:`` lines are joined with newlines,
+    comments (``:``) and blank keep-alives are skipped, and ``data: [DONE]`` (OpenAI's
+    terminator) ends the stream (:attr:`done`; later events are ignored)."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self._name: str | None = None
+        self._data: list[str] = []
+        self.done = False
+
+    def feed(self, chunk: bytes | str) -> list[tuple[str | None, Any]]:
+        """The events the lines completed by ``chunk`` finish."""
+        self._pending += chunk.encode() if isinstance(chunk, str) else chunk
+        *lines, self._pending = self._pending.split(b"\n")
+        out: list[tuple[str | None, Any]] = []
+        for raw in lines:
+            self.line(raw.decode("utf-8").rstrip("\r"), out)
+        return out
+
+    def line(self, line: str, out: list[tuple[str | None, Any]]) -> None:
+        """Take one line (without its line break); a finished event is appended to ``out``."""
+        if self.done:
+            return
+        if line == "":
+            if self._data:
+                text = "\n".join(self._data)
+                if text.strip() == "[DONE]":
+                    self.done = True
+                else:
+                    out.append((self._name, load_json(text)))
+            self._name, self._data = None, []
+            return
+        if line.startswith(":"):
+            return
+        key, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if key == "event":
+            self._name = value
+        elif key == "data":
+            self._data.append(value)
+
+    def close(self) -> list[tuple[str | None, Any]]:
+        """The last event, when the stream ends without a blank line after it."""
+        out: list[tuple[str | None, Any]] = []
+        if self._pending:
+            self.line(self._pending.decode("utf-8").rstrip("\r"), out)
+            self._pending = b""
+        self.line("", out)
+        return out
+
+
+def parse_sse(lines: Iterable[str | bytes]) -> Iterator[tuple[str | None, Any]]:
+    """Parse Server-Sent Events lines into ``(event name, parsed JSON data)`` pairs
+    (:class:`SSEReader`'s rules)."""
+    reader = SSEReader()
+    out: list[tuple[str | None, Any]] = []
     for raw in lines:
         line = raw.decode() if isinstance(raw, bytes) else raw
-        line = line.rstrip("\r\n")
-        if line == "":
-            if data:
-                text = "\n".join(data)
-                if text.strip() == "[DONE]":
-                    return
-                yield name, load_json(text)
-            name, data = None, []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if field == "event":
-            name = value
-        elif field == "data":
-            data.append(value)
-    if data:
-        text = "\n".join(data)
-        if text.strip() != "[DONE]":
-            yield name, load_json(text)
+        reader.line(line.rstrip("\r\n"), out)
+        yield from out
+        out.clear()
+        if reader.done:
+            return
+    yield from reader.close()

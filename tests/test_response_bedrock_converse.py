@@ -19,7 +19,7 @@ from ir_codec import get_codec
 from ir_codec.conformance import load_fixture
 from ir_codec.errors import DecodeError, IRCodecError
 from ir_codec.ir import Text, Thinking, ToolUse
-from ir_codec.stream import TextDelta, ToolCallDelta, ToolCallStart
+from ir_codec.stream import ReplyOptions, TextDelta, ToolCallDelta, ToolCallStart
 
 C = get_codec("bedrock-converse")
 ROOT = Path(__file__).resolve().parent / "responses" / "bedrock-converse"
@@ -135,7 +135,8 @@ def test_stream_blocks_without_ir_events_are_kept_raw() -> None:
         "delta": {"citation": {"title": "doc", "location": {"documentChar": {"start": 0, "end": 4}}}},
         "contentBlockIndex": 0,
     }
-    assert dec.feed({"contentBlockDelta": citation}) == []
+    kept = {"bedrock-converse": {"unassembledEvents": [{"contentBlockDelta": citation}]}}
+    assert dec.feed({"contentBlockDelta": citation}) == [ReplyOptions(provider_options=kept)]
     dec.feed({"contentBlockDelta": {"delta": {"text": "Paris"}, "contentBlockIndex": 0}})
     resp = dec.finish()
     assert resp.content == [Text(text="Paris")]

@@ -394,11 +394,11 @@ class GeminiStreamDecoder(StreamDecoder):
         state = self._cands.setdefault(idx, {"parts": [], "extra": {}})
         return self._add_part(idx, state, pending.whole(f"$.candidates[{idx}].content.parts"))
 
-    def finish(self) -> Response:
+    def _end(self) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
         for idx in list(self._calls):
-            for ev in self._close_call(idx):
-                self.assembler.apply(ev)
-        return super().finish()
+            out += self._close_call(idx)
+        return out
 
     def _part_events(self, parts: list[dict[str, Any]], j: int, piece: dict[str, Any]) -> list[StreamEvent]:
         """The IR events of ``piece``, now merged into the first candidate's part ``j``."""

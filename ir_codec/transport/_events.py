@@ -20,6 +20,7 @@ from typing import Any
 
 from ..codec import load_json
 from ..errors import DecodeError
+from ..stream import SSEReader
 from ._eventstream import EventStreamDecoder
 from ._requests import StreamFormat
 
@@ -36,49 +37,8 @@ class EventReader:
         return []
 
 
-class _SSEReader(EventReader):
-    def __init__(self) -> None:
-        self._pending = b""
-        self._name: str | None = None
-        self._data: list[str] = []
-        self.done = False
-
-    def feed(self, chunk: bytes) -> list[Event]:
-        self._pending += chunk
-        *lines, self._pending = self._pending.split(b"\n")
-        out: list[Event] = []
-        for raw in lines:
-            self._line(raw.decode("utf-8").rstrip("\r"), out)
-        return out
-
-    def _line(self, line: str, out: list[Event]) -> None:
-        if self.done:
-            return
-        if line == "":
-            if self._data:
-                text = "\n".join(self._data)
-                if text.strip() == "[DONE]":
-                    self.done = True
-                else:
-                    out.append((self._name, load_json(text)))
-            self._name, self._data = None, []
-            return
-        if line.startswith(":"):
-            return
-        key, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if key == "event":
-            self._name = value
-        elif key == "data":
-            self._data.append(value)
-
-    def close(self) -> list[Event]:
-        out: list[Event] = []
-        if self._pending:
-            self._line(self._pending.decode("utf-8").rstrip("\r"), out)
-            self._pending = b""
-        self._line("", out)
-        return out
+class _SSEReader(SSEReader, EventReader):
+    """:class:`ir_codec.stream.SSEReader` as a transport event reader."""
 
 
 class _AwsReader(EventReader):
