@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .codec import Codec, Encoded, get_codec
 from .errors import LossKind, LossyEncode
 from .ir import Request, Response
+
+if TYPE_CHECKING:
+    from .replies import EncodedStream
+    from .stream import StreamEvent
 
 __all__ = [
     "InvariantViolation",
@@ -457,22 +461,34 @@ def check_response(codec: Codec, x: Response, *, stream: bool = True) -> Encoded
             f"second body: {msgspec.json.encode(e2.body).decode()[:4000]}",
         )
     if stream:
-        s = codec.encode_stream(x)
-        dec = codec.stream_decoder()
-        for name, data in s.events:
-            dec.feed(data, name)
-        got = dec.finish()
-        uncovered, unjustified = loss_report(x, _comparable(x, got), s.warnings)
-        if uncovered or unjustified:
-            raise _explain(
-                "stream property: the re-encoded stream's loss and warnings disagree",
-                x,
-                e,
-                f"differences without a warning: {uncovered}\n"
-                f"warnings without a difference: {[str(w) for w in unjustified]}\n"
-                f"streamed: {msgspec.json.encode(got).decode()[:4000]}",
-            )
+        check_stream(codec, x)
     return e
+
+
+def check_stream(codec: Codec, x: Response, events: Sequence[StreamEvent] | None = None) -> EncodedStream:
+    """The stream property: IR stream ``events`` that assemble to ``x`` (default: one piece per
+    part, :func:`~ir_codec.stream.events_of`) fed event by event to ``codec.stream_encoder()``
+    write events that ``codec.stream_decoder()`` assembles to a Response differing from ``x``
+    exactly where the encoder's warnings say (whole replies and streams lose the same, except
+    what only a stream loses). With the one-piece events the result is
+    ``codec.encode_stream(x)``."""
+    s = codec.encode_stream(x) if events is None else codec.stream_encoder().stream(events)
+    dec = codec.stream_decoder()
+    for name, data in s.events:
+        dec.feed(data, name)
+    got = dec.finish()
+    uncovered, unjustified = loss_report(x, _comparable(x, got), s.warnings)
+    if uncovered or unjustified:
+        raise InvariantViolation(
+            "stream property: the re-encoded stream's loss and warnings disagree\n"
+            f"x:        {msgspec.json.encode(x).decode()[:4000]}\n"
+            f"events:   {msgspec.json.encode(s.events).decode()[:4000]}\n"
+            f"warnings: {[str(w) for w in s.warnings]}\n"
+            f"differences without a warning: {uncovered}\n"
+            f"warnings without a difference: {[str(w) for w in unjustified]}\n"
+            f"streamed: {msgspec.json.encode(got).decode()[:4000]}"
+        )
+    return s
 
 
 def check_reply_wire(codec: Codec, payload: Mapping[str, Any]) -> dict[str, Any]:

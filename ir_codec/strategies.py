@@ -576,6 +576,34 @@ def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
     )
 
 
+@st.composite
+def stream_events(draw: st.DrawFn, response: Response) -> list[Any]:
+    """The IR stream events of ``response`` (:func:`ir_codec.stream.events_of`) with each
+    piece of text, thinking and tool-call arguments cut at drawn places (a signature comes with
+    the last piece), as a provider streams them; assembling them gives ``response`` back."""
+    from .stream import TextDelta, ThinkingDelta, ToolCallDelta, events_of
+
+    def cuts(text: str) -> list[str]:
+        if len(text) < 2:
+            return [text]
+        at = sorted(draw(st.sets(st.integers(1, len(text) - 1), max_size=4)))
+        return [text[i:j] for i, j in zip([0, *at], [*at, len(text)], strict=True)]
+
+    out: list[Any] = []
+    for ev in events_of(response):
+        if isinstance(ev, TextDelta):
+            out += [TextDelta(index=ev.index, text=t) for t in cuts(ev.text)]
+        elif isinstance(ev, ToolCallDelta):
+            out += [ToolCallDelta(index=ev.index, arguments=t) for t in cuts(ev.arguments)]
+        elif isinstance(ev, ThinkingDelta):
+            pieces = cuts(ev.text)
+            out += [ThinkingDelta(index=ev.index, text=t) for t in pieces[:-1]]
+            out.append(ThinkingDelta(index=ev.index, text=pieces[-1], signature=ev.signature, origin=ev.origin))
+        else:
+            out.append(ev)
+    return out
+
+
 def _hypothesis_setup_hook() -> None:
     """Registered as the ``hypothesis`` entry point: make ``st.from_type`` use these."""
     st.register_type_strategy(Request, requests())
