@@ -1,0 +1,296 @@
+"""The core of incremental streams: the IR events a decoder passes on, ``events_of``, the SSE
+reader fed in chunks, and the :class:`~ir_codec.replies.StreamEncoder` driver's own rules (the
+order of hooks, and the losses only a stream has), on a small encoder written here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ir_codec import Response, available_codecs, get_codec
+from ir_codec.codec import Codec, EncodeContext, register
+from ir_codec.errors import IRCodecError, LossKind
+from ir_codec.ir import Part, RedactedThinking, Text, ToolUse, Usage
+from ir_codec.replies import Piece, StreamEncoder, WireEvent
+from ir_codec.strategies import responses, stream_events
+from ir_codec.stream import (
+    MessageStart,
+    PartOptions,
+    ReplyOptions,
+    ResponseAssembler,
+    SSEReader,
+    Stop,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+    WholePart,
+    events_of,
+    parse_sse,
+)
+
+ROOT = Path(__file__).parent / "responses"
+ALL = [c for c in available_codecs() if c != "toy"]
+
+
+def _assemble(events: list[Any]) -> Response:
+    asm = ResponseAssembler()
+    for ev in events:
+        asm.apply(ev)
+    return asm.response()
+
+
+@settings(max_examples=60)
+@given(responses(["anthropic", "openai-chat", "gemini", "bedrock-converse", "openai-responses"]))
+def test_events_of_assembles_to_the_response(r: Response) -> None:
+    assert _assemble(events_of(r)) == r
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_cut_pieces_assemble_to_the_response(data: st.DataObject) -> None:
+    r = data.draw(responses(["anthropic", "gemini"]))
+    events = data.draw(stream_events(r))
+    assert _assemble(events) == r
+
+
+def test_events_of_a_reply_with_every_kind() -> None:
+    r = Response(
+        id="m1",
+        model="x",
+        content=[
+            Text(text="hi", provider_options={"anthropic": {"citations": []}}),
+            RedactedThinking(data="opaque", origin="anthropic"),
+            ToolUse(id="t1", name="f", input={"a": 1}),
+        ],
+        stop_reason="tool_use",
+        usage=Usage(uncached_input_tokens=3, output_tokens=2),
+        provider_options={"anthropic": {"container": None}},
+    )
+    assert events_of(r) == [
+        MessageStart(id="m1", model="x"),
+        ReplyOptions(provider_options={"anthropic": {"container": None}}),
+        TextDelta(index=0, text="hi"),
+        PartOptions(index=0, provider_options={"anthropic": {"citations": []}}),
+        WholePart(index=1, part=RedactedThinking(data="opaque", origin="anthropic")),
+        ToolCallStart(index=2, id="t1", name="f"),
+        ToolCallDelta(index=2, arguments='{"a":1}'),
+        UsageUpdate(usage=Usage(uncached_input_tokens=3, output_tokens=2)),
+        Stop(stop_reason="tool_use", raw_stop_reason=None),
+    ]
+
+
+def _fixture_streams() -> list[tuple[str, Path]]:
+    out = []
+    for name in ALL:
+        family = "anthropic" if name.startswith("anthropic") else name
+        for f in sorted((ROOT / family).glob("*.json")):
+            if "events" in json.loads(f.read_text()):
+                out.append((name, f))
+    return out
+
+
+@pytest.mark.parametrize(("name", "path"), _fixture_streams(), ids=lambda v: getattr(v, "stem", v))
+def test_decoder_events_carry_everything_finish_assembles(name: str, path: Path) -> None:
+    """What the incremental transpile rests on: another assembler fed only the events a decoder
+    returns (including ``end()``'s) assembles exactly what the decoder's ``finish`` gives."""
+    dec = get_codec(name).stream_decoder()
+    events: list[Any] = []
+    for event_name, event in json.loads(path.read_text())["events"]:
+        events += dec.feed(event, event_name)
+    events += dec.end()
+    assert dec.end() == []
+    assert _assemble(events) == dec.finish()
+
+
+def test_anthropic_decoder_passes_on_whole_blocks_and_citations() -> None:
+    dec = get_codec("anthropic").stream_decoder()
+    message = {"id": "m", "type": "message", "role": "assistant", "model": "c", "content": [], "usage": {}}
+    message["usage"] = {"input_tokens": 1, "output_tokens": 0}
+    assert dec.feed({"type": "message_start", "message": message}) == [
+        MessageStart(id="m", model="c"),
+        UsageUpdate(usage=Usage(uncached_input_tokens=1, output_tokens=0)),
+    ]
+    cited = {"type": "text", "text": "", "citations": [{"type": "x"}]}
+    assert dec.feed({"type": "content_block_start", "index": 0, "content_block": cited}) == [
+        TextDelta(index=0, text=""),
+        PartOptions(index=0, provider_options={"anthropic": {"citations": [{"type": "x"}]}}),
+    ]
+    block = {"type": "content_block_start", "index": 1, "content_block": {"type": "redacted_thinking", "data": "zz"}}
+    assert dec.feed(block) == [WholePart(index=1, part=RedactedThinking(data="zz", origin="anthropic"))]
+    assert dec.feed({"type": "message_delta", "delta": {"stop_reason": "end_turn", "container": {"id": "c1"}}}) == [
+        Stop(stop_reason="end_turn", raw_stop_reason="end_turn"),
+        ReplyOptions(provider_options={"anthropic": {"container": {"id": "c1"}}}),
+    ]
+
+
+@settings(max_examples=80)
+@given(st.data())
+def test_sse_reader_in_any_chunks_reads_what_parse_sse_reads(data: st.DataObject) -> None:
+    events = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([None, "a", "message_delta"]), st.dictionaries(st.text(max_size=3), st.integers(-(2**63), 2**63 - 1))
+            ),
+            max_size=5,
+        )
+    )
+    text = "".join((f"event: {n}\n" if n else "") + f"data: {json.dumps(d)}\r\n\n" for n, d in events)
+    text = ": keep-alive\n\n" + text + 'data: [DONE]\n\ndata: {"after": 1}\n\n'
+    raw = text.encode()
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(raw)), max_size=6)))
+    reader = SSEReader()
+    got: list[Any] = []
+    for i, j in zip([0, *cuts], [*cuts, len(raw)], strict=True):
+        got += reader.feed(raw[i:j])
+    got += reader.close()
+    expected = [(n, d) for n, d in events]
+    assert got == expected
+    assert list(parse_sse(text.splitlines(keepends=True))) == expected
+    assert reader.done
+
+
+# --------------------------------------------------------------------------------------------
+# The driver, on an encoder that writes what it is told
+
+
+class _Log(StreamEncoder):
+    """Writes one event per hook call, naming the hook and its arguments."""
+
+    SEQUENTIAL: ClassVar[bool] = True
+
+    def _start(self) -> list[WireEvent]:
+        return [("start", {"id": self.assembler.id})]
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        return [("begin", {"k": k, "type": type(ev).__name__})]
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        return [("piece", {"k": k, "type": type(ev).__name__})]
+
+    def _close(self, k: int) -> list[WireEvent]:
+        return [("close", {"k": k})]
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        return [("whole", {"k": k, "type": type(part).__name__})]
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        return [("end", {"parts": len(body["content"])})]
+
+
+class _Interleaving(_Log):
+    SEQUENTIAL: ClassVar[bool] = False
+
+
+@register
+class _LogCodec(Codec):
+    NAME = "stream-log-test"
+
+    def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
+        for j, p in enumerate(response.content):
+            if isinstance(p, RedactedThinking):
+                ctx.lossy(("content", j), LossKind.DROPPED, "no redacted thinking here")
+        return {"content": [p for p in response.content if not isinstance(p, RedactedThinking)]}
+
+    def stream_encoder(self) -> StreamEncoder:
+        return _Log(self)
+
+
+def _run(enc: StreamEncoder, events: list[Any]) -> list[list[WireEvent]]:
+    return [enc.feed(ev) for ev in events] + [enc.finish()]
+
+
+def test_driver_opens_at_the_first_content_and_closes_each_part_when_the_next_opens() -> None:
+    enc = get_codec("stream-log-test").stream_encoder()
+    got = _run(
+        enc,
+        [
+            MessageStart(id="m", model="x"),
+            TextDelta(index=0, text="a"),
+            TextDelta(index=0, text="b"),
+            WholePart(index=1, part=RedactedThinking(data="d")),
+            ToolCallStart(index=2, id="t", name="f"),
+            ToolCallDelta(index=2, arguments="{}"),
+            Stop(stop_reason="tool_use"),
+        ],
+    )
+    assert got == [
+        [],
+        [("start", {"id": "m"}), ("begin", {"k": 0, "type": "TextDelta"})],
+        [("piece", {"k": 0, "type": "TextDelta"})],
+        [("close", {"k": 0}), ("whole", {"k": 1, "type": "RedactedThinking"})],
+        [("close", {"k": 1}), ("begin", {"k": 2, "type": "ToolCallStart"})],
+        [("piece", {"k": 2, "type": "ToolCallDelta"})],
+        [],
+        [("close", {"k": 2}), ("end", {"parts": 2})],
+    ]
+    # the whole reply's losses, reported once by finish, at the assembled Response's paths
+    assert [(w.path, w.kind) for w in enc.warnings] == [("content[1]", LossKind.DROPPED)]
+
+
+def test_driver_reports_a_late_piece_and_a_part_opened_out_of_order() -> None:
+    enc = get_codec("stream-log-test").stream_encoder()
+    got = _run(
+        enc,
+        [
+            TextDelta(index=5, text="later"),
+            TextDelta(index=2, text="earlier"),
+            TextDelta(index=5, text=" again"),  # part 5 is closed: not written
+        ],
+    )
+    assert got[2] == []
+    assert sorted((w.path, w.kind) for w in enc.warnings) == [
+        ("content[0]", LossKind.MOVED),
+        ("content[1]", LossKind.CHANGED),
+    ]
+    assert enc.assembler.response().content == [Text(text="earlier"), Text(text="later again")]
+
+
+def test_interleaving_target_writes_pieces_of_any_open_part() -> None:
+    enc = _Interleaving(get_codec("stream-log-test"))
+    got = _run(
+        enc, [TextDelta(index=0, text="a"), ToolCallStart(index=1, id="t", name="f"), TextDelta(index=0, text="b")]
+    )
+    assert got[2] == [("piece", {"k": 0, "type": "TextDelta"})]
+    assert got[3] == [("end", {"parts": 2})]  # nothing to close
+    assert enc.warnings == []
+
+
+def test_a_whole_part_that_differs_from_the_pieces_written_is_reported() -> None:
+    enc = get_codec("stream-log-test").stream_encoder()
+    got = _run(
+        enc,
+        [
+            ToolCallStart(index=0, id="t", name="f"),
+            ToolCallDelta(index=0, arguments='{"a": 1}'),
+            WholePart(index=0, part=ToolUse(id="t", name="f", input={"a": 2})),
+        ],
+    )
+    assert got[2] == []  # written already: the whole part is not written again
+    assert [(w.path, w.kind) for w in enc.warnings] == [("content[0]", LossKind.CHANGED)]
+    enc2 = get_codec("stream-log-test").stream_encoder()
+    _run(
+        enc2,
+        [
+            ToolCallStart(index=0, id="t", name="f"),
+            ToolCallDelta(index=0, arguments='{"a": 1}'),
+            WholePart(index=0, part=ToolUse(id="t", name="f", input={"a": 1})),
+        ],
+    )
+    assert enc2.warnings == []  # the same call, kept byte for byte: nothing lost
+
+
+def test_driver_misuse_is_a_clear_error() -> None:
+    enc = get_codec("stream-log-test").stream_encoder()
+    with pytest.raises(TypeError, match="StreamEvent"):
+        enc.feed({"type": "TextDelta"})  # type: ignore[arg-type]
+    assert enc.finish() == [("start", {"id": None}), ("end", {"parts": 0})]
+    with pytest.raises(IRCodecError, match="finished"):
+        enc.feed(TextDelta(index=0, text="x"))
+    with pytest.raises(IRCodecError, match="finished"):
+        enc.finish()
