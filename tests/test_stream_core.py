@@ -135,7 +135,8 @@ def test_sse_reader_in_any_chunks_reads_what_parse_sse_reads(data: st.DataObject
     events = data.draw(
         st.lists(
             st.tuples(
-                st.sampled_from([None, "a", "message_delta"]), st.dictionaries(st.text(max_size=3), st.integers(-(2**63), 2**63 - 1))
+                st.sampled_from([None, "a", "message_delta"]),
+                st.dictionaries(st.text(max_size=3), st.integers(-(2**63), 2**63 - 1)),
             ),
             max_size=5,
         )
