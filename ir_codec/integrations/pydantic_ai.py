@@ -3,7 +3,8 @@
 :class:`IRCodecModel` turns pydantic-ai's messages, tools and settings into one IR
 :class:`~ir_codec.Request`, lowers it with any ir_codec codec, sends it with
 :class:`ir_codec.transport.AsyncClient` and maps the decoded IR :class:`~ir_codec.Response`
-back to a pydantic-ai ``ModelResponse``::
+back to a pydantic-ai ``ModelResponse``; ``request_stream`` (``agent.run_stream``, ``agent.iter``)
+streams the reply through the codec's stream decoder as pydantic-ai part events::
 
     from pydantic_ai import Agent
     from ir_codec.integrations.pydantic_ai import IRCodecModel
@@ -19,9 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
 import msgspec
@@ -34,6 +38,7 @@ from pydantic_ai.messages import (
     ModelRequest,
     ModelResponse,
     ModelResponsePart,
+    ModelResponseStreamEvent,
     RetryFeedbackPart,
     RetryPromptPart,
     SystemPromptPart,
@@ -44,20 +49,39 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from pydantic_ai.models import Model, ModelRequestParameters, check_allow_model_requests
+from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.models._tool_choice import resolve_tool_choice
 from pydantic_ai.profiles import ModelProfileSpec
 from pydantic_ai.settings import ModelSettingName, ModelSettings
-from pydantic_ai.tools import ToolDefinition
+from pydantic_ai.tools import RunContext, ToolDefinition
 from pydantic_ai.usage import RequestUsage
 
 from .. import ir
 from .._api import report_lossy
 from ..codec import Codec, Encoded
-from ..errors import ConfigurationError, DecodeError, InvalidRequestError, LossKind, LossyEncode, OnLossy
-from ..transport import AsyncClient
+from ..errors import (
+    ConfigurationError,
+    DecodeError,
+    InvalidRequestError,
+    LossKind,
+    LossyEncode,
+    NetworkError,
+    OnLossy,
+)
+from ..stream import (
+    MessageStart,
+    Stop,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolCallStart,
+    UsageUpdate,
+    WholePart,
+)
+from ..transport import AsyncClient, AsyncResponseStream
 
-__all__ = ["IRCodecModel"]
+__all__ = ["IRCodecModel", "IRCodecStreamedResponse"]
 
 _SETTINGS_IR = ("max_tokens", "temperature", "top_p", "top_k", "seed", "parallel_tool_calls")
 """ModelSettings keys copied to the IR ``Request`` field of the same name."""
@@ -186,14 +210,35 @@ class IRCodecModel(Model):
             else:
                 self._run_clients[loop] = (client, runs - 1)
 
-    async def _send(self, encoded: Encoded) -> ir.Response:
+    @asynccontextmanager
+    async def _call_client(self) -> AsyncIterator[AsyncClient]:
+        """The client of one call: the caller's, the agent run's, or one for this call alone."""
         if self.client is not None:
-            return await self.client.send(encoded)
+            yield self.client
+            return
         held = self._run_clients.get(asyncio.get_running_loop())
         if held is not None:
-            return await held[0].send(encoded)
+            yield held[0]
+            return
         async with self._new_client() as client:  # a request outside an agent run
-            return await client.send(encoded)
+            yield client
+
+    def _encode(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+        *,
+        stream: bool,
+    ) -> tuple[Encoded, ModelRequestParameters]:
+        check_allow_model_requests()
+        model_settings, model_request_parameters = self.prepare_request(model_settings, model_request_parameters)
+        request, losses = self.to_ir(messages, model_settings, model_request_parameters)
+        if stream:  # the codec asks for the stream: a body field, or its stream endpoint (Gemini, Bedrock)
+            request = msgspec.structs.replace(request, stream=True)
+        encoded = self.codec.encode(request)
+        report_lossy([*losses, *encoded.warnings], self.on_lossy, stacklevel=5)
+        return encoded, model_request_parameters
 
     async def request(
         self,
@@ -201,13 +246,25 @@ class IRCodecModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
-        check_allow_model_requests()
-        model_settings, model_request_parameters = self.prepare_request(model_settings, model_request_parameters)
-        request, losses = self.to_ir(messages, model_settings, model_request_parameters)
-        encoded = self.codec.encode(request)
-        report_lossy([*losses, *encoded.warnings], self.on_lossy, stacklevel=4)
-        response = await self._send(encoded)
+        encoded, _ = self._encode(messages, model_settings, model_request_parameters, stream=False)
+        async with self._call_client() as client:
+            response = await client.send(encoded)
         return self.from_ir(response)
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+        run_context: RunContext[Any] | None = None,
+    ) -> AsyncIterator[StreamedResponse]:
+        """The streamed reply: the codec's stream variant of the request, read as it arrives by
+        the client's stream (its event reader and the codec's stream decoder), mapped to
+        pydantic-ai part events (:class:`IRCodecStreamedResponse`)."""
+        encoded, params = self._encode(messages, model_settings, model_request_parameters, stream=True)
+        async with self._call_client() as client, client.stream(encoded) as events:
+            yield IRCodecStreamedResponse(model_request_parameters=params, owner=self, events=events)
 
     # ------------------------------------------------------------------ pydantic-ai -> IR
 
@@ -356,71 +413,9 @@ class IRCodecModel(Model):
 
     def from_ir(self, response: ir.Response) -> ModelResponse:
         """The pydantic-ai ``ModelResponse`` of a decoded IR response."""
-        parts: list[ModelResponsePart] = []
-        for i, part in enumerate(response.content):
-            options: dict[str, Any] = dict(getattr(part, "provider_options", None) or {})
-            details = {_IR_KEY: {"provider_options": options}} if options else None
-            if isinstance(part, ir.Text):
-                parts.append(TextPart(content=part.text, provider_name=self.system, provider_details=details))
-            elif isinstance(part, ir.Refusal):
-                parts.append(TextPart(content=part.text, provider_name=self.system, provider_details=details))
-            elif isinstance(part, ir.Thinking):
-                extra: dict[str, Any] = {"origin": part.origin} if part.origin else {}
-                if options:
-                    extra["provider_options"] = options
-                parts.append(
-                    ThinkingPart(
-                        content=part.text,
-                        signature=part.signature,
-                        provider_name=self.system,
-                        provider_details={_IR_KEY: extra} if extra else None,
-                    )
-                )
-            elif isinstance(part, ir.RedactedThinking):
-                # pydantic-ai's own Anthropic model keeps redacted thinking this way
-                redacted: dict[str, Any] = {"redacted": True}
-                if part.origin:
-                    redacted["origin"] = part.origin
-                parts.append(
-                    ThinkingPart(
-                        content="",
-                        id="redacted_thinking",
-                        signature=part.data,
-                        provider_name=self.system,
-                        provider_details={_IR_KEY: redacted},
-                    )
-                )
-            elif isinstance(part, ir.ToolUse):
-                parts.append(
-                    ToolCallPart(
-                        tool_name=part.name,
-                        args=dict(part.input),
-                        tool_call_id=part.id,
-                        provider_name=self.system,
-                        provider_details=details,
-                    )
-                )
-            else:
-                raise DecodeError(
-                    f"content[{i}]",
-                    "a reply part pydantic-ai maps (text, refusal, thinking, tool use)",
-                    type(part).__name__,
-                )
-        usage = response.usage
-        request_usage = (
-            RequestUsage(
-                input_tokens=usage.input_tokens or 0,
-                output_tokens=usage.output_tokens or 0,
-                cache_read_tokens=usage.cache_read_tokens or 0,
-                cache_write_tokens=usage.cache_write_tokens or 0,
-                output_reasoning_tokens=usage.reasoning_tokens or 0,
-            )
-            if usage is not None
-            else RequestUsage(unmeasured_requests=1)
-        )
         return ModelResponse(
-            parts=parts,
-            usage=request_usage,
+            parts=[self._part(part, i) for i, part in enumerate(response.content)],
+            usage=_request_usage(response.usage),
             model_name=response.model or self._model_name,
             provider_name=self.system,
             provider_url=self._base_url,
@@ -428,6 +423,180 @@ class IRCodecModel(Model):
             finish_reason=_FINISH.get(response.stop_reason) if response.stop_reason else None,
             provider_details={"finish_reason": response.raw_stop_reason} if response.raw_stop_reason else None,
         )
+
+    def _part(self, part: ir.Part, i: int) -> ModelResponsePart:
+        """The pydantic-ai part of the reply part ``content[i]``."""
+        options: dict[str, Any] = dict(getattr(part, "provider_options", None) or {})
+        details = {_IR_KEY: {"provider_options": options}} if options else None
+        if isinstance(part, ir.Text | ir.Refusal):
+            return TextPart(content=part.text, provider_name=self.system, provider_details=details)
+        if isinstance(part, ir.Thinking):
+            extra: dict[str, Any] = {"origin": part.origin} if part.origin else {}
+            if options:
+                extra["provider_options"] = options
+            return ThinkingPart(
+                content=part.text,
+                signature=part.signature,
+                provider_name=self.system,
+                provider_details={_IR_KEY: extra} if extra else None,
+            )
+        if isinstance(part, ir.RedactedThinking):
+            # pydantic-ai's own Anthropic model keeps redacted thinking this way
+            redacted: dict[str, Any] = {"redacted": True}
+            if part.origin:
+                redacted["origin"] = part.origin
+            return ThinkingPart(
+                content="",
+                id="redacted_thinking",
+                signature=part.data,
+                provider_name=self.system,
+                provider_details={_IR_KEY: redacted},
+            )
+        if isinstance(part, ir.ToolUse):
+            return ToolCallPart(
+                tool_name=part.name,
+                args=dict(part.input),
+                tool_call_id=part.id,
+                provider_name=self.system,
+                provider_details=details,
+            )
+        raise DecodeError(
+            f"content[{i}]",
+            "a reply part pydantic-ai maps (text, refusal, thinking, tool use)",
+            type(part).__name__,
+        )
+
+
+@dataclass
+class IRCodecStreamedResponse(StreamedResponse):
+    """A reply of :class:`IRCodecModel` as it streams: the IR stream events of the client's
+    stream, mapped to pydantic-ai's parts manager (the IR part index is the vendor part id).
+
+    Text, thinking and tool-call arguments arrive as deltas (an empty piece opens nothing); a
+    part that arrives whole (a redacted thinking block, a refusal) starts a part, or silently
+    replaces the one its pieces built (Chat's tool call kept byte for byte). Usage, the id and
+    the finish reason follow the stream. When the stream ends, the response is exactly
+    :meth:`IRCodecModel.from_ir` of the decoded IR ``Response`` (what ``request`` gives for the
+    same reply): the streamed parts take their final form (tool-call arguments as a dict,
+    provider details), and :meth:`get` returns that reply's parts.
+    """
+
+    owner: IRCodecModel
+    events: AsyncResponseStream
+    _timestamp: datetime = field(default_factory=lambda: datetime.now(tz=UTC))
+    _usage_received: bool | None = field(default=False, init=False)
+    _reply_model: str | None = field(default=None, init=False)
+    _signatures: dict[int, str] = field(default_factory=dict, init=False)
+    _final_parts: list[ModelResponsePart] | None = field(default=None, init=False)
+
+    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        indices: list[int] = []  # the IR indices of the parts, in the order they opened
+        async for ev in self.events:
+            if self.cancelled:  # what the client had read already is not news either
+                return
+            for out in self._map(ev, indices):
+                yield out
+        self._settle(self.owner.from_ir(self.events.response), sorted(indices))
+
+    def _map(self, ev: StreamEvent, indices: list[int]) -> Iterator[ModelResponseStreamEvent]:
+        parts = self._parts_manager
+        name = self.provider_name
+        known = True
+        if isinstance(ev, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | WholePart):
+            known = ev.index in indices
+            if not known:
+                indices.append(ev.index)
+        if isinstance(ev, TextDelta):
+            if ev.text:
+                yield from parts.handle_text_delta(vendor_part_id=ev.index, content=ev.text, provider_name=name)
+        elif isinstance(ev, ThinkingDelta):
+            signature = None
+            if ev.signature is not None:  # the IR joins the pieces; pydantic-ai keeps the last one given
+                signature = self._signatures[ev.index] = self._signatures.get(ev.index, "") + ev.signature
+            details = {_IR_KEY: {"origin": ev.origin}} if ev.origin else None
+            if ev.text or signature is not None or details is not None or not known:
+                yield from parts.handle_thinking_delta(
+                    vendor_part_id=ev.index,
+                    content=ev.text,
+                    signature=signature,
+                    provider_name=name,
+                    provider_details=details,
+                )
+        elif isinstance(ev, ToolCallStart):
+            yield from parts.handle_tool_call_delta_events(
+                vendor_part_id=ev.index, tool_name=ev.name, tool_call_id=ev.id, provider_name=name
+            )
+        elif isinstance(ev, ToolCallDelta):
+            yield from parts.handle_tool_call_delta_events(vendor_part_id=ev.index, args=ev.arguments)
+        elif isinstance(ev, WholePart):
+            part = self.owner._part(ev.part, ev.index)
+            current = parts.get_part_by_vendor_id(ev.index)
+            event = parts.handle_part(vendor_part_id=ev.index, part=part)
+            if not isinstance(current, type(part)):  # a part replacing its own pieces is not news
+                yield event
+        elif isinstance(ev, MessageStart):
+            self.provider_response_id = ev.id or self.provider_response_id
+            self._reply_model = ev.model or self._reply_model
+        elif isinstance(ev, UsageUpdate):  # providers report cumulative counts
+            self._add_usage(_request_usage(ev.usage), reported=True, cumulative=True)
+        elif isinstance(ev, Stop):
+            self.finish_reason = _FINISH.get(ev.stop_reason) if ev.stop_reason else None
+            self.provider_details = {"finish_reason": ev.raw_stop_reason} if ev.raw_stop_reason else None
+
+    def _settle(self, final: ModelResponse, indices: list[int]) -> None:
+        """Make the response what ``request`` gives for the same reply."""
+        if len(indices) == len(final.parts):
+            for index, part in zip(indices, final.parts, strict=True):
+                current = self._parts_manager.get_part_by_vendor_id(index)
+                if current is not None and type(current) is type(part) and current != part:
+                    self._parts_manager.handle_part(vendor_part_id=index, part=part)  # the final form, no news
+        self._final_parts = list(final.parts)
+        self._reply_model = final.model_name
+        self.provider_response_id = final.provider_response_id
+        self.finish_reason = final.finish_reason
+        self.provider_details = final.provider_details
+        self._add_usage(final.usage, reported=final.usage.unmeasured_requests == 0, cumulative=True)
+
+    def get(self) -> ModelResponse:
+        response = super().get()
+        if self._final_parts is None:
+            return response
+        return dataclasses.replace(response, parts=list(self._final_parts))
+
+    async def close_stream(self) -> None:
+        await self.events.aclose()
+
+    def get_stream_cancel_errors(self) -> tuple[type[BaseException], ...]:
+        # the client's stream raises a transport failure as ir_codec's NetworkError
+        return (*super().get_stream_cancel_errors(), NetworkError)
+
+    @property
+    def model_name(self) -> str:
+        return self._reply_model or self.owner.model_name
+
+    @property
+    def provider_name(self) -> str:
+        return self.owner.system
+
+    @property
+    def provider_url(self) -> str | None:
+        return self.owner.base_url
+
+    @property
+    def timestamp(self) -> datetime:
+        return self._timestamp
+
+
+def _request_usage(usage: ir.Usage | None) -> RequestUsage:
+    if usage is None:
+        return RequestUsage(unmeasured_requests=1)
+    return RequestUsage(
+        input_tokens=usage.input_tokens or 0,
+        output_tokens=usage.output_tokens or 0,
+        cache_read_tokens=usage.cache_read_tokens or 0,
+        cache_write_tokens=usage.cache_write_tokens or 0,
+        output_reasoning_tokens=usage.reasoning_tokens or 0,
+    )
 
 
 def _append(out: list[ir.Message], role: Literal["user", "assistant", "system"], content: list[ir.Part]) -> None:
