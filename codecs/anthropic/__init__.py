@@ -65,7 +65,7 @@ from ir_codec.profile import CacheRules, CodecProfile
 from .canonical import CANONICALIZATIONS, canonicalize
 from .lift import check_request_rules, lift_request
 from .lower import lower_request
-from .reply import AnthropicStreamDecoder, anthropic_usage, decode_response, encode_reply, stream_events
+from .reply import AnthropicStreamDecoder, AnthropicStreamEncoder, anthropic_usage, decode_response, encode_reply
 from .sdk import SDK_TYPED, sdk_kwargs
 from .wire import API_2026, DIRECT_VERSIONS, FAMILY, LEGACY_VERSIONS, BodyForm, WRequest
 
@@ -73,6 +73,7 @@ __all__ = [
     "AnthropicBedrockCodec",
     "AnthropicCodec",
     "AnthropicStreamDecoder",
+    "AnthropicStreamEncoder",
     "AnthropicVertexCodec",
     "anthropic_usage",
 ]
@@ -238,8 +239,11 @@ class _AnthropicBase(Codec):
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         return encode_reply(response, ctx)
 
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return stream_events(encode_reply(response, ctx))
+    def stream_encoder(self) -> AnthropicStreamEncoder:
+        """An encoder from IR stream events to the Messages event stream, event by event (the
+        same events on all three platforms: Bedrock's ``invoke-with-response-stream`` carries
+        each as the JSON of an event-stream ``chunk``)."""
+        return AnthropicStreamEncoder(self)
 
     def stream_decoder(self) -> AnthropicStreamDecoder:
         """A decoder for the Messages event stream (SSE ``data`` objects; on Bedrock the JSON

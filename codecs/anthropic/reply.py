@@ -1,4 +1,6 @@
-"""Replies: the Messages response body, its usage and stop reasons, and the event stream.
+"""Replies: the Messages response body, its usage and stop reasons, and the event stream (decoded
+event by event, :class:`AnthropicStreamDecoder`; encoded event by event from IR stream events,
+:class:`AnthropicStreamEncoder`).
 
 The reply is the same body on the direct API, Bedrock and Vertex (src: SDK types/message.py,
 usage.py, cache_creation.py, output_tokens_details.py, message_delta_usage.py,
@@ -8,7 +10,7 @@ raw_*_event.py; A-PC "Tracking cache performance").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
@@ -24,8 +26,11 @@ from ir_codec.ir import (
     ToolUse,
     Usage,
 )
-from ir_codec.paths import IRPath
+from ir_codec.paths import IRPath, render
 from ir_codec.replies import (
+    Piece,
+    StreamEncoder,
+    WireEvent,
     drop_counters,
     drop_part,
     own_provider_part,
@@ -58,13 +63,16 @@ from .wire import (
     json_text,
 )
 
+if TYPE_CHECKING:
+    from ir_codec.codec import Codec
+
 __all__ = [
     "AnthropicStreamDecoder",
+    "AnthropicStreamEncoder",
     "anthropic_usage",
     "decode_response",
     "encode_reply",
     "stop_reason",
-    "stream_events",
 ]
 
 _STOP_REASONS: dict[str, StopReason] = {
@@ -434,39 +442,228 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     return body
 
 
-def stream_events(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
-    """The Messages event stream of a reply body (SDK ``raw_message_*_event.py``,
-    ``raw_content_block_*_event.py``): ``message_start`` with the reply's fields and whole usage,
-    each block opened empty and filled by deltas (text, thinking then signature, tool input as
-    JSON text), ``message_delta`` with the stop reason and the output count, ``message_stop``."""
-    start = {k: v for k, v in body.items() if k not in ("content", "stop_reason", "stop_sequence")}
-    start.update(content=[], stop_reason=None, stop_sequence=None)
-    events: list[tuple[str | None, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
-    for i, block in enumerate(body["content"]):
-        kind = block.get("type")
-        deltas: list[dict[str, Any]] = []
+# --------------------------------------------------------------------------------------------
+# Encoding streams, event by event (IR stream events -> Messages events)
+
+_DELTA_FIELDS = frozenset({"container", "stop_details"})
+"""Reply fields the stream carries in ``message_delta.delta`` (SDK ``raw_message_delta_event.py``
+``Delta``; the SDK's accumulator takes them from there, ``lib/streaming/_messages.py``)."""
+
+_NOT_AT_START = _RESPONSE_FIELDS | _DELTA_FIELDS | {"stop_sequence"}
+"""Reply fields ``message_start`` never carries as extras (written from the IR, or at the end)."""
+
+_CITATIONS = ("provider_options", FAMILY, "citations")
+_UNSAID = object()
+
+
+def _event(kind: str, **fields: Any) -> WireEvent:
+    """One Messages stream event: the SSE ``event:`` name is the ``type`` of its data."""
+    return kind, {"type": kind, **fields}
+
+
+def _delta(b: int, **delta: Any) -> WireEvent:
+    """``content_block_delta`` of block ``b`` (SDK ``raw_content_block_delta_event.py``; the
+    deltas are ``text_delta.py``, ``thinking_delta.py``, ``signature_delta.py``,
+    ``input_json_delta.py``, ``citations_delta.py``)."""
+    return _event("content_block_delta", index=b, delta=delta)
+
+
+def _text_delta(b: int, kind: str, text: str) -> list[WireEvent]:
+    if not text:
+        return []
+    if kind == "thinking":
+        return [_delta(b, type="thinking_delta", thinking=text)]
+    return [_delta(b, type="text_delta", text=text)]
+
+
+def _signature_delta(b: int, signature: str) -> list[WireEvent]:
+    return [_delta(b, type="signature_delta", signature=signature)] if signature else []
+
+
+def _json_delta(b: int, partial: str) -> list[WireEvent]:
+    return [_delta(b, type="input_json_delta", partial_json=partial)] if partial else []
+
+
+def _cite_deltas(b: int, citations: list[Any]) -> list[WireEvent]:
+    return [_delta(b, type="citations_delta", citation=c) for c in citations]
+
+
+class AnthropicStreamEncoder(StreamEncoder):
+    """IR stream events to the Messages event stream, as they arrive (SDK
+    ``raw_message_stream_event.py``).
+
+    - ``message_start`` (SDK ``raw_message_start_event.py``) at the first content event: the
+      message with empty ``content``, null ``stop_reason``, the id, model and reply fields known
+      by then and the usage known by then (``{"input_tokens": 0, "output_tokens": 0}`` when
+      none is: ``Message.usage`` is required);
+    - each part the whole reply writes is a block with this stream's own contiguous index:
+      ``content_block_start`` with the block opened empty (``raw_content_block_start_event.py``),
+      one ``content_block_delta`` per IR piece (text, thinking, signature, tool input as JSON
+      text; citations of a text block as ``citations_delta`` once known, before its next piece
+      or its stop), ``content_block_stop`` when it closes (``raw_content_block_stop_event.py``);
+      a part that arrives whole is started (redacted thinking and provider blocks whole, the
+      others empty and filled by deltas) and stopped at once;
+    - ``message_delta`` (``raw_message_delta_event.py``) with the stop reason, the reply fields
+      of ``Delta`` and those not written at the start, and the final usage
+      (``message_delta_usage.py``: every count of the whole reply's usage; the TTL split of
+      cache writes, which the API sends only in ``message_start``, is added as
+      ``cache_creation`` when ``message_start`` did not already say it), then ``message_stop``.
+
+    What only the stream loses (a count, id, model, reply field or citation written before the
+    stream learnt it differs) is reported at its Response path; the rest is the whole reply's.
+    """
+
+    def __init__(self, codec: Codec) -> None:
+        super().__init__(codec)
+        self._message: dict[str, Any] = {}
+        """The message written in ``message_start``."""
+        self._blocks: dict[int, int] = {}
+        """Source index -> the block index written."""
+        self._kinds: dict[int, str] = {}
+        self._done: set[int] = set()
+        """Parts whose block is stopped (or that arrived whole: later pieces are not theirs)."""
+        self._origins: dict[int, str] = {}
+        self._cited: dict[int, list[Any]] = {}
+        """The citations written for a text block."""
+
+    def _scratch(self) -> EncodeContext:
+        """A context for the whole reply's block and usage encoders whose losses ``finish``
+        reports once, at the Response paths."""
+        return EncodeContext(self.codec.NAME)
+
+    def _start(self) -> list[WireEvent]:
+        a = self.assembler
+        extras = part_options(a.response_options, None, (), self._scratch(), FAMILY)
+        self._message = {
+            "id": a.id if a.id is not None else "",
+            "type": "message",
+            "role": "assistant",
+            "model": a.model if a.model is not None else "",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": _usage_body(a.usage, self._scratch()),
+            **{k: v for k, v in extras.items() if k not in _NOT_AT_START and v is not None},
+        }
+        return [_event("message_start", message=self._message)]
+
+    def _open_block(self, k: int, block: dict[str, Any]) -> list[WireEvent]:
+        b = self._blocks[k] = len(self._blocks)
+        self._kinds[k] = block["type"]
+        return [_event("content_block_start", index=b, content_block=block)]
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        if isinstance(ev, TextDelta):
+            opened: dict[str, Any] = {"type": "text", "text": ""}
+        elif isinstance(ev, ThinkingDelta):
+            opened = {"type": "thinking", "thinking": "", "signature": ""}
+        else:  # a tool call (its arguments may come before its name: both are then "")
+            name = ev.name if isinstance(ev, ToolCallStart) else ""
+            opened = {"type": "tool_use", "id": getattr(ev, "id", ""), "name": name, "input": {}}
+        return self._open_block(k, opened) + self._piece(k, ev)
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        if k in self._done:  # the part arrived whole: the assembled part is that, not its pieces
+            return []
+        b, kind = self._blocks[k], self._kinds[k]
+        out = self._citations(k)
+        if isinstance(ev, TextDelta | ThinkingDelta) and kind in ("text", "thinking"):
+            out += _text_delta(b, kind, ev.text)
+        if isinstance(ev, ThinkingDelta) and kind == "thinking":
+            if ev.origin is not None:
+                self._origins[k] = ev.origin
+            # the whole reply drops another family's signature (encode_reply): not streamed
+            if ev.signature and self._origins.get(k, FAMILY) == FAMILY:
+                out += _signature_delta(b, ev.signature)
+        if isinstance(ev, ToolCallDelta) and kind == "tool_use":
+            out += _json_delta(b, ev.arguments)
+        return out
+
+    def _citations(self, k: int) -> list[WireEvent]:
+        """The citations of text block ``k`` known (PartOptions) and not yet written."""
+        if self._kinds.get(k) != "text" or k in self._done:
+            return []
+        cites = self.assembler.part_options.get(k, {}).get(FAMILY, {}).get("citations")
+        done = self._cited.setdefault(k, [])
+        if not isinstance(cites, list) or cites[: len(done)] != done:
+            return []  # not a list the decoder assembles, or replaced: finish reports it
+        new = cites[len(done) :]
+        done += new
+        return _cite_deltas(self._blocks[k], new)
+
+    def _close(self, k: int) -> list[WireEvent]:
+        if k not in self._blocks or k in self._done:
+            return []
+        out = self._citations(k)
+        self._done.add(k)
+        return [*out, _event("content_block_stop", index=self._blocks[k])]
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        self._done.add(k)  # pieces at k after it are not part of the assembled part
+        block = _encode_block(part, ("content", k), self._scratch())
+        if block is None:  # the whole reply drops it (reported by finish)
+            return []
+        kind = block["type"]
+        deltas: list[WireEvent] = []
+        b = len(self._blocks)
         if kind == "text":
-            opened = {**block, "text": ""}
-            if block["text"]:
-                deltas.append({"type": "text_delta", "text": block["text"]})
+            opened: dict[str, Any] = {"type": "text", "text": ""}
+            self._cited[k] = list(block.get("citations") or [])
+            deltas = _text_delta(b, kind, block["text"]) + _cite_deltas(b, self._cited[k])
         elif kind == "thinking":
-            opened = {**block, "thinking": "", "signature": ""}
-            if block["thinking"]:
-                deltas.append({"type": "thinking_delta", "thinking": block["thinking"]})
-            if block["signature"]:
-                deltas.append({"type": "signature_delta", "signature": block["signature"]})
+            opened = {"type": "thinking", "thinking": "", "signature": ""}
+            deltas = _text_delta(b, kind, block["thinking"]) + _signature_delta(b, block["signature"])
         elif kind == "tool_use":
             opened = {**block, "input": {}}
-            if block["input"]:
-                deltas.append({"type": "input_json_delta", "partial_json": json_text(block["input"])})
-        else:  # redacted thinking and server-tool blocks arrive whole
-            opened = dict(block)
-        events.append(("content_block_start", {"type": "content_block_start", "index": i, "content_block": opened}))
-        for d in deltas:
-            events.append(("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d}))
-        events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
-    usage = {"output_tokens": body["usage"]["output_tokens"]}
-    delta = {"stop_reason": body["stop_reason"], "stop_sequence": body.get("stop_sequence")}
-    events.append(("message_delta", {"type": "message_delta", "delta": delta, "usage": usage}))
-    events.append(("message_stop", {"type": "message_stop"}))
-    return events
+            deltas = _json_delta(b, json_text(block["input"]) if block["input"] else "")
+        else:  # redacted thinking and provider (server-tool) blocks start whole
+            opened = block
+        return [*self._open_block(k, opened), *deltas, _event("content_block_stop", index=b)]
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        self._check_citations(response)
+        for field in ("id", "model"):
+            if self._message[field] != body[field]:
+                self._stream_loss((field,), f"{field} was not known when message_start was written")
+        delta: dict[str, Any] = {"stop_reason": body["stop_reason"], "stop_sequence": body["stop_sequence"]}
+        for key, value in body.items():
+            if key not in _RESPONSE_FIELDS and key != "stop_sequence" and self._message.get(key, _UNSAID) != value:
+                delta[key] = value  # the Delta fields, and the others message_start did not say
+        for key in self._message.keys() - body.keys():
+            why = "message_start wrote it before the stream withdrew it; a stream cannot take it back"
+            self._stream_loss(("provider_options", FAMILY, key), why)
+        usage = self._final_usage(body["usage"])
+        return [_event("message_delta", delta=delta, usage=usage), _event("message_stop")]
+
+    def _final_usage(self, final: dict[str, Any]) -> dict[str, Any]:
+        """``message_delta.usage``: the whole reply's counts, which replace message_start's
+        (the TTL split only where message_start did not say it); a count message_start said and
+        the final usage does not is reported."""
+        start = self._message["usage"]
+        usage = {k: v for k, v in final.items() if k != "cache_creation" or start.get(k) != v}
+        read_back = anthropic_usage({**start, **usage})
+        want = anthropic_usage(final)
+        for f in Usage.__struct_fields__:
+            if getattr(read_back, f) != getattr(want, f):
+                self._stream_loss(("usage", f), "message_start said a count the final usage does not")
+        return usage
+
+    def _check_citations(self, response: Response) -> None:
+        """A text block's citations written that are not the whole reply's (PartOptions replaced
+        or arriving after the block stopped) are reported."""
+        indices = sorted(set(self.assembler.extra_parts) | set(self.assembler._parts))
+        for j, k in enumerate(indices):
+            part = response.content[j] if j < len(response.content) else None
+            if self._kinds.get(k) != "text" or not isinstance(part, Text):
+                continue
+            block = _encode_block(part, ("content", j), self._scratch())
+            want = block.get("citations") if block is not None else None
+            if self._cited.get(k, []) != (want or []):
+                why = "the citations changed after the stream wrote them"
+                self._stream_loss(("content", j, *_CITATIONS), why)
+
+    def _stream_loss(self, path: IRPath, why: str) -> None:
+        """Report what only the stream loses, unless the whole reply reported it (or a parent)."""
+        p = render(path)
+        if not any(p == w.path or p.startswith((w.path + ".", w.path + "[")) for w in self.ctx.warnings):
+            self.ctx.lossy(path, LossKind.CHANGED, why)
