@@ -45,10 +45,10 @@ from ir_codec.profile import CacheRules, CodecProfile
 from . import canonical, reply, sdk
 from .lift import decode_request
 from .lower import lower_request, reduce_request
-from .reply import ResponsesStreamDecoder
+from .reply import ResponsesStreamDecoder, ResponsesStreamEncoder
 from .wire import NAME, WResponseCreateParams
 
-__all__ = ["NO_BREAKPOINTS", "PROFILE", "OpenAIResponsesCodec", "ResponsesStreamDecoder"]
+__all__ = ["NO_BREAKPOINTS", "PROFILE", "OpenAIResponsesCodec", "ResponsesStreamDecoder", "ResponsesStreamEncoder"]
 
 PROFILE = CodecProfile(
     signatures="openai",
@@ -145,8 +145,10 @@ class OpenAIResponsesCodec(Codec):
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         return reply.encode_reply(response, ctx)
 
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return reply.stream_events(reply.encode_reply(response, ctx))
+    def stream_encoder(self) -> ResponsesStreamEncoder:
+        """An encoder from IR stream events to Responses SSE events, event by event
+        (see :class:`.reply.ResponsesStreamEncoder`)."""
+        return ResponsesStreamEncoder(self)
 
     def stream_decoder(self) -> ResponsesStreamDecoder:
         """A decoder for the Responses SSE stream (``response_stream_event.py``)."""

@@ -7,12 +7,13 @@ Ground truth: ``openai/types/responses/response.py``, ``response_usage.py`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
+from ir_codec.codec import Codec, EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
@@ -27,9 +28,20 @@ from ir_codec.ir import (
     Usage,
 )
 from ir_codec.paths import IRPath
-from ir_codec.replies import drop_counters, drop_part, own_provider_part, part_options, write_or_zero
+from ir_codec.replies import (
+    EncodedStream,
+    Piece,
+    StreamEncoder,
+    WireEvent,
+    drop_counters,
+    drop_part,
+    own_provider_part,
+    part_options,
+    write_or_zero,
+)
 from ir_codec.stream import (
     MessageStart,
+    PartOptions,
     Stop,
     StreamDecoder,
     StreamEvent,
@@ -38,6 +50,7 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
+    WholePart,
 )
 
 from .wire import (
@@ -53,7 +66,7 @@ from .wire import (
     WResponseUsage,
 )
 
-__all__ = ["ResponsesStreamDecoder", "decode_response", "encode_reply", "lift_usage", "stream_events"]
+__all__ = ["ResponsesStreamDecoder", "ResponsesStreamEncoder", "decode_response", "encode_reply", "lift_usage"]
 
 _PART_STRIDE = 1000
 """Part index = output_index * stride + content_index, so parts keep the output order."""
@@ -242,7 +255,10 @@ class ResponsesStreamDecoder(StreamDecoder):
             self._args[i] = ""
             return [ToolCallStart(index=i * _PART_STRIDE, id=str(item.get("call_id")), name=str(item.get("name")))]
         if item.get("type") == "reasoning":
-            return [ThinkingDelta(index=i * _PART_STRIDE, text="")]
+            # the item's id before its first piece: an encoder fed these events opens the item under it
+            opts = _reasoning_options(item)
+            first: list[StreamEvent] = [PartOptions(index=i * _PART_STRIDE, provider_options=opts)] if opts else []
+            return [*first, ThinkingDelta(index=i * _PART_STRIDE, text="")]
         return []
 
     def _part_added(self, data: dict[str, Any]) -> list[StreamEvent]:
@@ -346,11 +362,59 @@ _STREAM_HANDLERS: dict[str, Callable[[ResponsesStreamDecoder, dict[str, Any]], l
 
 
 # --------------------------------------------------------------------------------------------
-# Encoding replies and streams (IR Response -> Response object / its SSE events)
+# Encoding replies (IR Response -> Response object)
 
 _CONTENT_TYPES = frozenset({"output_text", "refusal", "reasoning_text", "summary_text"})
 """Tags of message content parts; a provider part with another tag is a whole output item."""
 _INCOMPLETE: dict[StopReason, str] = {"max_tokens": "max_output_tokens", "content_filter": "content_filter"}
+
+
+def _item_id(prefix: str, output_index: int, raw: Mapping[str, Any] | None = None) -> str:
+    """The id of the output item at ``output_index``, the one the reply body and every stream
+    event naming the item carry: a reasoning item's own id (``provider_options``, kept by
+    decode), else ``<prefix>_<output_index>`` (``msg_<n>``: decode keeps no message id;
+    ``rs_<n>``: reported by the reply encoder)."""
+    own = raw.get("id") if raw is not None else None
+    return own if isinstance(own, str) else f"{prefix}_{output_index}"
+
+
+def _head(id_: str | None, model: str | None) -> dict[str, Any]:
+    """The Response object's fields before its status (``response.py``): ``created_at`` is not
+    in the IR (written 0); a missing id or model is ``""`` (reported by :func:`encode_reply`)."""
+    return {
+        "id": id_ if id_ is not None else "",
+        "model": model if model is not None else "",
+        "object": "response",
+        "created_at": 0,
+    }
+
+
+def _tail() -> dict[str, Any]:
+    """The required request echo the IR has no word for, written as the default turn."""
+    return {"parallel_tool_calls": True, "tool_choice": "auto", "tools": []}
+
+
+def _message(output_index: int, status: str) -> dict[str, Any]:
+    """An output message item without content (``response_output_message.py``)."""
+    return {
+        "id": _item_id("msg", output_index),
+        "type": "message",
+        "role": "assistant",
+        "status": status,
+        "content": [],
+    }
+
+
+def _content_part(p: Text | Refusal) -> dict[str, Any]:
+    """``ResponseOutputText`` (annotations required) or ``ResponseOutputRefusal``."""
+    if isinstance(p, Text):
+        return {"type": "output_text", "text": p.text, "annotations": []}
+    return {"type": "refusal", "refusal": p.text}
+
+
+def _function_call(call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
+    """``ResponseFunctionToolCall`` (``response_function_tool_call.py``; decode keeps no item id)."""
+    return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments, "status": status}
 
 
 def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
@@ -380,11 +444,14 @@ def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
     }
 
 
-def _reasoning_item(p: Thinking | RedactedThinking, j: int, raw: dict[str, Any], ctx: EncodeContext) -> dict[str, Any]:
+def _reasoning_item(
+    p: Thinking | RedactedThinking, j: int, output_index: int, raw: dict[str, Any], ctx: EncodeContext
+) -> dict[str, Any]:
+    """The reasoning item of ``p`` (content ``j``, output item ``output_index``;
+    ``response_reasoning_item.py``); ``raw`` is its own options, ``id`` taken out of it."""
     path: IRPath = ("content", j)
-    item_id = raw.pop("id", None)
-    if not isinstance(item_id, str):
-        item_id = f"rs_{j}"
+    item_id = _item_id("rs", output_index, raw)
+    if not isinstance(raw.pop("id", None), str):
         ctx.lossy(
             (*path, "provider_options", NAME, "id"), LossKind.CHANGED, f"a reasoning item needs an id; {item_id!r}"
         )
@@ -436,7 +503,8 @@ def _status(response: Response, content: list[Part], ctx: EncodeContext) -> dict
 def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     """The Responses ``Response`` object of ``response`` (``openai/types/responses/response.py``).
     Consecutive text and refusal parts share one output message (``msg_<n>``, the id decode does
-    not keep); the fields the IR has no word for are written as an empty default turn."""
+    not keep; a part the reply drops does not separate them); the fields the IR has no word for
+    are written as an empty default turn."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
     for k in own:
         ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, "reply fields beyond the IR are not written")
@@ -451,13 +519,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             kept.append(p)
             if p.data.get("type") in _CONTENT_TYPES:
                 if message is None:
-                    message = {
-                        "id": f"msg_{len(output)}",
-                        "type": "message",
-                        "role": "assistant",
-                        "status": "completed",
-                        "content": [],
-                    }
+                    message = _message(len(output), "completed")
                     output.append(message)
                 message["content"].append(dict(p.data))
             else:
@@ -472,98 +534,314 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             ctx.lossy(path, LossKind.DROPPED, why)
             continue
         kept.append(p)
-        if isinstance(p, Text | Refusal):
+        if isinstance(p, Text | Refusal | ToolUse):
             for k in raw:
                 ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
-            part = (
-                {"type": "output_text", "text": p.text, "annotations": []}
-                if isinstance(p, Text)
-                else {"type": "refusal", "refusal": p.text}
-            )
+        if isinstance(p, Text | Refusal):
             if message is None:
-                message = {
-                    "id": f"msg_{len(output)}",
-                    "type": "message",
-                    "role": "assistant",
-                    "status": "completed",
-                    "content": [],
-                }
+                message = _message(len(output), "completed")
                 output.append(message)
-            message["content"].append(part)
+            message["content"].append(_content_part(p))
             continue
         message = None
         if isinstance(p, ToolUse):
-            for k in raw:
-                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
-            args = msgspec.json.encode(p.input).decode()
-            output.append(
-                {"type": "function_call", "call_id": p.id, "name": p.name, "arguments": args, "status": "completed"}
-            )
+            output.append(_function_call(p.id, p.name, msgspec.json.encode(p.input).decode(), "completed"))
         else:
-            output.append(_reasoning_item(p, j, raw, ctx))
-    body: dict[str, Any] = {}
+            output.append(_reasoning_item(p, j, len(output), raw, ctx))
     for field in ("id", "model"):
-        value = getattr(response, field)
-        if value is None:
+        if getattr(response, field) is None:
             ctx.lossy((field,), LossKind.CHANGED, f"a Responses reply requires {field}; written as ''")
-        body[field] = value if value is not None else ""
-    body["object"] = "response"
-    body["created_at"] = 0
-    body.update(_status(response, kept, ctx))
-    body["output"] = output
-    body["parallel_tool_calls"] = True
-    body["tool_choice"] = "auto"
-    body["tools"] = []
+    body: dict[str, Any] = {**_head(response.id, response.model), **_status(response, kept, ctx), "output": output}
+    body.update(_tail())
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx)
     return body
 
 
-def stream_events(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
-    """The Responses SSE events of a reply body (``response_stream_event.py``): ``response.created``
-    (no output yet), per output item its ``output_item.added``, the content / summary parts with
-    their deltas and ``.done`` events, ``output_item.done``, and the terminal event for the
-    status (``response.completed`` / ``incomplete`` / ``failed``) with the whole response."""
-    events: list[tuple[str | None, dict[str, Any]]] = []
+# --------------------------------------------------------------------------------------------
+# Encoding streams (IR stream events -> Responses SSE events, as they arrive)
+#
+# Event shapes: ``openai/types/responses/response_stream_event.py`` and the files it lists:
+# response_created_event.py, response_output_item_added_event.py / _done_event.py,
+# response_content_part_added_event.py / _done_event.py, response_text_delta_event.py /
+# response_text_done_event.py, response_refusal_delta_event.py / _done_event.py,
+# response_reasoning_summary_part_added_event.py / _done_event.py,
+# response_reasoning_summary_text_delta_event.py / _done_event.py,
+# response_function_call_arguments_delta_event.py / _done_event.py, response_completed_event.py,
+# response_incomplete_event.py, response_failed_event.py.
 
-    def emit(kind: str, **fields: Any) -> None:
-        events.append((kind, {"type": kind, "sequence_number": len(events), **fields}))
+_TERMINAL = {"incomplete": "response.incomplete", "failed": "response.failed"}
+"""The terminal event for the reply's status; any other status ends with ``response.completed``."""
 
-    emit("response.created", response={**body, "status": "in_progress", "output": [], "usage": None})
-    for i, item in enumerate(body["output"]):
-        t = item.get("type")
-        item_id = item.get("id", "")
-        if t == "message":
-            emit("response.output_item.added", output_index=i, item={**item, "status": "in_progress", "content": []})
-            for k, part in enumerate(item["content"]):
-                where = {"item_id": item_id, "output_index": i, "content_index": k}
-                if part.get("type") == "output_text":
-                    emit("response.content_part.added", **where, part={**part, "text": ""})
-                    emit("response.output_text.delta", **where, delta=part["text"], logprobs=[])
-                    emit("response.output_text.done", **where, text=part["text"], logprobs=[])
-                elif part.get("type") == "refusal":
-                    emit("response.content_part.added", **where, part={**part, "refusal": ""})
-                    emit("response.refusal.delta", **where, delta=part["refusal"])
-                    emit("response.refusal.done", **where, refusal=part["refusal"])
-                else:
-                    emit("response.content_part.added", **where, part=part)
-                emit("response.content_part.done", **where, part=part)
-        elif t == "reasoning":
-            emit("response.output_item.added", output_index=i, item={**item, "summary": []})
-            for k, s in enumerate(item["summary"]):
-                where = {"item_id": item_id, "output_index": i, "summary_index": k}
-                emit("response.reasoning_summary_part.added", **where, part={**s, "text": ""})
-                emit("response.reasoning_summary_text.delta", **where, delta=s["text"])
-                emit("response.reasoning_summary_text.done", **where, text=s["text"])
-                emit("response.reasoning_summary_part.done", **where, part=s)
-        elif t == "function_call":
-            emit("response.output_item.added", output_index=i, item={**item, "arguments": "", "status": "in_progress"})
-            where = {"item_id": item_id, "output_index": i}
-            emit("response.function_call_arguments.delta", **where, delta=item["arguments"])
-            emit("response.function_call_arguments.done", **where, arguments=item["arguments"], name=item["name"])
-        else:
-            emit("response.output_item.added", output_index=i, item=item)
-        emit("response.output_item.done", output_index=i, item=item)
-    final = {"incomplete": "response.incomplete", "failed": "response.failed"}.get(body.get("status", ""))
-    emit(final or "response.completed", response=dict(body))
-    return events
+
+@dataclass(slots=True)
+class _Slot:
+    """A streamed part as written: its output item and what its pieces said."""
+
+    kind: str
+    """``text`` (a content part of the open message), ``reasoning`` or ``call``."""
+    output_index: int
+    item_id: str
+    content_index: int = 0
+    text: str = ""
+    """The text, summary or arguments text written so far."""
+    summary: bool = False
+    """A reasoning summary part is open (the first non-empty piece opens it)."""
+    signature: str | None = None
+    origin: str | None = None
+    call_id: str = ""
+    name: str = ""
+    closed: bool = False
+
+
+class ResponsesStreamEncoder(StreamEncoder):
+    """IR stream events to Responses SSE events (:class:`~ir_codec.replies.StreamEncoder`).
+
+    ``response.created`` opens the stream; each part opens its output item when its first piece
+    arrives and each piece is one delta event; text and refusals are content parts of one
+    message item as in :func:`encode_reply` (the message is done when a part of another item
+    opens, or at the end); a reasoning item's ``encrypted_content`` is only in its
+    ``output_item.done``; ``response.completed`` / ``incomplete`` / ``failed`` carries the whole
+    reply body. Every event has its ``sequence_number``; item ids are :func:`_item_id`'s, as in
+    the body.
+    """
+
+    def __init__(self, codec: Codec) -> None:
+        super().__init__(codec)
+        self._seq = 0
+        self._outputs = 0
+        """Output items opened so far: the next item's ``output_index``."""
+        self._message: tuple[int, list[dict[str, Any]]] | None = None
+        """The open message item: its output index and its content parts."""
+        self._slots: dict[int, _Slot] = {}
+
+    def stream(self, events: Iterable[StreamEvent]) -> EncodedStream:
+        """A whole stream: each part's provider fields (:class:`~ir_codec.stream.PartOptions`)
+        are taken before its first piece, so that a reasoning item opens under its own id
+        (fed event by event, an id that comes after the item opened is reported)."""
+        return super().stream(_options_first(list(events)))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _emit(self, kind: str, **fields: Any) -> WireEvent:
+        event = (kind, {"type": kind, "sequence_number": self._seq, **fields})
+        self._seq += 1
+        return event
+
+    def _raw(self, k: int) -> dict[str, Any]:
+        return dict(self.assembler.part_options.get(k, {}).get(NAME, {}))
+
+    def _add_item(self, item: dict[str, Any]) -> tuple[int, list[WireEvent]]:
+        """Open an output item (the open message is done first): its index and events."""
+        out = self._message_done()
+        index = self._outputs
+        self._outputs += 1
+        return index, [*out, self._emit("response.output_item.added", output_index=index, item=item)]
+
+    def _message_done(self) -> list[WireEvent]:
+        if self._message is None:
+            return []
+        index, parts = self._message
+        self._message = None
+        item = {**_message(index, "completed"), "content": [dict(p) for p in parts]}
+        return [self._emit("response.output_item.done", output_index=index, item=item)]
+
+    def _content_part(self, part: dict[str, Any], added: dict[str, Any]) -> tuple[dict[str, Any], list[WireEvent]]:
+        """Add ``part`` to the open message (opening one) with ``content_part.added`` of
+        ``added`` (the part before its deltas): where it is, and the events."""
+        out: list[WireEvent] = []
+        if self._message is None:
+            index = self._outputs
+            self._outputs += 1
+            self._message = (index, [])
+            out.append(
+                self._emit("response.output_item.added", output_index=index, item=_message(index, "in_progress"))
+            )
+        index, parts = self._message
+        where = {"item_id": _item_id("msg", index), "output_index": index, "content_index": len(parts)}
+        parts.append(part)
+        return where, [*out, self._emit("response.content_part.added", **where, part=added)]
+
+    def _open_text(self, k: int) -> list[WireEvent]:
+        part = {"type": "output_text", "text": "", "annotations": []}
+        where, out = self._content_part(part, dict(part))
+        self._slots[k] = _Slot("text", where["output_index"], where["item_id"], where["content_index"])
+        return out
+
+    def _open_reasoning(self, k: int, raw: Mapping[str, Any]) -> list[WireEvent]:
+        index = self._outputs
+        item_id = _item_id("rs", index, raw)
+        self._slots[k] = _Slot("reasoning", index, item_id)
+        _, out = self._add_item({"id": item_id, "type": "reasoning", "summary": []})
+        return out
+
+    def _open_call(self, k: int, call_id: str, name: str) -> list[WireEvent]:
+        index, out = self._add_item(_function_call(call_id, name, "", "in_progress"))
+        self._slots[k] = _Slot("call", index, "", call_id=call_id, name=name)
+        return out
+
+    def _text(self, s: _Slot, text: str) -> list[WireEvent]:
+        """A piece of a text or reasoning summary."""
+        if not text:
+            return []
+        s.text += text
+        where = {"item_id": s.item_id, "output_index": s.output_index}
+        if s.kind == "text":
+            at = {**where, "content_index": s.content_index}
+            return [self._emit("response.output_text.delta", **at, delta=text, logprobs=[])]
+        out: list[WireEvent] = []
+        if not s.summary:  # the reply body has one summary part, the whole text
+            s.summary = True
+            part = {"type": "summary_text", "text": ""}
+            out.append(self._emit("response.reasoning_summary_part.added", **where, summary_index=0, part=part))
+        return [*out, self._emit("response.reasoning_summary_text.delta", **where, summary_index=0, delta=text)]
+
+    def _arguments(self, s: _Slot, arguments: str) -> list[WireEvent]:
+        if not arguments:
+            return []
+        s.text += arguments
+        where = {"item_id": s.item_id, "output_index": s.output_index}
+        return [self._emit("response.function_call_arguments.delta", **where, delta=arguments)]
+
+    def _sign(self, s: _Slot, ev: ThinkingDelta) -> None:
+        """A signature is only written in the item's ``output_item.done`` (``encrypted_content``)."""
+        if ev.signature is not None:
+            s.signature = (s.signature or "") + ev.signature
+        if ev.origin is not None:
+            s.origin = ev.origin
+
+    def _reasoning_done(self, s: _Slot, part: Thinking | RedactedThinking, raw: dict[str, Any]) -> list[WireEvent]:
+        where = {"item_id": s.item_id, "output_index": s.output_index}
+        out: list[WireEvent] = []
+        if s.summary:
+            text = s.text
+            out.append(self._emit("response.reasoning_summary_text.done", **where, summary_index=0, text=text))
+            part_done = {"type": "summary_text", "text": text}
+            out.append(self._emit("response.reasoning_summary_part.done", **where, summary_index=0, part=part_done))
+        # the item the reply body writes (a foreign signature left out), its losses reported there
+        item = _reasoning_item(part, 0, s.output_index, raw, EncodeContext(NAME))
+        item["id"] = s.item_id
+        return [*out, self._emit("response.output_item.done", output_index=s.output_index, item=item)]
+
+    # -- the hooks ------------------------------------------------------------------------------
+
+    def _start(self) -> list[WireEvent]:
+        a = self.assembler
+        response = {**_head(a.id, a.model), "status": "in_progress", "output": [], **_tail(), "usage": None}
+        return [self._emit("response.created", response=response)]
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        if isinstance(ev, TextDelta):
+            return self._open_text(k) + self._piece(k, ev)
+        if isinstance(ev, ThinkingDelta):
+            return self._open_reasoning(k, self._raw(k)) + self._piece(k, ev)
+        if isinstance(ev, ToolCallStart):
+            return self._open_call(k, ev.id, ev.name)
+        return self._open_call(k, "", "") + self._piece(k, ev)  # arguments before the call's start
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        s = self._slots[k]
+        if isinstance(ev, ThinkingDelta):
+            self._sign(s, ev)
+        if isinstance(ev, TextDelta | ThinkingDelta) and s.kind != "call":
+            return self._text(s, ev.text)
+        if isinstance(ev, ToolCallDelta) and s.kind == "call":
+            return self._arguments(s, ev.arguments)
+        return []  # a piece of another kind of part: the assembled part is checked at the end
+
+    def _close(self, k: int) -> list[WireEvent]:
+        s = self._slots.get(k)
+        if s is None or s.closed:  # a whole part, written already
+            return []
+        s.closed = True
+        where = {"item_id": s.item_id, "output_index": s.output_index}
+        if s.kind == "text":
+            part = {"type": "output_text", "text": s.text, "annotations": []}
+            if self._message is not None and self._message[0] == s.output_index:  # closes before its message
+                self._message[1][s.content_index] = part
+            at = {**where, "content_index": s.content_index}
+            return [
+                self._emit("response.output_text.done", **at, text=s.text, logprobs=[]),
+                self._emit("response.content_part.done", **at, part=dict(part)),
+            ]
+        if s.kind == "reasoning":
+            thinking = Thinking(text=s.text, signature=s.signature, origin=s.origin)
+            return self._reasoning_done(s, thinking, self._raw(k))
+        arguments = s.text if s.text.strip() else "{}"
+        item = _function_call(s.call_id, s.name, arguments, "completed")
+        return [
+            self._emit("response.function_call_arguments.done", **where, arguments=arguments),
+            self._emit("response.output_item.done", output_index=s.output_index, item=item),
+        ]
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        if isinstance(part, Text):
+            return self._open_text(k) + self._text(self._slots[k], part.text) + self._close(k)
+        if isinstance(part, Thinking):
+            out = self._open_reasoning(k, part.provider_options.get(NAME, {}))
+            s = self._slots[k]
+            s.signature, s.origin, s.closed = part.signature, part.origin, True
+            return (
+                out
+                + self._text(s, part.text)
+                + self._reasoning_done(s, part, dict(part.provider_options.get(NAME, {})))
+            )
+        if isinstance(part, ToolUse):
+            out = self._open_call(k, part.id, part.name)
+            return out + self._arguments(self._slots[k], msgspec.json.encode(part.input).decode()) + self._close(k)
+        if isinstance(part, Refusal):
+            where, out = self._content_part(
+                {"type": "refusal", "refusal": part.text}, {"type": "refusal", "refusal": ""}
+            )
+            if part.text:
+                out.append(self._emit("response.refusal.delta", **where, delta=part.text))
+            done = {"type": "refusal", "refusal": part.text}
+            out.append(self._emit("response.refusal.done", **where, refusal=part.text))
+            return [*out, self._emit("response.content_part.done", **where, part=done)]
+        if isinstance(part, RedactedThinking) and foreign_reasoning(part, "openai") is None:
+            out = self._open_reasoning(k, part.provider_options.get(NAME, {}))
+            s = self._slots[k]
+            s.closed = True
+            return out + self._reasoning_done(s, part, dict(part.provider_options.get(NAME, {})))
+        if isinstance(part, ProviderPart) and part.codec == NAME:
+            if part.data.get("type") in _CONTENT_TYPES:
+                where, out = self._content_part(dict(part.data), dict(part.data))
+                return [*out, self._emit("response.content_part.done", **where, part=dict(part.data))]
+            index, out = self._add_item(dict(part.data))
+            return [*out, self._emit("response.output_item.done", output_index=index, item=dict(part.data))]
+        return []  # the reply drops it (reported by encode_reply)
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        out = self._message_done()
+        self._report_late_ids()
+        kind = _TERMINAL.get(body.get("status", ""), "response.completed")
+        return [*out, self._emit(kind, response=dict(body))]
+
+    def _report_late_ids(self) -> None:
+        """A reasoning item's id that came after the item was opened: the stream names the item
+        by the id it was opened with (the body, ``response.completed``, by its own)."""
+        position = {k: j for j, k in enumerate(sorted(set(self._order)))}
+        for k, s in self._slots.items():
+            if s.kind != "reasoning" or k in self.assembler.extra_parts:
+                continue
+            own = self._raw(k).get("id")
+            if isinstance(own, str) and own != s.item_id:
+                why = f"the reasoning item id came after the item was opened; streamed as {s.item_id!r}"
+                self.ctx.lossy(("content", position[k], "provider_options", NAME, "id"), LossKind.CHANGED, why)
+
+
+def _options_first(events: list[StreamEvent]) -> list[StreamEvent]:
+    """``events`` with each part's last :class:`PartOptions` (they replace each other) moved
+    before the part's first event."""
+    last: dict[int, PartOptions] = {}
+    for ev in events:
+        if isinstance(ev, PartOptions):
+            last[ev.index] = ev
+    out: list[StreamEvent] = []
+    for ev in events:
+        if isinstance(ev, PartOptions):
+            continue
+        if isinstance(ev, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | WholePart) and ev.index in last:
+            out.append(last.pop(ev.index))
+        out.append(ev)
+    return out + list(last.values())
