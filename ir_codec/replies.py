@@ -240,14 +240,12 @@ class StreamEncoder:
     def _report_stream_losses(self, response: Response) -> None:
         indices = sorted(set(self.assembler.extra_parts) | set(self.assembler._parts))
         position = {k: j for j, k in enumerate(indices)}
-        streamed = sorted(set(self._written.extra_parts) | set(self._written._parts))
-        written = dict(zip(streamed, self._written.content(), strict=True))
         final = dict(zip(indices, response.content, strict=True))
         for k in sorted(self._late):
             why = "a piece arrived after the target closed the part (it streams parts one after another); not written"
             self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
-        for k, part in written.items():
-            if k not in self._late and _content_of(part) != _content_of(final[k]):
+        for k in self._order:
+            if k not in self._late and self._written_content(k) != _content_of(final[k]):
                 why = "the part that arrived whole differs from the pieces already written"
                 self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
         if self.SEQUENTIAL:
@@ -255,6 +253,22 @@ class StreamEncoder:
                 if after < before:
                     why = "opened after a later part; the target keeps the order the parts were streamed in"
                     self.ctx.lossy(("content", position[after]), LossKind.MOVED, why)
+
+    def _written_content(self, k: int) -> Any:
+        """What the events written for part ``k`` say (:func:`_content_of`; tool-call arguments
+        written only in part, when the call's last pieces came late, say ``None``)."""
+        w = self._written
+        if k in w.extra_parts:
+            return _content_of(w.extra_parts[k])
+        p = w._parts[k]
+        if p["kind"] == "tool":
+            try:
+                args = msgspec.json.decode(p["args"].strip() or "{}")
+            except msgspec.DecodeError:
+                return None
+            return (ToolUse, p["id"], p["name"], args)
+        kind = Text if p["kind"] == "text" else Thinking
+        return (kind, p["text"], p.get("signature"))
 
     def stream(self, events: Iterable[StreamEvent]) -> EncodedStream:
         """Feed every event of ``events`` and finish: the whole :class:`EncodedStream`."""

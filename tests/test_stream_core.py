@@ -295,3 +295,20 @@ def test_driver_misuse_is_a_clear_error() -> None:
         enc.feed(TextDelta(index=0, text="x"))
     with pytest.raises(IRCodecError, match="finished"):
         enc.finish()
+
+
+def test_late_tool_arguments_are_reported_not_a_crash() -> None:
+    """A call's last argument pieces after the target closed it: the pieces written are not
+    JSON on their own; the call is reported, and the assembled Response keeps the whole call."""
+    enc = get_codec("stream-log-test").stream_encoder()
+    _run(
+        enc,
+        [
+            ToolCallStart(index=0, id="t", name="f"),
+            ToolCallDelta(index=0, arguments='{"a": '),
+            TextDelta(index=1, text="x"),
+            ToolCallDelta(index=0, arguments="1}"),
+        ],
+    )
+    assert [(w.path, w.kind) for w in enc.warnings] == [("content[0]", LossKind.CHANGED)]
+    assert enc.assembler.response().content[0] == ToolUse(id="t", name="f", input={"a": 1})
