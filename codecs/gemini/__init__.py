@@ -48,12 +48,13 @@ from ir_codec.profile import CacheRules, CodecProfile
 from . import canonical, reply, sdk
 from .lift import decode_request
 from .lower import lower_request, reduce_request
-from .reply import GeminiStreamDecoder, usage_from_wire
+from .reply import GeminiStreamDecoder, GeminiStreamEncoder, usage_from_wire
 from .wire import NAME, WGenerateContentRequest, WGenerateContentResponse
 
 __all__ = [
     "GeminiCodec",
     "GeminiStreamDecoder",
+    "GeminiStreamEncoder",
     "WGenerateContentRequest",
     "WGenerateContentResponse",
     "usage_from_wire",
@@ -130,8 +131,10 @@ class GeminiCodec(Codec):
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         return reply.encode_reply(response, ctx)
 
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return reply.stream_events(response, ctx)
+    def stream_encoder(self) -> GeminiStreamEncoder:
+        """An encoder from IR stream events to ``streamGenerateContent?alt=sse`` chunks, event by
+        event (:class:`.reply.GeminiStreamEncoder`)."""
+        return GeminiStreamEncoder(self)
 
     def stream_decoder(self) -> GeminiStreamDecoder:
         """A decoder for ``streamGenerateContent?alt=sse`` chunks."""

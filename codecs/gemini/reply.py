@@ -1,5 +1,5 @@
-"""Gemini replies: ``GenerateContentResponse`` -> IR :class:`Response`, usage, stop reasons and
-the ``streamGenerateContent?alt=sse`` stream decoder.
+"""Gemini replies: ``GenerateContentResponse`` <-> IR :class:`Response`, usage, stop reasons,
+and the ``streamGenerateContent?alt=sse`` stream decoder and encoder.
 
 Wire: ``types.GenerateContentResponse``; REST keys from ``models.py``
 ``_GenerateContentResponse_from_mldev``; PROVIDERS.md 7a.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 import msgspec
 
@@ -29,9 +29,21 @@ from ir_codec.ir import (
     ToolUse,
     Usage,
 )
-from ir_codec.replies import drop_counters, drop_part, merge_raw, part_options, wire_stop_reason, write_or_zero
+from ir_codec.paths import IRPath, render
+from ir_codec.replies import (
+    Piece,
+    StreamEncoder,
+    WireEvent,
+    drop_counters,
+    drop_part,
+    merge_raw,
+    part_options,
+    wire_stop_reason,
+    write_or_zero,
+)
 from ir_codec.stream import (
     MessageStart,
+    ResponseAssembler,
     Stop,
     StreamDecoder,
     StreamEvent,
@@ -45,13 +57,15 @@ from ir_codec.stream import (
 from .lift import PART_KINDS, lift_part, opts
 from .wire import NAME, WGenerateContentResponse, WUsageMetadata, assign_ids, norm_content, omit_derived_ids
 
+if TYPE_CHECKING:
+    from ir_codec.codec import Codec
+
 __all__ = [
     "GeminiStreamDecoder",
+    "GeminiStreamEncoder",
     "decode_response",
     "encode_reply",
     "normalize_reply",
-    "stream_chunks",
-    "stream_events",
     "usage_from_wire",
 ]
 
@@ -591,7 +605,7 @@ def _set(root: dict[str, Any], keys: list[str | int], value: Any, path: str) -> 
 
 
 # --------------------------------------------------------------------------------------------
-# Encoding replies and streams (IR Response -> GenerateContentResponse / its SSE chunks)
+# Encoding replies (IR Response -> GenerateContentResponse)
 
 _WRITE_FINISH: dict[StopReason, str] = {
     "end_turn": "STOP",
@@ -635,46 +649,64 @@ def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
     return out
 
 
-def _reply_parts(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> list[dict[str, Any]]:
+_ReplyPart: TypeAlias = Text | Thinking | Refusal | ToolUse | ProviderPart | Image | Audio | Document
+
+
+def _in_reply(p: Part) -> TypeGuard[_ReplyPart]:
+    """Whether a model turn holds ``p`` (the others are dropped: redacted thinking, tool
+    results, another codec's provider part)."""
+    return isinstance(p, _REPLY_PARTS) and not (isinstance(p, ProviderPart) and p.codec != NAME)
+
+
+def _reply_part(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] | None:
+    """The wire part of the reply part ``p`` at ``path`` (``None``: dropped, reported), the
+    same for the whole reply and its stream. Derived call ids are omitted afterwards, over the
+    parts in order (:func:`~.wire.omit_derived_ids`)."""
     from .lower import _LOWER_PART  # the request side's part lowering: the same wire parts
 
-    names = {p.id: p.name for p in response.content if isinstance(p, ToolUse)}
+    if not _in_reply(p):
+        drop_part(p, path, ctx, "a Gemini model turn")
+        return None
+    if p.cache is not None:
+        ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
+        p = msgspec.structs.replace(p, cache=None)
+    own = getattr(p, "provider_options", {}).get(NAME, {})
+    if any(v is None for v in own.values()):  # a reply part reads back without null members
+        for k in [k for k, v in own.items() if v is None]:
+            ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "a null member reads back as absent")
+        kept = {k: v for k, v in own.items() if v is not None}
+        p = msgspec.structs.replace(p, provider_options={**p.provider_options, NAME: kept})  # type: ignore[union-attr]
+    if isinstance(p, Thinking):
+        if p.signature is not None and p.origin not in (None, "gemini"):
+            ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
+            ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
+            p = msgspec.structs.replace(p, signature=None, origin=None)
+        elif p.signature is not None and p.origin is None:
+            ctx.lossy((*path, "origin"), LossKind.CHANGED, "a thoughtSignature reads back as Gemini's")
+        elif p.signature is None and p.origin is not None:
+            ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
+    wire = _LOWER_PART[type(p)](p, path, {}, ctx)
+    for key in ("functionCall", "functionResponse"):  # ids may be omitted: not in the part's own data
+        if isinstance(wire.get(key), dict):
+            wire[key] = dict(wire[key])
+    return wire
+
+
+def _reply_parts(response: Response, ctx: EncodeContext) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     for j, p in enumerate(response.content):
-        path = ("content", j)
-        if not isinstance(p, _REPLY_PARTS) or (isinstance(p, ProviderPart) and p.codec != NAME):
-            drop_part(p, path, ctx, "a Gemini model turn")
-            continue
-        if p.cache is not None:
-            ctx.lossy((*path, "cache"), LossKind.DROPPED, "a reply carries no cache marks")
-            p = msgspec.structs.replace(p, cache=None)
-        own = getattr(p, "provider_options", {}).get(NAME, {})
-        if any(v is None for v in own.values()):  # a reply part reads back without null members
-            for k in [k for k, v in own.items() if v is None]:
-                ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "a null member reads back as absent")
-            kept = {k: v for k, v in own.items() if v is not None}
-            p = msgspec.structs.replace(p, provider_options={**p.provider_options, NAME: kept})  # type: ignore[union-attr]
-        if isinstance(p, Thinking):
-            if p.signature is not None and p.origin not in (None, "gemini"):
-                ctx.lossy((*path, "signature"), LossKind.DROPPED, f"a {p.origin} signature does not verify here")
-                ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
-                p = msgspec.structs.replace(p, signature=None, origin=None)
-            elif p.signature is not None and p.origin is None:
-                ctx.lossy((*path, "origin"), LossKind.CHANGED, "a thoughtSignature reads back as Gemini's")
-            elif p.signature is None and p.origin is not None:
-                ctx.lossy((*path, "origin"), LossKind.DROPPED, "nothing is signed; the origin is not sent")
-        parts.append(_LOWER_PART[type(p)](p, path, names, ctx))
-        if origins is not None:
-            origins.append(j)
+        part = _reply_part(p, ("content", j), ctx)
+        if part is not None:
+            parts.append(part)
     omit_derived_ids([{"role": "model", "parts": parts}])
     return parts
 
 
-def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | None = None) -> dict[str, Any]:
+def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     """The ``GenerateContentResponse`` of ``response`` (REST camelCase; the first candidate, the
     others and the reply's raw fields from ``provider_options["gemini"]``)."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
-    parts = _reply_parts(response, ctx, origins)
+    parts = _reply_parts(response, ctx)
     body: dict[str, Any] = {}
     blocked = _blocked(own)
     if not parts and blocked is not None and blocked == response.raw_stop_reason and "candidate" not in own:
@@ -712,50 +744,179 @@ def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | No
     return body
 
 
-def stream_events(response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-    """The stream of ``response`` (:func:`stream_chunks`), with what a stream cannot keep apart
-    reported: consecutive text (or thought) parts that the stream decoder joins, as Gemini's own
-    stream pieces are joined (a part ends only where a ``thoughtSignature`` or another payload
-    says so)."""
-    origins: list[int] = []
-    body = encode_reply(response, ctx, origins)
-    parts = body.get("candidates", [{}])[0].get("content", {}).get("parts", [])
-    merged: list[dict[str, Any]] = []
-    groups: dict[int, list[int]] = {}
-    for k, part in enumerate(parts):
-        groups.setdefault(_merge(merged, dict(part)), []).append(k)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        # as for joined strings: empty plain pieces vanish; the others change when two or more join
-        full = [k for k in members if parts[k].get("text") or set(parts[k]) - {"text", "thought"}]
-        full = full or members[:1]  # all empty: the first one stays
-        for k in members:
-            path = ("content", origins[k])
-            if k not in full:
-                ctx.lossy(path, LossKind.DROPPED, "an empty text piece vanishes in the stream")
-            elif len(full) > 1:
-                ctx.lossy(path, LossKind.CHANGED, "consecutive text parts are one part in a Gemini stream")
-    return stream_chunks(body)
+# --------------------------------------------------------------------------------------------
+# The stream encoder: IR stream events -> ``streamGenerateContent?alt=sse`` chunks, as they come
 
 
-def stream_chunks(body: Mapping[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
-    """``streamGenerateContent?alt=sse`` chunks of a reply body: one chunk per part of the first
-    candidate (a thought or text part ends where its successor starts, so none is joined to its
-    neighbour), then a last chunk with the ``finishReason``, the usage and the reply's other
-    fields. Other candidates come whole in the last chunk."""
-    cands = body.get("candidates", [])
-    if not cands:
-        return [(None, dict(body))]
-    first = cands[0]
-    head = {k: body[k] for k in ("modelVersion", "responseId") if k in body}
-    out: list[tuple[str | None, dict[str, Any]]] = []
-    content_extra = {k: v for k, v in first["content"].items() if k != "parts"}
-    for part in first["content"]["parts"]:
-        out.append((None, {"candidates": [{"content": {**content_extra, "parts": [part]}}], **head}))
-    last_cand = {k: v for k, v in first.items() if k != "content"}
-    last_cand["content"] = {**content_extra, "parts": []}
-    last = {k: v for k, v in body.items() if k != "candidates"}
-    last["candidates"] = [last_cand, *cands[1:]]
-    out.append((None, last))
-    return out
+class GeminiStreamEncoder(StreamEncoder):
+    """IR stream events to ``streamGenerateContent?alt=sse`` chunks, each a partial
+    ``GenerateContentResponse`` (google-genai ``types.py`` ``GenerateContentResponse``; the
+    recorded shape of ``tests/responses/gemini/*.stream.json``). Gemini has no opening event:
+    the first chunk is the first one with content. Each chunk carries ``modelVersion`` and
+    ``responseId`` as far as they are known.
+
+    - a text or thought piece: a chunk holding it as its one part (``{"text": piece}``,
+      ``{"text": piece, "thought": true}``), written at once;
+    - when a text or thought part closes: what ends it on the wire, its ``thoughtSignature``
+      and its own provider fields, in a chunk ``{"text": "", "thought": true,
+      "thoughtSignature": ...}`` that the decoder joins to the part (Gemini sends signatures
+      so). Only then, because the decoder starts a new part after a signed one;
+    - a function call: one ``functionCall`` part when it closes (the wire carries calls whole);
+    - a part that arrives whole: its wire part at once;
+    - at the end, a last chunk with the ``finishReason``, the ``usageMetadata`` and the reply's
+      other fields, from the whole reply body (or, for a blocked prompt, that body).
+
+    Each part is written as the whole reply writes it (:func:`_reply_part`, with a throw-away
+    context: :meth:`finish` reports the whole reply's losses). What only the stream loses is
+    reported at the end, from the parts the stream decoder assembles from the chunks written
+    (:func:`_merge`, the decoder's own rule): consecutive text (or thought) parts that it joins
+    as it joins Gemini's own pieces (``changed``; an empty one vanishes, ``dropped``), and a
+    part that does not read back as the whole reply writes it (provider fields that arrived
+    after it closed).
+    """
+
+    def __init__(self, codec: Codec) -> None:
+        super().__init__(codec)
+        self._sources: set[int] = set()
+        """The source index of every part (their order gives the positions in the Response)."""
+        self._pieces: dict[int, ResponseAssembler] = {}
+        """Each streamed part as its own pieces assemble it."""
+        self._thought: dict[int, bool] = {}
+        """The streamed text (False) and thought (True) parts; the others are calls."""
+        self._wire: list[dict[str, Any]] = []
+        """The parts the stream decoder assembles from the chunks written so far."""
+        self._members: list[list[int]] = []
+        """The source indices whose chunks went into each of :attr:`_wire`."""
+        self._landed: dict[int, set[int]] = {}
+        """Source index -> the parts of :attr:`_wire` its chunks went into."""
+        self._ids: list[dict[str, Any]] = []
+        """The functionCall / functionResponse parts written, by name and id (for omit_derived_ids)."""
+        self._done: tuple[Response, dict[str, Any]] | None = None
+
+    def _start(self) -> list[WireEvent]:
+        return []
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        self._sources.add(k)
+        self._pieces[k] = ResponseAssembler()
+        self._pieces[k].apply(ev)
+        if isinstance(ev, ToolCallStart | ToolCallDelta):
+            return []  # written whole when it closes
+        self._thought[k] = isinstance(ev, ThinkingDelta)
+        return self._write(k, self._text_part(k, ev.text))
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        self._pieces[k].apply(ev)
+        if k not in self._thought or not isinstance(ev, TextDelta | ThinkingDelta) or not ev.text:
+            return []  # a call's arguments, or no text (a signature is written when the part closes)
+        return self._write(k, self._text_part(k, ev.text))
+
+    def _close(self, k: int) -> list[WireEvent]:
+        if k not in self._pieces:
+            return []  # a part that arrived whole: written already
+        try:
+            part = self._pieces[k].content()[0]
+        except DecodeError:
+            # a call closed before its arguments are whole JSON (the rest arrives late, reported
+            # by the core; if it never does, finish raises this error): it cannot be written
+            return []
+        opts = self.assembler.part_options.get(k)
+        if opts:
+            part = msgspec.structs.replace(part, provider_options=opts)
+        wire = _reply_part(part, ("content", k), EncodeContext(NAME))
+        if wire is None:  # pragma: no cover - text, thoughts and calls are always in a reply
+            return []
+        if k not in self._thought:
+            return self._write(k, self._with_ids(wire))
+        ending = {key: v for key, v in wire.items() if key != "text"}
+        if ending == {key: v for key, v in self._text_part(k, "").items() if key != "text"}:
+            return []  # nothing beyond the pieces
+        return self._write(k, {"text": "", **ending})
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        self._sources.add(k)
+        wire = _reply_part(part, ("content", k), EncodeContext(NAME))
+        return [] if wire is None else self._write(k, self._with_ids(wire))
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        self._done = (response, body)
+        cands = body.get("candidates", [])
+        if not cands:  # a blocked prompt: promptFeedback, no candidates
+            return [(None, dict(body))]
+        first = cands[0]
+        last_cand = {k: v for k, v in first.items() if k != "content"}
+        last_cand["content"] = {**{k: v for k, v in first["content"].items() if k != "parts"}, "parts": []}
+        last = {k: v for k, v in body.items() if k != "candidates"}
+        last["candidates"] = [last_cand, *cands[1:]]
+        return [(None, last)]
+
+    def finish(self) -> list[WireEvent]:
+        out = super().finish()
+        self._report_joins()
+        return out
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _text_part(self, k: int, text: str) -> dict[str, Any]:
+        """The wire part of a piece of the text or thought part ``k``."""
+        piece = Thinking(text=text) if self._thought[k] else Text(text=text)
+        wire = _reply_part(piece, ("content", k), EncodeContext(NAME))
+        assert wire is not None
+        return wire
+
+    def _with_ids(self, wire: dict[str, Any]) -> dict[str, Any]:
+        """``wire`` without a derived call / response id, decided over the parts written before
+        it as over the whole reply's parts (:func:`~.wire.omit_derived_ids`)."""
+        if "functionCall" not in wire and "functionResponse" not in wire:
+            return wire
+        omit_derived_ids([{"parts": [*self._ids, wire]}])
+        for key in ("functionCall", "functionResponse"):
+            if isinstance(wire.get(key), dict):
+                self._ids.append({key: {f: wire[key][f] for f in ("name", "id") if f in wire[key]}})
+        return wire
+
+    def _write(self, k: int, part: dict[str, Any]) -> list[WireEvent]:
+        """The chunk of one part of source part ``k``; what the decoder makes of it is kept."""
+        w = _merge(self._wire, part)
+        if w == len(self._members):
+            self._members.append([])
+        if k not in self._members[w]:
+            self._members[w].append(k)
+        self._landed.setdefault(k, set()).add(w)
+        known = (("modelVersion", self.assembler.model), ("responseId", self.assembler.id))
+        head = {key: v for key, v in known if v is not None}
+        return [(None, {"candidates": [{"content": {"role": "model", "parts": [part]}}], **head})]
+
+    def _report_joins(self) -> None:
+        """What only the stream loses: parts the decoder joins, and parts that do not read back
+        as the whole reply writes them."""
+        assert self._done is not None
+        response, body = self._done
+        position = {k: j for j, k in enumerate(sorted(self._sources))}
+        kept = [j for j, p in enumerate(response.content) if _in_reply(p)]
+        cands = body.get("candidates") or [{}]
+        whole = dict(zip(kept, cands[0].get("content", {}).get("parts", []), strict=True))
+        warned = {w.path for w in self.ctx.warnings}
+
+        def lossy(k: int, kind: LossKind, why: str) -> None:
+            path: IRPath = ("content", position[k])
+            if render(path) not in warned:
+                self.ctx.lossy(path, kind, why)
+
+        for members in self._members:
+            if len(members) < 2:
+                continue
+            # as for joined strings: empty plain pieces vanish; the others change when two or more join
+            parts = {k: whole[position[k]] for k in members}
+            full = [k for k in members if parts[k].get("text") or set(parts[k]) - {"text", "thought"}]
+            full = full or members[:1]  # all empty: the first one stays
+            for k in members:
+                if k not in full:
+                    lossy(k, LossKind.DROPPED, "an empty text piece vanishes in the stream")
+                elif len(full) > 1:
+                    lossy(k, LossKind.CHANGED, "consecutive text parts are one part in a Gemini stream")
+        for k, landed in sorted(self._landed.items()):
+            w = min(landed)
+            if len(landed) > 1 or (self._members[w] == [k] and self._wire[w] != whole[position[k]]):
+                why = "what arrived for this part after it was streamed (its provider fields) is not in the stream"
+                lossy(k, LossKind.CHANGED, why)
