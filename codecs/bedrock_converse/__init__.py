@@ -45,6 +45,7 @@ from ir_codec.codec import Codec, EncodeContext, expect_object, load_json, regis
 from ir_codec.errors import DecodeError
 from ir_codec.ir import CacheTtl, Request, Response
 from ir_codec.profile import CacheRules, CodecProfile
+from ir_codec.replies import StreamEncoder
 from ir_codec.stream import StreamDecoder
 
 from . import canonical, reply, sdk
@@ -141,8 +142,10 @@ class BedrockConverse(Codec):
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         return reply.encode_reply(response, ctx)
 
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return reply.stream_events(response, ctx)
+    def stream_encoder(self) -> StreamEncoder:
+        """A ConverseStream encoder fed IR stream events one at a time
+        (:class:`.reply.ConverseStreamEncoder`); ``encode_stream`` runs it over a whole reply."""
+        return reply.ConverseStreamEncoder(self)
 
     def stream_decoder(self) -> StreamDecoder:
         """A decoder for ConverseStream events (``{"contentBlockDelta": {...}}`` objects as boto3

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from msgspec import UNSET
@@ -24,8 +24,11 @@ from ir_codec.ir import (
     Usage,
 )
 from ir_codec.lowering import split_unknown
-from ir_codec.paths import IRPath
+from ir_codec.paths import IRPath, render
 from ir_codec.replies import (
+    Piece,
+    StreamEncoder,
+    WireEvent,
     drop_counters,
     drop_part,
     merge_raw,
@@ -36,6 +39,7 @@ from ir_codec.replies import (
 )
 from ir_codec.stream import (
     MessageStart,
+    ReplyOptions,
     Stop,
     StreamDecoder,
     StreamEvent,
@@ -44,6 +48,7 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
+    WholePart,
 )
 
 from .lift import SIGNATURES, lift_block, opts
@@ -56,13 +61,16 @@ from .wire import (
     WToolUseBlockStart,
 )
 
+if TYPE_CHECKING:
+    from ir_codec.codec import Codec
+
 __all__ = [
     "STOP_REASONS",
     "ConverseStreamDecoder",
+    "ConverseStreamEncoder",
     "decode_response",
     "encode_reply",
     "stop_reason",
-    "stream_events",
     "usage",
 ]
 
@@ -245,7 +253,7 @@ _HANDLERS: dict[str, Callable[[ConverseStreamDecoder, dict[str, Any], str], list
 
 
 # --------------------------------------------------------------------------------------------
-# Encoding replies and streams (IR Response -> ConverseResponse / ConverseStream events)
+# Encoding replies (IR Response -> ConverseResponse)
 
 _WRITE_STOP: dict[StopReason, str] = {
     "end_turn": "end_turn",
@@ -368,46 +376,284 @@ def encode_reply(response: Response, ctx: EncodeContext, origins: list[int] | No
     return body
 
 
-def stream_events(response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-    """The ConverseStream events of a reply body, as ``(event type, member)`` pairs
-    (botocore ``ConverseStreamOutput``): ``messageStart``; per block a ``contentBlockStart``
-    (tool use), ``contentBlockDelta`` events (text; tool input as JSON text; reasoning text,
-    then signature; redacted content) and ``contentBlockStop``; ``messageStop``; ``metadata``
-    with the usage and the other fields of the reply."""
-    origins: list[int] = []
-    body = encode_reply(response, ctx, origins)
-    events: list[tuple[str | None, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
-    i = 0  # the index of the next streamed block
-    for j, block in zip(origins, body["output"]["message"]["content"], strict=True):
-        start: dict[str, Any] | None = None
-        deltas: list[dict[str, Any]] = []
-        if "text" in block and len(block) == 1:
-            deltas.append({"text": block["text"]})
-        elif "toolUse" in block and len(block) == 1 and set(block["toolUse"]) == {"toolUseId", "name", "input"}:
-            tu = block["toolUse"]
-            start = {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"]}}
-            deltas.append({"toolUse": {"input": msgspec.json.encode(tu["input"]).decode()}})
-        elif "reasoningContent" in block and len(block) == 1 and len(block["reasoningContent"]) == 1:
-            rc = block["reasoningContent"]
-            if "redactedContent" in rc:
-                deltas.append({"reasoningContent": {"redactedContent": rc["redactedContent"]}})
-            else:
-                deltas.append({"reasoningContent": {"text": rc["reasoningText"]["text"]}})
-                if "signature" in rc["reasoningText"]:
-                    deltas.append({"reasoningContent": {"signature": rc["reasoningText"]["signature"]}})
-        else:  # server-tool blocks, citations, ...: the stream decoder does not assemble them
-            ctx.lossy(("content", j), LossKind.DROPPED, "this block has no ConverseStream form the decoder assembles")
-            continue
+# --------------------------------------------------------------------------------------------
+# Streaming a reply as it arrives (IR stream events -> ConverseStream events)
+
+_RAW = "unassembledEvents"
+_RAW_PATH: IRPath = ("provider_options", NAME, _RAW)
+"""Where the stream decoder keeps the events of blocks the IR events cannot carry."""
+
+
+def _raw_event(item: Any) -> tuple[str, dict[str, Any], int] | None:
+    """(event type, member, source block index) of a kept raw event; None when ``item`` is not
+    a ``contentBlockStart`` / ``contentBlockDelta`` event object."""
+    if not isinstance(item, dict) or len(item) != 1:
+        return None
+    ((name, data),) = item.items()
+    if name not in ("contentBlockStart", "contentBlockDelta") or not isinstance(data, dict):
+        return None
+    index = data.get("contentBlockIndex")
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        return None
+    return name, data, index
+
+
+def _block_pieces(block: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]] | None:
+    """A reply content block as ConverseStream pieces: the ``start`` member of its
+    ``contentBlockStart`` (botocore ``ContentBlockStart``: tool use only) or None, and the
+    ``delta`` members of its ``contentBlockDelta`` events (``ContentBlockDelta``: text; tool
+    input as JSON text; ``ReasoningContentBlockDelta`` text, then signature, or redacted
+    content). None: a block the stream decoder does not assemble (server-tool blocks,
+    citations, a block with other fields)."""
+    if set(block) == {"text"}:
+        return None, [{"text": block["text"]}]
+    if set(block) == {"toolUse"} and set(block["toolUse"]) == {"toolUseId", "name", "input"}:
+        tu = block["toolUse"]
+        start = {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"]}}
+        return start, [{"toolUse": {"input": msgspec.json.encode(tu["input"]).decode()}}]
+    rc = block.get("reasoningContent")
+    if set(block) != {"reasoningContent"} or not isinstance(rc, dict) or len(rc) != 1:
+        return None
+    if "redactedContent" in rc:
+        return None, [{"reasoningContent": {"redactedContent": rc["redactedContent"]}}]
+    text = rc.get("reasoningText")
+    if not isinstance(text, dict) or "text" not in text or not set(text) <= {"text", "signature"}:
+        return None
+    deltas: list[dict[str, Any]] = [{"reasoningContent": {"text": text["text"]}}]
+    if "signature" in text:
+        deltas.append({"reasoningContent": {"signature": text["signature"]}})
+    return None, deltas
+
+
+class ConverseStreamEncoder(StreamEncoder):
+    """IR stream events to ConverseStream events as they arrive, as ``(event type, member)``
+    pairs (botocore ``ConverseStreamOutput``; ``EncodedStream.objects()`` gives the
+    ``{type: member}`` objects boto3 yields):
+
+    - ``messageStart`` ``{"role": "assistant"}`` at the first content event;
+    - a text, thinking or tool-call part opens a block, numbered from 0 in the order written:
+      a tool call with ``contentBlockStart`` ``{"start": {"toolUse": {toolUseId, name}}}``,
+      text and reasoning with their first ``contentBlockDelta``; each later piece is one
+      ``contentBlockDelta`` (``{"text"}``, ``{"toolUse": {"input"}}``,
+      ``{"reasoningContent": {"text"}}``, and ``{"reasoningContent": {"signature"}}`` for a
+      signature the whole reply sends); ``contentBlockStop`` when the next block opens or at
+      the end;
+    - a part that arrives whole is written as the whole reply's block in the same pieces
+      (redacted reasoning as ``{"reasoningContent": {"redactedContent"}}``, a refusal as text);
+    - the blocks the stream decoder kept raw (``provider_options["bedrock-converse"]
+      ["unassembledEvents"]``: citations, server-tool results, images) are written where their
+      :class:`~ir_codec.stream.ReplyOptions` arrives (or, before any content, right after
+      ``messageStart``), at this stream's number for their block;
+    - at the end ``messageStop`` (``stopReason``, ``additionalModelResponseFields``) and
+      ``metadata`` (``usage``, ``metrics`` and the other fields), from the whole reply body.
+
+    What only the stream loses is reported: a block with no stream form (a Bedrock provider
+    part: ``dropped``), a part's own raw fields (deltas carry none: ``dropped``), raw events
+    written at other block numbers, pieces for a block a raw block closed (``changed``).
+    """
+
+    def __init__(self, codec: Codec) -> None:
+        super().__init__(codec)
+        self._block: dict[int, int] = {}
+        """Source index (the IR events' ``index``, a Bedrock source's ``contentBlockIndex``)
+        -> this stream's ``contentBlockIndex``."""
+        self._next = 0
+        self._current: int | None = None
+        self._stopped: set[int] = set()
+        self._indices: set[int] = set()
+        self._parts_written: set[int] = set()  # the parts written (their first events are out)
+        self._thinking: set[int] = set()  # the thinking parts streamed piece by piece
+        self._origin: dict[int, str] = {}
+        self._signature: dict[int, str] = {}  # the signature pieces written
+        self._lost: dict[int, tuple[LossKind, str]] = {}
+        self._raw_taken: list[Any] = []
+        self._raw_pending: list[Any] = []
+        self._raw_written: list[dict[str, Any]] = []
+        self._raw_ok = True
+
+    def feed(self, event: StreamEvent) -> list[WireEvent]:
+        out = super().feed(event)
+        if isinstance(event, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | WholePart):
+            self._indices.add(event.index)
+        elif isinstance(event, ReplyOptions):
+            self._take_raw(event)
+            if self._started:
+                out += self._write_raw()
+        return out
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def _stop(self, t: int) -> WireEvent:
+        self._stopped.add(t)
+        if self._current == t:
+            self._current = None
+        return ("contentBlockStop", {"contentBlockIndex": t})
+
+    def _new_block(self, k: int, out: list[WireEvent]) -> int:
+        if self._current is not None:
+            out.append(self._stop(self._current))
+        t, self._next = self._next, self._next + 1
+        self._block[k] = self._current = t
+        return t
+
+    def _block_of(self, k: int, out: list[WireEvent]) -> int:
+        """The block of part ``k``: the one a raw event of the same source block opened (a
+        citation kept before its text), else a new one."""
+        self._parts_written.add(k)
+        t = self._block.get(k)
+        if t is not None and t not in self._stopped:
+            return t
+        return self._new_block(k, out)
+
+    @staticmethod
+    def _delta(t: int, delta: dict[str, Any]) -> WireEvent:
+        return ("contentBlockDelta", {"delta": delta, "contentBlockIndex": t})
+
+    def _deltas(self, k: int, t: int, ev: Piece, first: bool) -> list[WireEvent]:
+        """The deltas of one piece (an empty piece writes nothing, except the first, which
+        opens a text or reasoning block)."""
+        if isinstance(ev, TextDelta):
+            return [self._delta(t, {"text": ev.text})] if ev.text or first else []
+        if isinstance(ev, ToolCallDelta):
+            return [self._delta(t, {"toolUse": {"input": ev.arguments}})] if ev.arguments else []
+        if isinstance(ev, ToolCallStart):  # a second start of an open call: a block starts once
+            self._lost.setdefault(k, (LossKind.CHANGED, "the tool call started again after its block opened"))
+            return []
+        if ev.origin is not None:
+            self._origin[k] = ev.origin
+        # the whole reply sends a signature of Claude's (or of unknown origin) only
+        sig = ev.signature if self._origin.get(k) in (None, SIGNATURES) else None
+        out: list[WireEvent] = []
+        if ev.text or (first and sig is None):
+            out.append(self._delta(t, {"reasoningContent": {"text": ev.text}}))
+        if sig is not None:
+            self._signature[k] = self._signature.get(k, "") + sig
+            out.append(self._delta(t, {"reasoningContent": {"signature": sig}}))
+        return out
+
+    # -- the hooks ----------------------------------------------------------------------------
+
+    def _start(self) -> list[WireEvent]:
+        # botocore MessageStartEvent {role} (required)
+        return [("messageStart", {"role": "assistant"}), *self._write_raw()]
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        out: list[WireEvent] = []
+        t = self._block_of(k, out)
+        if isinstance(ev, ToolCallStart | ToolCallDelta):
+            # botocore ContentBlockStartEvent {start: ContentBlockStart {toolUse: ToolUseBlockStart
+            # {toolUseId, name}}, contentBlockIndex}; a call whose arguments come first has no id yet
+            call = ev if isinstance(ev, ToolCallStart) else ToolCallStart(index=k, id="", name="")
+            start = {"toolUse": {"toolUseId": call.id, "name": call.name}}
+            out.append(("contentBlockStart", {"start": start, "contentBlockIndex": t}))
+            return out + (self._deltas(k, t, ev, False) if isinstance(ev, ToolCallDelta) else [])
+        if isinstance(ev, ThinkingDelta):
+            self._thinking.add(k)
+        return out + self._deltas(k, t, ev, True)
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        t = self._block[k]
+        if t in self._stopped:  # a raw block of the source came between: this block is closed
+            self._lost.setdefault(k, (LossKind.CHANGED, "a piece arrived after a raw block closed the block"))
+            return []
+        return self._deltas(k, t, ev, False)
+
+    def _close(self, k: int) -> list[WireEvent]:
+        # botocore ContentBlockStopEvent {contentBlockIndex}
+        t = self._block.get(k)
+        return [] if t is None or t in self._stopped else [self._stop(t)]
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        # the whole reply's block (its own fields left out: deltas carry none; reported at the end)
+        if isinstance(part, Text | Thinking | RedactedThinking | ToolUse | Refusal):
+            part = msgspec.structs.replace(part, provider_options={})
+        block = _encode_block(part, ("content", k), EncodeContext(NAME))
+        if block is None:  # the whole reply drops it too (reported by finish)
+            return []
+        pieces = _block_pieces(block)
+        if pieces is None:
+            self._lost[k] = (LossKind.DROPPED, "this block has no ConverseStream form the decoder assembles")
+            return []
+        start, deltas = pieces
+        out: list[WireEvent] = []
+        t = self._block_of(k, out)
         if start is not None:
-            events.append(("contentBlockStart", {"start": start, "contentBlockIndex": i}))
-        for d in deltas:
-            events.append(("contentBlockDelta", {"delta": d, "contentBlockIndex": i}))
-        events.append(("contentBlockStop", {"contentBlockIndex": i}))
-        i += 1
-    stop: dict[str, Any] = {"stopReason": body["stopReason"]}
-    if "additionalModelResponseFields" in body:
-        stop["additionalModelResponseFields"] = body["additionalModelResponseFields"]
-    events.append(("messageStop", stop))
-    meta = {k: v for k, v in body.items() if k not in ("output", "stopReason", "additionalModelResponseFields")}
-    events.append(("metadata", meta))
-    return events
+            out.append(("contentBlockStart", {"start": start, "contentBlockIndex": t}))
+        return out + [self._delta(t, d) for d in deltas]
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        out = [self._stop(self._current)] if self._current is not None else []
+        # botocore MessageStopEvent {stopReason, additionalModelResponseFields?}
+        stop: dict[str, Any] = {"stopReason": body["stopReason"]}
+        if "additionalModelResponseFields" in body:
+            stop["additionalModelResponseFields"] = body["additionalModelResponseFields"]
+        out.append(("messageStop", stop))
+        # botocore ConverseStreamMetadataEvent {usage, metrics, trace?, performanceConfig?, serviceTier?}
+        meta = {k: v for k, v in body.items() if k not in ("output", "stopReason", "additionalModelResponseFields")}
+        out.append(("metadata", meta))
+        self._report(response)
+        return out
+
+    # -- raw events and the stream's own losses -----------------------------------------------
+
+    def _take_raw(self, ev: ReplyOptions) -> None:
+        """The kept raw events a :class:`ReplyOptions` adds (a decoder appends to the list; a
+        list that is not the one taken so far, plus more, stops the writing)."""
+        raw = ev.provider_options.get(NAME, {}).get(_RAW, [])
+        taken = len(self._raw_taken)
+        if (
+            not self._raw_ok
+            or not isinstance(raw, list)
+            or raw[:taken] != self._raw_taken
+            or any(_raw_event(item) is None for item in raw)
+        ):
+            self._raw_ok, self._raw_pending = False, []
+            return
+        self._raw_taken += raw[taken:]
+        self._raw_pending += raw[taken:]
+
+    def _write_raw(self) -> list[WireEvent]:
+        out: list[WireEvent] = []
+        for item in self._raw_pending:
+            got = _raw_event(item)
+            assert got is not None  # checked in _take_raw
+            name, data, s = got
+            t = self._block.get(s)
+            if t is None:  # a block of the source the IR holds no part of
+                t = self._new_block(s, out)
+            member = {**data, "contentBlockIndex": t}
+            out.append((name, member))
+            self._raw_written.append({name: member})
+        self._raw_pending = []
+        return out
+
+    def _report(self, response: Response) -> None:
+        indices = sorted(self._indices)  # as the assembler orders response.content
+        position = {k: j for j, k in enumerate(indices)}
+        final = dict(zip(indices, response.content, strict=True))
+        for k, (kind, why) in sorted(self._lost.items()):
+            self.ctx.lossy(("content", position[k]), kind, why)
+        for k in sorted(self._parts_written):
+            own = getattr(final[k], "provider_options", {}).get(NAME)
+            if own:
+                why = "ConverseStream deltas carry no other fields of a block"
+                self.ctx.lossy(("content", position[k], "provider_options", NAME), LossKind.DROPPED, why)
+        for k in sorted(self._thinking - self._late - set(self._lost)):  # (those are reported whole)
+            part = final[k]
+            if isinstance(part, Thinking):
+                sent = part.signature if part.origin in (None, SIGNATURES) else None
+                if self._signature.get(k) != sent:
+                    why = "the signature pieces were written before the part's origin was known"
+                    self.ctx.lossy(("content", position[k], "signature"), LossKind.CHANGED, why)
+        raw = response.provider_options.get(NAME, {}).get(_RAW)
+        if self._raw_ok and self._raw_written and raw == self._raw_taken:
+            # the whole reply has no place for these events (reported dropped); the stream
+            # carries them, so that loss is not this stream's
+            where = render(_RAW_PATH)
+            self.ctx.warnings[:] = [w for w in self.warnings if not (w.path == where and w.kind == LossKind.DROPPED)]
+            if self._raw_written != self._raw_taken:
+                why = "written at this stream's block numbers"
+                self.ctx.lossy(_RAW_PATH, LossKind.CHANGED, why)
+        elif self._raw_written and raw is None:
+            why = "raw block events were written before the reply's options left them out"
+            self.ctx.lossy(_RAW_PATH if NAME in response.provider_options else _RAW_PATH[:2], LossKind.CHANGED, why)
