@@ -23,16 +23,17 @@ from typing import Any, ClassVar
 from ir_codec.codec import Codec, EncodeContext, register
 from ir_codec.ir import CacheTtl, Request, Response
 from ir_codec.profile import CacheRules, CodecProfile
+from ir_codec.replies import EncodedStream
 
 from .canonical import canonicalize
 from .flavor import ChatFlavor
 from .lift import Lifter
 from .lower import encode_request
-from .reply import ChatStreamDecoder, decode_response, encode_reply, stream_chunks
+from .reply import ChatStreamDecoder, ChatStreamEncoder, decode_response, encode_reply, reply_events
 from .sdk import sdk_kwargs
 from .wire import WChatRequest
 
-__all__ = ["ChatFlavor", "ChatStreamDecoder", "OpenAIChatCodec", "WChatRequest"]
+__all__ = ["ChatFlavor", "ChatStreamDecoder", "ChatStreamEncoder", "OpenAIChatCodec", "WChatRequest"]
 
 
 @register
@@ -172,8 +173,18 @@ class OpenAIChatCodec(Codec):
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
         return encode_reply(response, ctx, self.NAME, self.FLAVOR)
 
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        return stream_chunks(encode_reply(response, ctx, self.NAME, self.FLAVOR), self.FLAVOR)
+    def stream_encoder(self) -> ChatStreamEncoder:
+        """An encoder from IR stream events to ``ChatCompletionChunk`` events, written as they
+        arrive (``reply.ChatStreamEncoder``)."""
+        return ChatStreamEncoder(self, self.FLAVOR)
+
+    def encode_stream(self, response: Response) -> EncodedStream:
+        """The ``ChatCompletionChunk`` stream of ``response``: :meth:`stream_encoder` fed the IR
+        events of ``response`` (``reply.reply_events``: ``events_of``, with a tool call that keeps
+        its arguments text as one whole part, so that the text is written as it is)."""
+        if not isinstance(response, Response):
+            raise TypeError(f"encode_stream() takes an ir_codec.Response, not {type(response).__name__}")
+        return self.stream_encoder().stream(reply_events(response, self.NAME))
 
     def stream_decoder(self) -> ChatStreamDecoder:
         """A decoder for ``ChatCompletionChunk`` events (``stream: true``; usage arrives in the last

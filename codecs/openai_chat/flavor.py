@@ -204,7 +204,8 @@ class ChatFlavor:
 
     WHOLE_STREAMED_TOOL_CALLS: ClassVar[bool] = False
     """The stream sends each tool call whole in one delta (Mistral's ``CompletionChunk`` needs
-    ``function.name`` in every piece) rather than the name first and the arguments after."""
+    ``function.name`` in every piece) rather than the name first and the arguments after: the
+    stream encoder holds a call until another part opens or the stream ends."""
 
     USAGE_FIELDS: ClassVar[Mapping[str, str]] = {}
     """Usage counters beside OpenAI's: wire field of ``usage`` -> the IR

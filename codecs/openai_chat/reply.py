@@ -8,13 +8,24 @@ Content order of a reply: reasoning (the flavor's ``REASONING_DETAILS_FIELD`` or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import msgspec
 
 from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
 from ir_codec.paths import IRPath
-from ir_codec.replies import drop_counters, drop_part, part_options, wire_stop_reason, write_or_zero
+from ir_codec.replies import (
+    Piece,
+    StreamEncoder,
+    WireEvent,
+    drop_counters,
+    drop_part,
+    part_options,
+    wire_stop_reason,
+    write_or_zero,
+)
 from ir_codec.stream import (
     MessageStart,
     Stop,
@@ -25,6 +36,8 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
+    WholePart,
+    events_of,
 )
 
 from .wire import (
@@ -39,17 +52,20 @@ from .wire import (
 )
 
 if TYPE_CHECKING:
+    from ir_codec.codec import Codec
+
     from .flavor import ChatFlavor
 
 __all__ = [
     "FINISH_REASONS",
     "ChatStreamDecoder",
+    "ChatStreamEncoder",
     "chat_usage",
     "decode_response",
     "encode_reply",
+    "reply_events",
     "reply_tool_call",
     "stop_reason",
-    "stream_chunks",
 ]
 
 FINISH_REASONS: dict[str, StopReason] = {
@@ -213,9 +229,10 @@ class ChatStreamDecoder(StreamDecoder):
 
     ``finish()`` equals :func:`decode_response` of the equivalent whole reply: text and tool-call
     argument deltas are joined, reasoning deltas become thinking parts, and the usage comes from
-    the chunk that carries it. Parts that arrive in pieces but are not streamed as IR events
-    (a refusal, encrypted reasoning) and tool calls whose arguments text must be kept byte for
-    byte are handed to the assembler whole (``add_part``) when the choice finishes.
+    the chunk that carries it. Encrypted reasoning is passed on whole (a :class:`WholePart`) where
+    it arrives, among the other reasoning items; a refusal (it arrives in pieces but is no IR
+    piece) and tool calls whose arguments text must be kept byte for byte are handed to the
+    assembler whole (``add_part``) when the choice finishes.
     """
 
     def __init__(self, name: str, flavor: ChatFlavor) -> None:
@@ -260,7 +277,10 @@ class ChatStreamDecoder(StreamDecoder):
             idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
             t = d.get("type")
             if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
+                # passed on whole where it stands among the reasoning items (a piece more of it
+                # replaces the part with all its data so far)
                 self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
+                out.append(WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx])))
             elif t in ("reasoning.text", "reasoning.summary"):
                 text = d.get("text") if t == "reasoning.text" else d.get("summary")
                 out.append(ThinkingDelta(index=idx, text=text or "", signature=d.get("signature")))
@@ -291,8 +311,6 @@ class ChatStreamDecoder(StreamDecoder):
         """At the end of the choice: the parts the assembler takes whole, each at its index (a
         tool call replaces its streamed pieces, lifted exactly as in a whole reply)."""
         asm = self.assembler
-        for idx, data in self._encrypted.items():
-            asm.add_part(idx, RedactedThinking(data=data))
         if self._refusal is not None:
             asm.add_part(_REFUSAL_INDEX, Refusal(text=self._refusal))
         for i, (cid, fname) in self._tools.items():
@@ -523,38 +541,380 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     return body
 
 
-def stream_chunks(body: Mapping[str, Any], flavor: ChatFlavor) -> list[tuple[str | None, dict[str, Any]]]:
-    """The ``ChatCompletionChunk`` stream of a reply body (``chat_completion_chunk.py``): a first
-    chunk with the role, then reasoning, content, refusal and each tool call (its id and name,
-    then its arguments), a chunk with the ``finish_reason``, and the usage in a last chunk
-    without choices (as ``stream_options.include_usage`` asks)."""
-    head = {"id": body["id"], "object": "chat.completion.chunk", "created": body["created"], "model": body["model"]}
-    choice = body["choices"][0]
-    msg = choice["message"]
+# --------------------------------------------------------------------------------------------
+# Streams out: IR stream events -> ChatCompletionChunk events, as they arrive
 
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> tuple[str | None, dict[str, Any]]:
-        return None, {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
-    out = [chunk({"role": "assistant", "content": ""})]
-    details_field = flavor.REASONING_DETAILS_FIELD
-    if details_field is not None and details_field in msg:
-        out.append(chunk({details_field: [{**d, "index": k} for k, d in enumerate(msg[details_field])]}))
-    for f in flavor.REASONING_FIELDS[:1]:
-        if f in msg:
-            out.append(chunk({f: msg[f]}))
-    if msg.get("content"):
-        out.append(chunk({"content": msg["content"]}))
-    if msg.get("refusal") is not None:
-        out.append(chunk({"refusal": msg["refusal"]}))
-    for k, call in enumerate(msg.get("tool_calls", [])):
-        fn = call["function"]
-        if flavor.WHOLE_STREAMED_TOOL_CALLS:
-            out.append(chunk({"tool_calls": [{"index": k, **call}]}))
-            continue
-        start = {"index": k, "id": call["id"], "type": "function", "function": {"name": fn["name"], "arguments": ""}}
-        out.append(chunk({"tool_calls": [start]}))
-        out.append(chunk({"tool_calls": [{"index": k, "function": {"arguments": fn["arguments"]}}]}))
-    out.append(chunk({}, choice["finish_reason"]))
-    if "usage" in body:
-        out.append((None, {**head, "choices": [], "usage": body["usage"]}))
+def reply_events(response: Response, name: str) -> list[StreamEvent]:
+    """The IR stream events of a whole ``response`` (:func:`~ir_codec.stream.events_of`), with
+    a tool call that keeps its arguments text (``provider_options[name]["arguments"]``, which
+    :func:`encode_reply` writes as it is) as one :class:`WholePart`: ``events_of`` gives the
+    pieces as compact JSON and the kept text after them, too late for an encoder that writes
+    each piece as it comes."""
+    kept = {
+        i
+        for i, p in enumerate(response.content)
+        if isinstance(p, ToolUse) and p.cache is None and "arguments" in p.provider_options.get(name, {})
+    }
+    out: list[StreamEvent] = []
+    for ev in events_of(response):
+        i = getattr(ev, "index", None)
+        if i not in kept:
+            out.append(ev)
+        elif isinstance(ev, ToolCallStart):
+            out.append(WholePart(index=ev.index, part=response.content[ev.index]))
     return out
+
+
+def _decoded_input(text: str) -> dict[str, Any]:
+    """The input the stream decoder reads from a call's arguments text (``{}`` for a text that
+    is not a JSON object, which it keeps raw)."""
+    return parse_arguments(text)[0]
+
+
+class _Call:
+    """A tool call of the stream: its number in this reply and what has been written of it."""
+
+    __slots__ = ("args", "escaped", "in_string", "n", "name", "pending", "sealed", "wire_id", "written")
+
+    def __init__(self, n: int, wire_id: str, name: str) -> None:
+        self.n = n
+        self.wire_id = wire_id
+        self.name = name
+        self.args = ""
+        """The arguments text of the IR pieces so far."""
+        self.written = ""
+        """The arguments text written so far."""
+        self.pending = False
+        """Held to be written whole (``WHOLE_STREAMED_TOOL_CALLS``)."""
+        self.sealed = False
+        """Written whole: later pieces cannot be added."""
+        self.in_string = False
+        self.escaped = False
+
+    def squeeze(self, piece: str) -> str:
+        """``piece`` without the whitespace between JSON tokens (the reply writes the compact
+        form of the input; a source streams the model's text, ``{"city": "Paris"}``). The
+        position inside a string is carried from piece to piece."""
+        out: list[str] = []
+        for ch in piece:
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                elif ch == "\\":
+                    self.escaped = True
+                elif ch == '"':
+                    self.in_string = False
+            elif ch in " \t\n\r":
+                continue
+            elif ch == '"':
+                self.in_string = True
+            out.append(ch)
+        return "".join(out)
+
+
+class ChatStreamEncoder(StreamEncoder):
+    """IR stream events to ``ChatCompletionChunk`` events, written as they arrive (openai SDK
+    ``types/chat/chat_completion_chunk.py``: ``ChatCompletionChunk``, ``ChoiceDelta``,
+    ``ChoiceDeltaToolCall``; mistralai ``models/completionchunk.py``; openrouter
+    ``components/chatstreamchunk.py``, ``chatstreamdelta.py``).
+
+    Every chunk carries the reply's ``id``, ``object: "chat.completion.chunk"``, ``created`` and
+    ``model``; the first one the role. Then one chunk per IR piece: text in ``delta.content``;
+    reasoning in the flavor's ``REASONING_DETAILS_FIELD`` (``reasoning.text`` items, with their
+    signature, numbered by the reasoning part, beside the text in ``REASONING_FIELDS[0]``, as
+    OpenRouter streams it) or, without one, in ``REASONING_FIELDS[0]``; a refusal (it arrives
+    whole) in ``delta.refusal``; a tool call's id and name in a first
+    ``delta.tool_calls[{index, id, type, function}]`` and each piece of its arguments in
+    ``{index, function: {arguments}}`` (``index``: the call's number in this reply; the
+    whitespace between JSON tokens left out, as the reply writes the compact JSON of the input),
+    or the whole call in one delta when it closes where the flavor streams calls whole
+    (Mistral); a call that arrives whole in one delta with the arguments the reply writes. At
+    the end a chunk with the ``finish_reason`` and one without choices with the usage (as
+    ``stream_options.include_usage`` gives it), both from the whole reply :func:`encode_reply`
+    writes.
+
+    The decoder lists reasoning, text, refusal and tool calls apart, so the pieces of different
+    parts may interleave (``SEQUENTIAL = False``). What the whole reply drops is not written
+    (its losses are reported by :meth:`finish`); what only the stream loses is reported too:
+    the pieces of two parts interleaved in one string (``content``, a reasoning field), a part
+    opened after a later one of its kind, a tool call's arguments text that differs from the one
+    the reply writes (the text a Chat source keeps arrives with its last chunk, after the
+    pieces), a piece for a call already written whole.
+    """
+
+    SEQUENTIAL: ClassVar[bool] = False
+
+    def __init__(self, codec: Codec, flavor: ChatFlavor) -> None:
+        super().__init__(codec)
+        self.flavor = flavor
+        self._head: dict[str, Any] = {}
+        self._seen: list[int] = []  # every part index, in the order the parts opened
+        self._numbered: dict[str, list[int]] = {}  # details / tool_calls -> parts, in their wire order
+        self._joined: dict[str, list[int]] = {}  # content / refusal / a reasoning field -> parts, as written
+        self._detail: dict[int, int] = {}  # reasoning part -> its reasoning_details index
+        self._blank: list[int] = []  # reasoning parts with nothing written yet (empty so far)
+        self._details = False  # known to be a reply that lists its reasoning as details
+        self._calls: dict[int, _Call] = {}
+        self._late_calls: set[int] = set()
+        self._notes: list[tuple[int, str]] = []  # what only the stream changes, at part k
+
+    # -- the chunks ---------------------------------------------------------------------------
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> WireEvent:
+        """A ``ChatCompletionChunk`` with one choice (``Choice``: ``delta``, ``finish_reason``,
+        ``index``)."""
+        return None, {**self._head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    def _start(self) -> list[WireEvent]:
+        asm = self.assembler
+        self._head = {"id": asm.id or "", "object": "chat.completion.chunk", "created": 0, "model": asm.model or ""}
+        return [self._chunk({"role": "assistant", "content": ""})]
+
+    # -- parts --------------------------------------------------------------------------------
+
+    def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
+        out = self._seal_calls(k)
+        self._seen.append(k)
+        if isinstance(ev, ThinkingDelta):
+            out += self._open_reasoning(k)
+        elif isinstance(ev, ToolCallStart | ToolCallDelta):
+            call_id, name = (ev.id, ev.name) if isinstance(ev, ToolCallStart) else ("", "")
+            out += self._open_call(k, call_id, name)
+        return out + self._piece(k, ev)
+
+    def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
+        if isinstance(ev, TextDelta):
+            return self._text(k, ev.text)
+        if isinstance(ev, ThinkingDelta):
+            return self._thinking(k, ev.text, ev.signature)
+        call = self._calls[k]
+        if isinstance(ev, ToolCallStart):  # started again: the assembler starts its arguments over
+            call.args, call.in_string, call.escaped = "", False, False
+            return []
+        call.args += ev.arguments
+        if call.sealed:
+            self._late_calls.add(k)
+            return []
+        text = call.squeeze(ev.arguments)
+        if call.pending or not text:
+            return []
+        call.written += text
+        return [self._chunk({"tool_calls": [{"index": call.n, "function": {"arguments": text}}]})]
+
+    def _whole(self, k: int, part: Part) -> list[WireEvent]:
+        out = self._seal_calls(k)
+        self._seen.append(k)
+        match part:
+            case Thinking():
+                out += self._open_reasoning(k)
+                return out + self._thinking(k, part.text, part.signature)
+            case RedactedThinking():
+                field = self.flavor.REASONING_DETAILS_FIELD
+                if field is None:
+                    return out  # the whole reply drops it
+                out += self._open_reasoning(k)
+                self._blank.remove(k)
+                out += self._details_needed()
+                item = {"type": "reasoning.encrypted", "data": part.data, "index": self._detail[k]}
+                return [*out, self._chunk({field: [item]})]
+            case Refusal() if self.flavor.REPLY_REFUSAL:
+                if part.text:
+                    self._joined_piece(k, "refusal")
+                return [*out, self._chunk({"refusal": part.text})]
+            case Text() | Refusal():  # a refusal is sent as text where the reply has no field for it
+                return out + self._text(k, part.text)
+            case ToolUse():
+                out += self._open_call(k, part.id, part.name, whole=True)
+                return out + self._write_whole(k, self._calls[k])
+        return out  # a part a Chat reply cannot hold: the whole reply reports it dropped
+
+    def _joined_piece(self, k: int, field: str) -> None:
+        """A non-empty piece of part ``k`` goes into the one ``field`` string (parts joined: the
+        whole reply reports each); where it follows a piece of another part that the reply puts
+        after it, or resumes a part after another one's piece, the string has them in another
+        order than the reply (reported at the end)."""
+        parts = self._joined.setdefault(field, [])
+        if parts and parts[-1] != k:
+            if k in parts:
+                why = f"its pieces and another part's interleaved; the one {field} string has them as they came"
+                self._notes.append((k, why))
+            elif parts[-1] > k:
+                why = f"streamed after a later part; the one {field} string has them in the order streamed"
+                self._notes.append((k, why))
+        if not parts or parts[-1] != k:
+            parts.append(k)
+
+    def _text(self, k: int, text: str) -> list[WireEvent]:
+        if not text:
+            return []  # an empty string says nothing (and an empty part reads back as none)
+        self._joined_piece(k, "content")
+        return [self._chunk({"content": text})]
+
+    # -- reasoning ----------------------------------------------------------------------------
+
+    def _open_reasoning(self, k: int) -> list[WireEvent]:
+        """A reasoning part opens: numbered among the ``reasoning_details`` items where the
+        flavor has them, held as empty until a piece says something."""
+        if self.flavor.REASONING_DETAILS_FIELD is None:
+            return []
+        self._numbered.setdefault("details", []).append(k)
+        self._detail[k] = len(self._detail)
+        self._blank.append(k)
+        return self._details_needed(but=k) if len(self._detail) > 1 else []
+
+    def _details_needed(self, but: int | None = None) -> list[WireEvent]:
+        """The reply lists its reasoning as ``reasoning_details`` (several parts, a signature or
+        encrypted reasoning; one unsigned part is only the text field, where an empty one reads
+        back as no part): the empty parts held so far are written now, as empty items in their
+        place, and later ones as they open."""
+        if self._details:
+            return []
+        self._details = True
+        held = [i for i in self._blank if i != but]
+        self._blank = [i for i in self._blank if i == but]
+        return [self._blank_item(i) for i in held]
+
+    def _blank_item(self, k: int) -> WireEvent:
+        """An empty ``reasoning.text`` item for reasoning part ``k``."""
+        item = {"type": "reasoning.text", "text": "", "index": self._detail[k]}
+        return self._chunk({str(self.flavor.REASONING_DETAILS_FIELD): [item]})
+
+    def _thinking(self, k: int, text: str, signature: str | None) -> list[WireEvent]:
+        """A piece of thinking: a ``reasoning.text`` detail (openrouter
+        ``reasoningdetailtext.py``: ``text``, ``signature``, ``index``) beside the text field, or
+        the text field alone (DeepSeek's ``reasoning_content``: no signature), or nothing where
+        the reply has no reasoning."""
+        f = self.flavor
+        details = f.REASONING_DETAILS_FIELD
+        if details is None:
+            if not f.REASONING_FIELDS or not text:
+                return []
+            self._joined_piece(k, f.REASONING_FIELDS[0])
+            return [self._chunk({f.REASONING_FIELDS[0]: text})]
+        if not text and signature is None:
+            if self._details and k in self._blank:  # an empty part the reply lists
+                self._blank.remove(k)
+                return [self._blank_item(k)]
+            return []  # written when the reply turns out to list it (or at the end)
+        if k in self._blank:
+            self._blank.remove(k)
+        out = self._details_needed() if signature is not None else []
+        item: dict[str, Any] = {"type": "reasoning.text"}
+        if text:
+            item["text"] = text
+        if signature is not None:
+            item["signature"] = signature
+        item["index"] = self._detail[k]
+        delta: dict[str, Any] = {f.REASONING_FIELDS[0]: text} if text and f.REASONING_FIELDS else {}
+        delta[details] = [item]
+        return [*out, self._chunk(delta)]
+
+    # -- tool calls ---------------------------------------------------------------------------
+
+    def _open_call(self, k: int, call_id: str, name: str, *, whole: bool = False) -> list[WireEvent]:
+        self._numbered.setdefault("tool_calls", []).append(k)
+        call = self._calls[k] = _Call(len(self._calls), self.flavor.tool_call_id_to_wire(call_id), name)
+        if whole:
+            return []
+        if self.flavor.WHOLE_STREAMED_TOOL_CALLS:
+            call.pending = True  # CompletionChunk's ToolCall needs the name in every delta
+            return []
+        start = {"index": call.n, "id": call.wire_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        return [self._chunk({"tool_calls": [start]})]
+
+    def _call_text(self, k: int, call: _Call) -> str:
+        """The arguments text the whole reply writes for call ``k`` as known now: the text kept
+        for it where that stands for its input, else the compact JSON of the input."""
+        part = self.assembler.extra_parts.get(k)
+        if isinstance(part, ToolUse):
+            value: Any = part.input
+            own = part.provider_options.get(self.codec.NAME, {})
+        else:
+            try:
+                value = msgspec.json.decode(call.args.strip() or "{}")
+            except msgspec.DecodeError:
+                value = None
+            if not isinstance(value, dict):
+                return call.args  # not (yet) a JSON object: written as it came
+            own = self.assembler.part_options.get(k, {}).get(self.codec.NAME, {})
+        kept = own.get("arguments")
+        return kept if isinstance(kept, str) and arguments_denote(kept, value) else compact(value)
+
+    def _write_whole(self, k: int, call: _Call, text: str | None = None) -> list[WireEvent]:
+        """The whole call in one delta (mistralai ``ToolCall``: ``id``, ``type``, ``function``
+        with ``name`` and ``arguments``, ``index``)."""
+        call.written = self._call_text(k, call) if text is None else text
+        call.pending, call.sealed = False, True
+        fn = {"name": call.name, "arguments": call.written}
+        item = {"index": call.n, "id": call.wire_id, "type": "function", "function": fn}
+        return [self._chunk({"tool_calls": [item]})]
+
+    def _seal_calls(self, k: int) -> list[WireEvent]:
+        """Another part opens: the calls held to be written whole are complete."""
+        out: list[WireEvent] = []
+        for i, call in self._calls.items():
+            if call.pending and i != k:
+                out += self._write_whole(i, call)
+        return out
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        position = {k: j for j, k in enumerate(sorted(set(self._seen)))}
+        choice = body["choices"][0]
+        message = choice["message"]
+        out: list[WireEvent] = []
+        details = self.flavor.REASONING_DETAILS_FIELD
+        if details is not None and details in message:  # the reply keeps empty reasoning parts
+            out += [self._blank_item(k) for k in self._blank]
+        calls = message.get("tool_calls", [])
+        numbers = [j for j, p in enumerate(response.content) if isinstance(p, ToolUse)]
+        opened = self._numbered.get("tool_calls", [])
+        lands = {got: position[want] for got, want in zip(opened, sorted(opened), strict=True)}
+        for k, call in self._calls.items():
+            j = position[k]
+            if j not in numbers:  # replaced by a part of another kind (the core reports it)
+                continue
+            text = calls[numbers.index(j)]["function"]["arguments"]
+            if call.pending:
+                out += self._write_whole(k, call, text)
+            elif not call.written and not call.sealed:  # no piece: the call's arguments as the reply has them
+                call.written = text
+                out.append(self._chunk({"tool_calls": [{"index": call.n, "function": {"arguments": text}}]}))
+            part = response.content[j]
+            assert isinstance(part, ToolUse)
+            self._check_call(k, call, text, part, lands[k])
+        for field in ("id", "model"):
+            if self._head[field] != body[field]:
+                why = f"the chunks carry the {field} known when the first was written"
+                self.ctx.lossy((field,), LossKind.CHANGED, why)
+        for k, why in self._notes:
+            self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        for field, ks in self._numbered.items():
+            items = message.get(details if field == "details" else field) or []
+            if len(items) != len(ks):
+                continue  # one reasoning part in the text field: nothing to order
+            rank = {k: r for r, k in enumerate(sorted(ks))}
+            for got, want in zip(ks, sorted(ks), strict=True):
+                if items[rank[got]] != items[rank[want]]:  # the place of ``want`` holds another item
+                    why = f"the {field} items were numbered in the order their parts opened, not the reply's"
+                    self.ctx.lossy(("content", position[want]), LossKind.CHANGED, why)
+        out.append(self._chunk({}, choice["finish_reason"]))
+        if "usage" in body:  # the last chunk, without choices (stream_options.include_usage)
+            out.append((None, {**self._head, "choices": [], "usage": body["usage"]}))
+        return out
+
+    def _check_call(self, k: int, call: _Call, text: str, part: ToolUse, at: int) -> None:
+        """Report a call whose streamed arguments text is not the one the whole reply writes (its
+        kept text arrived after the pieces, or a piece after the call was written whole), at
+        ``content[at]``, the place its item reads back at."""
+        if call.written == text:
+            return
+        late = "; a piece arrived after the call was written whole" if k in self._late_calls else ""
+        if _decoded_input(call.written) != part.input:
+            why = f"the arguments streamed do not read as the call's input{late}"
+            self.ctx.lossy(("content", at), LossKind.CHANGED, why)
+        else:
+            why = f"the arguments text was streamed as its pieces came, not as the reply writes it ({text!r}){late}"
+            self.ctx.lossy(("content", at, "provider_options", self.codec.NAME), LossKind.CHANGED, why)
