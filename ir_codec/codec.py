@@ -296,16 +296,7 @@ class Codec:
 
         if not isinstance(response, Response):
             raise TypeError(f"encode_stream() takes an ir_codec.Response, not {type(response).__name__}")
-        if type(self)._stream_events is not Codec._stream_events:  # not yet on the stream encoder
-            from .replies import EncodedStream
-
-            ctx = EncodeContext(self.NAME)
-            events = self._stream_events(response, ctx)
-            return EncodedStream(events, ctx.warnings, self, sse=self.STREAM_SSE, done=self.STREAM_DONE)
         return self.stream_encoder().stream(events_of(response))
-
-    def _stream_events(self, response: Response, ctx: EncodeContext) -> list[tuple[str | None, dict[str, Any]]]:
-        raise IRCodecError(f"codec {self.NAME!r} does not encode streams")
 
     def stream_encoder(self) -> StreamEncoder:
         """A fresh encoder from IR stream events to this provider's events, event by event

@@ -143,3 +143,28 @@ def test_official_sdk_recipes() -> None:
     ]
     assert urls[5].endswith("/models/m-1:generateContent")
     assert [body.get("model") for _, body in sent] == ["m-1", None, "m-1", "m-1", "m-1", None]
+
+
+def test_streaming_gateway_example(capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from ir_codec import Response, Text, Usage, decode_stream, get_codec
+
+    usage = Usage(uncached_input_tokens=12, cache_read_tokens=40, cache_write_tokens=0, output_tokens=3)
+    r = Response(id="chatcmpl-1", model="gpt-x", content=[Text(text="Hi there")], stop_reason="end_turn", usage=usage)
+    upstream = get_codec("openai-chat").encode_stream(r).to_sse()
+    client = io.BytesIO()
+    written: list[int] = []
+
+    class Client:
+        def write(self, data: bytes) -> None:
+            written.append(len(data))
+            client.write(data)
+
+    chunks = [upstream[i : i + 9] for i in range(0, len(upstream), 9)]
+    exec(compile(_block("A streaming gateway"), "README.md", "exec"), {"upstream_chunks": chunks, "client": Client()})
+    assert capsys.readouterr().out == "[]\n"
+    assert any(written[:-1])  # events went out before the upstream stream ended
+    got = decode_stream(client.getvalue(), "anthropic")
+    assert got.content == [Text(text="Hi there")]
+    assert got.usage == usage

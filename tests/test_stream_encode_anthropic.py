@@ -27,7 +27,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ir_codec import StreamTranspiler, get_codec
-from ir_codec.codec import Codec
 from ir_codec.invariant import check_stream
 from ir_codec.ir import ProviderPart, RedactedThinking, Response, Text, Thinking, ToolUse, Usage
 from ir_codec.replies import StreamEncoder, WireEvent
@@ -129,7 +128,7 @@ def _decode(events: list[WireEvent], name: str = "anthropic") -> Response:
 @pytest.mark.parametrize("name", NAMES)
 def test_encode_stream_goes_through_the_stream_encoder(name: str) -> None:
     codec = get_codec(name)
-    assert type(codec)._stream_events is Codec._stream_events  # no whole-body split any more
+    assert not hasattr(codec, "_stream_events")  # no whole-body split any more
     assert isinstance(codec.stream_encoder(), StreamEncoder)
     r = Response(id="msg_1", model="claude-opus-5", content=[Text(text="Hi")], stop_reason="end_turn", usage=USAGE)
     assert codec.encode_stream(r).events == [
