@@ -175,3 +175,24 @@ def test_usage_buckets_survive_every_pair_or_are_reported() -> None:
         for field in ("uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"):
             if getattr(got, field) != getattr(source.usage, field):
                 assert f"usage.{field}" in reported, (src, dst, field, got, source.usage)
+
+
+def _recorded_replies() -> list[tuple[str, Path]]:
+    out = []
+    for name in CODECS:
+        for f in sorted((ROOT / _family(name)).glob("*.json")):
+            if "response" in json.loads(f.read_text()):
+                out.append((name, f))
+    return out
+
+
+@pytest.mark.parametrize(("src", "path"), _recorded_replies(), ids=lambda v: getattr(v, "stem", v))
+def test_recorded_replies_translate_to_every_codec_as_its_sdk_reads_them(src: str, path: Path) -> None:
+    body = json.loads(path.read_text())["response"]
+    source = get_codec(src).decode_response(body)
+    for dst in CODECS:
+        if dst == src:
+            continue
+        e = transpile_response(body, src, dst, on_lossy="ignore")
+        assert REPLY[dst](e.body) == e.body, (dst, e.body)
+        _judge(source, get_codec(dst).decode_response(e.body), e.warnings, f"{src} -> {dst} recorded reply {path.stem}")
