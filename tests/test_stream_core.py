@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ir_codec import Response, available_codecs, get_codec
-from ir_codec.codec import Codec, EncodeContext, register
+from ir_codec.codec import Codec, EncodeContext
 from ir_codec.errors import IRCodecError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Text, ToolUse, Usage
 from ir_codec.replies import Piece, StreamEncoder, WireEvent
@@ -188,8 +188,9 @@ class _Interleaving(_Log):
     SEQUENTIAL: ClassVar[bool] = False
 
 
-@register
 class _LogCodec(Codec):
+    """Not registered: the codec lists other tests draw from stay the built-in ones."""
+
     NAME = "stream-log-test"
 
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def _run(enc: StreamEncoder, events: list[Any]) -> list[list[WireEvent]]:
 
 
 def test_driver_opens_at_the_first_content_and_closes_each_part_when_the_next_opens() -> None:
-    enc = get_codec("stream-log-test").stream_encoder()
+    enc = _LogCodec().stream_encoder()
     got = _run(
         enc,
         [
@@ -235,7 +236,7 @@ def test_driver_opens_at_the_first_content_and_closes_each_part_when_the_next_op
 
 
 def test_driver_reports_a_late_piece_and_a_part_opened_out_of_order() -> None:
-    enc = get_codec("stream-log-test").stream_encoder()
+    enc = _LogCodec().stream_encoder()
     got = _run(
         enc,
         [
@@ -253,7 +254,7 @@ def test_driver_reports_a_late_piece_and_a_part_opened_out_of_order() -> None:
 
 
 def test_interleaving_target_writes_pieces_of_any_open_part() -> None:
-    enc = _Interleaving(get_codec("stream-log-test"))
+    enc = _Interleaving(_LogCodec())
     got = _run(
         enc, [TextDelta(index=0, text="a"), ToolCallStart(index=1, id="t", name="f"), TextDelta(index=0, text="b")]
     )
@@ -263,7 +264,7 @@ def test_interleaving_target_writes_pieces_of_any_open_part() -> None:
 
 
 def test_a_whole_part_that_differs_from_the_pieces_written_is_reported() -> None:
-    enc = get_codec("stream-log-test").stream_encoder()
+    enc = _LogCodec().stream_encoder()
     got = _run(
         enc,
         [
@@ -274,7 +275,7 @@ def test_a_whole_part_that_differs_from_the_pieces_written_is_reported() -> None
     )
     assert got[2] == []  # written already: the whole part is not written again
     assert [(w.path, w.kind) for w in enc.warnings] == [("content[0]", LossKind.CHANGED)]
-    enc2 = get_codec("stream-log-test").stream_encoder()
+    enc2 = _LogCodec().stream_encoder()
     _run(
         enc2,
         [
@@ -287,7 +288,7 @@ def test_a_whole_part_that_differs_from_the_pieces_written_is_reported() -> None
 
 
 def test_driver_misuse_is_a_clear_error() -> None:
-    enc = get_codec("stream-log-test").stream_encoder()
+    enc = _LogCodec().stream_encoder()
     with pytest.raises(TypeError, match="StreamEvent"):
         enc.feed({"type": "TextDelta"})  # type: ignore[arg-type]
     assert enc.finish() == [("start", {"id": None}), ("end", {"parts": 0})]
@@ -300,7 +301,7 @@ def test_driver_misuse_is_a_clear_error() -> None:
 def test_late_tool_arguments_are_reported_not_a_crash() -> None:
     """A call's last argument pieces after the target closed it: the pieces written are not
     JSON on their own; the call is reported, and the assembled Response keeps the whole call."""
-    enc = get_codec("stream-log-test").stream_encoder()
+    enc = _LogCodec().stream_encoder()
     _run(
         enc,
         [

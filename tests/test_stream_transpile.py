@@ -64,8 +64,23 @@ def _decode_events(name: str, events: list[tuple[str | None, dict[str, Any]]]) -
     return dec.finish()
 
 
+def _one_text(r: Response) -> Response:
+    """At most one text or refusal part: several are joined by some targets (Chat's content,
+    Gemini's stream), and the judge's alignment of a join next to a dropped or moved part is
+    not reliable (spec/replies.md, "Known gaps"); each codec's own properties cover joins."""
+    seen = False
+    content = []
+    for p in r.content:
+        if isinstance(p, Text | Refusal):
+            if seen:
+                continue
+            seen = True
+        content.append(p)
+    return msgspec.structs.replace(r, content=content)
+
+
 def _strategy(src: str, dst: str) -> st.SearchStrategy[Response]:
-    s = responses(codecs=(_family(src), _family(dst)))
+    s = responses(codecs=(_family(src), _family(dst))).map(_one_text)
     return s.map(_chat_order) if {src, dst} & _CHATS else s
 
 
