@@ -143,23 +143,10 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
     if lim.allow_duplicate_keys:
         return True
     data = _as_bytes(raw)
-    if b"\\" in data and _looks_compact(data) and msgspec.json.encode(obj) == data:
-        # The text is the value's own compact encoding, which names each key of an object once:
-        # no key was repeated. With escapes in the text, the colon count below takes two more
-        # scans of it (escaped colons); one encode of the value costs less.
-        return True
     plain = data.count(b":")
     if colons == plain:  # unless escaped colons make up for a lost key: none (memchr first)
         return b"\\" not in data or b"u003" not in data
     return colons == plain + data.count(b"\\u003a") + data.count(b"\\u003A")
-
-
-def _looks_compact(data: bytes) -> bool:
-    """Whether the text seems written without whitespace between tokens (as msgspec and
-    ``json.dumps(..., separators=(",", ":"))`` write it), judged by its start: only then is
-    comparing it with the value's own encoding worth trying."""
-    head = data[:256]
-    return b"\n" not in head and b'": ' not in head and b'", ' not in head
 
 
 def _breaks_limits(obj: Any, lim: Limits, *, strings: bool, raw: bytes | bytearray | memoryview | str | None) -> bool:

@@ -369,42 +369,32 @@ def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, red
 
     ``redacted``: the wire carries redacted thinking as such (``CodecProfile.redacted_thinking``);
     redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`)."""
-    messages = request.messages  # copied, with the message, at the first part that changes
+    messages = list(request.messages)
     for i, m in enumerate(request.messages):
-        content = m.content
+        content = list(m.content)
         for j, p in enumerate(m.content):
-            if not isinstance(p, _REASONING):
+            if not isinstance(p, Thinking | RedactedThinking):
                 continue
             path = ("messages", i, "content", j)
             signed = p.signature is not None if isinstance(p, Thinking) else True
             if p.origin is not None and (family is None or not signed):
                 why = f"{ctx.codec} carries no reasoning signatures" if family is None else "nothing is signed"
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, f"{why}; the origin is not sent")
-                fitted = msgspec.structs.replace(p, origin=None)
+                content[j] = msgspec.structs.replace(p, origin=None)
             elif isinstance(p, Thinking) and signed and p.origin is not None and p.origin != family:
                 why = f"a {p.origin} signature does not verify on {ctx.codec}; not sent"
                 ctx.lossy((*path, "signature"), LossKind.DROPPED, why)
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
-                fitted = msgspec.structs.replace(p, signature=None, origin=None)
+                content[j] = msgspec.structs.replace(p, signature=None, origin=None)
             elif isinstance(p, RedactedThinking) and not redacted:
                 continue  # the codec drops or converts the part (and reports it)
             elif family is not None and signed and p.origin is None:
                 why = f"a signature of unknown origin is sent as {family}'s; it reads back with that origin"
                 ctx.lossy((*path, "origin"), LossKind.CHANGED, why)
-                fitted = msgspec.structs.replace(p, origin=family)
-            else:
-                continue
-            if content is m.content:
-                content = list(content)
-            content[j] = fitted
-        if content is not m.content:
-            if messages is request.messages:
-                messages = list(messages)
+                content[j] = msgspec.structs.replace(p, origin=family)
+        if content != m.content:
             messages[i] = msgspec.structs.replace(m, content=content)
-    return msgspec.structs.replace(request, messages=messages) if messages is not request.messages else request
-
-
-_REASONING = (Thinking, RedactedThinking)
+    return msgspec.structs.replace(request, messages=messages) if messages != request.messages else request
 
 
 # --------------------------------------------------------------------------------------------
