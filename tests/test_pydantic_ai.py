@@ -958,11 +958,8 @@ def test_stream_error_and_cancel(server: ProviderServer) -> None:
 
     seen, response = asyncio.run(cancelled())
     sunny = TextPart(content="Sunny", provider_name="anthropic")
-    assert seen == [
-        PartStartEvent(index=0, part=sunny),
-        FinalResultEvent(tool_name=None, tool_call_id=None),
-        PartEndEvent(index=0, part=sunny),
-    ]
+    assert seen[:2] == [PartStartEvent(index=0, part=sunny), FinalResultEvent(tool_name=None, tool_call_id=None)]
+    assert seen[2:] in ([], [PartEndEvent(index=0, part=sunny)])  # an event already buffered may still come
     assert (response.state, response.parts) == ("interrupted", [sunny])
 
 
