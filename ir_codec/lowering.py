@@ -12,17 +12,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from .codec import EncodeContext
 from .errors import DecodeError, LossKind
-from .ir import ProviderOptions
+from .ir import Message, ProviderOptions
 from .paths import IRPath
 
-__all__ = ["at", "merge_options", "own_options", "split_unknown", "struct_fields"]
+__all__ = ["at", "merge_options", "own_options", "report_merged", "split_unknown", "struct_fields"]
 
 
 def at(path: str, key: str | int) -> str:
@@ -131,3 +131,21 @@ def merge_options(
         else:
             target[name] = value
     return target
+
+
+def report_merged(
+    ctx: EncodeContext, messages: Sequence[Message], ks: Sequence[int], each: Callable[[int], str], whole: str
+) -> None:
+    """Report the consecutive messages ``ks`` that decode reads back as one turn.
+
+    Each is reported ``changed`` at its own path (``each(k)`` says why), unless a message of
+    the same role stands right beside them: when read back, that one may take a merged one's
+    place (a reader pairs messages by shape and cannot tell which went; ``spec/losses.md``), so
+    the loss is named at the list (``whole`` says why)."""
+    roles = {messages[k].role for k in ks}
+    near = [n for n in (ks[0] - 1, ks[-1] + 1) if 0 <= n < len(messages)]
+    if any(messages[n].role in roles for n in near):
+        ctx.lossy(("messages",), LossKind.CHANGED, whole)
+        return
+    for k in ks:
+        ctx.lossy(("messages", k), LossKind.CHANGED, each(k))

@@ -408,3 +408,24 @@ def test_hand_written_option_conflicts(req: Request, warnings: list[tuple[str, L
     # own key (the judge reports an options entry that vanished member by member).
     _, got = _enc(req)
     assert [(w[0], w[2]) for w in got] == warnings
+
+
+def test_merged_turns_beside_a_turn_of_the_same_role_are_named_at_the_list() -> None:
+    """A tool result and a text turn read back as one user turn; the user turn after them (its
+    audio dropped) may take one's place when read back, so the merge is named at the list
+    (the core's ``report_merged``, the rule Chat follows too). Found by the conformance property."""
+    x = Request(
+        messages=[
+            Message(role="assistant", content=[ToolUse(id="call_0", name="0", input={})]),
+            Message(role="user", content=[ToolResult(tool_use_id="call_0")]),
+            Message(role="user", content=[Text(text="")]),
+            Message(role="user", content=[Audio(source=Base64Source(media_type="audio/wav", data="AA=="))]),
+        ],
+        tools=[Tool(name="0", input_schema={"type": "object", "properties": {}})],
+    )
+    e = check_request(CODEC, x)
+    assert [(w.path, w.kind) for w in e.warnings] == [
+        ("messages[3].content[0]", DROPPED),
+        ("messages", CHANGED),
+    ]
+    assert e.warnings[1].reason == "the input items of messages[1], messages[2] read back as one turn"

@@ -49,7 +49,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options
+from ir_codec.lowering import merge_options, own_options, report_merged
 from ir_codec.paths import IRPath, render
 
 from .lift import is_system_blocks, own_part
@@ -414,19 +414,14 @@ class Lowerer:
         return wire
 
     def report_merged(self, ks: list[int]) -> None:
-        msgs = self.original.messages
-        near = [n for n in (ks[0] - 1, ks[-1] + 1) if 0 <= n < len(msgs)]
-        if any(msgs[n].role == "user" for n in near):
-            # A user message beside the merged ones may take their place when read back (a reader
-            # pairs messages by shape and cannot tell which went): the loss is named at the list.
-            merged = ", ".join(f"messages[{k}]" for k in ks)
-            why = f"consecutive user/tool messages {merged} are read back as one user message"
-            self.ctx.lossy(("messages",), LossKind.CHANGED, why)
-            return
-        for k in ks:
+        merged = ", ".join(f"messages[{k}]" for k in ks)
+
+        def each(k: int) -> str:
             others = ", ".join(f"messages[{o}]" for o in ks if o != k)
-            why = f"consecutive user/tool messages are read back as one user message: merged with {others}"
-            self.ctx.lossy(("messages", k), LossKind.CHANGED, why)
+            return f"consecutive user/tool messages are read back as one user message: merged with {others}"
+
+        whole = f"consecutive user/tool messages {merged} are read back as one user message"
+        report_merged(self.ctx, self.original.messages, ks, each, whole)
 
     def report_leading_system(self) -> None:
         why = f"a leading {self.system_role} message is read back as the top-level system blocks"

@@ -43,7 +43,6 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.paths import render
 
 from .wire import (
     DEFAULT_DETAIL,
@@ -162,11 +161,11 @@ def group_turns(recs: list[Record]) -> list[list[Record]]:
     return groups
 
 
-def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], bool, int]:
+def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], list[list[int]], bool, int]:
     """How decode would regroup the items ``recs`` built from messages of ``roles`` (each record's
-    ``src`` is its message's index): what changes for each message concerned, whether a message
-    was split or lent items to a turn of another role (so that turns are inserted), and the
-    number of turns read back."""
+    ``src`` is its message's index): what changes for each message split or reshaped, the runs
+    of messages read back as one turn, whether a message was split or lent items to a turn of
+    another role (so that turns are inserted), and the number of turns read back."""
     groups = group_turns(recs)
     where: dict[int, list[int]] = {}
     for g, group in enumerate(groups):
@@ -178,10 +177,11 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], boo
         roles_of.setdefault(r.src, set()).add(r.role)
     srcs = [{r.src for r in group} for group in groups]
     changes: dict[int, str] = {}
+    merged: list[list[int]] = []
     reshaped = False
     for i, role in enumerate(roles):
         gs = where.get(i, [])
-        others = sorted(set().union(*(srcs[g] for g in gs)) - {i})
+        run = sorted(set().union(*(srcs[g] for g in gs)) | {i})
         moved = sorted(roles_of.get(i, set()) - {role})
         if moved:
             changes[i] = f"some of its parts are sent as {' and '.join(moved)} input items and read back in such a turn"
@@ -189,11 +189,9 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], boo
         elif len(gs) > 1:
             changes[i] = f"its input items read back as {len(gs)} turns"
             reshaped = True
-        elif others:
-            changes[i] = "its input items read back as one turn with " + ", ".join(
-                render(("messages", k)) for k in others
-            )
-    return changes, reshaped, len(groups)
+        elif len(run) > 1 and run not in merged:
+            merged.append(run)
+    return changes, merged, reshaped, len(groups)
 
 
 def _message_from_group(group: list[Record]) -> Message:

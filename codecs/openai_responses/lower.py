@@ -43,8 +43,8 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options
-from ir_codec.paths import IRPath
+from ir_codec.lowering import merge_options, own_options, report_merged
+from ir_codec.paths import IRPath, render
 
 from . import lift
 from .lift import Record
@@ -369,9 +369,18 @@ def _lower_messages(messages: list[Message], ctx: EncodeContext) -> list[dict[st
     for i, m in enumerate(messages):
         _lower_message(m, i, items, recs, ctx)
     # Report the messages whose items decode would group into other turns.
-    changes, reshaped, turns = lift.regrouped(recs, [m.role for m in messages])
+    changes, merged, reshaped, turns = lift.regrouped(recs, [m.role for m in messages])
     for i, why in changes.items():
         ctx.lossy(("messages", i), LossKind.CHANGED, why)
+    for ks in merged:
+
+        def each(k: int, ks: list[int] = ks) -> str:
+            return "its input items read back as one turn with " + ", ".join(
+                render(("messages", o)) for o in ks if o != k
+            )
+
+        whole = "the input items of " + ", ".join(render(("messages", k)) for k in ks) + " read back as one turn"
+        report_merged(ctx, messages, ks, each, whole)
     if reshaped:
         # A message split (or lending items to a turn of another role) inserts turns that no
         # message of the request stands for: the list itself changes, and the turns after it
