@@ -286,25 +286,26 @@ class StreamDecoder:
 def events_of(response: Response) -> list[StreamEvent]:
     """The IR stream events of a whole ``response``: assembling them gives ``response`` back.
 
-    Text, thinking and tool calls without a cache mark come as pieces (one each), with their
-    provider fields as :class:`PartOptions`; every other part comes whole (:class:`WholePart`).
+    Text, thinking and tool calls without a cache mark come as pieces (one each), their
+    provider fields as :class:`PartOptions` before them; every other part comes whole
+    (:class:`WholePart`).
     """
     out: list[StreamEvent] = [MessageStart(id=response.id, model=response.model)]
     if response.provider_options:
         out.append(ReplyOptions(provider_options=response.provider_options))
     for i, p in enumerate(response.content):
-        if isinstance(p, Text) and p.cache is None:
-            out.append(TextDelta(index=i, text=p.text))
-        elif isinstance(p, Thinking) and p.cache is None:
-            out.append(ThinkingDelta(index=i, text=p.text, signature=p.signature, origin=p.origin))
-        elif isinstance(p, ToolUse) and p.cache is None:
-            out.append(ToolCallStart(index=i, id=p.id, name=p.name))
-            out.append(ToolCallDelta(index=i, arguments=msgspec.json.encode(p.input).decode()))
-        else:
+        if not isinstance(p, Text | Thinking | ToolUse) or p.cache is not None:
             out.append(WholePart(index=i, part=p))
             continue
-        if p.provider_options:
+        if p.provider_options:  # first: an encoder knows a part's fields when it opens the part
             out.append(PartOptions(index=i, provider_options=p.provider_options))
+        if isinstance(p, Text):
+            out.append(TextDelta(index=i, text=p.text))
+        elif isinstance(p, Thinking):
+            out.append(ThinkingDelta(index=i, text=p.text, signature=p.signature, origin=p.origin))
+        else:
+            out.append(ToolCallStart(index=i, id=p.id, name=p.name))
+            out.append(ToolCallDelta(index=i, arguments=msgspec.json.encode(p.input).decode()))
     if response.usage is not None:
         out.append(UsageUpdate(usage=response.usage))
     out.append(Stop(stop_reason=response.stop_reason, raw_stop_reason=response.raw_stop_reason))

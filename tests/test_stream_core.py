@@ -75,8 +75,8 @@ def test_events_of_a_reply_with_every_kind() -> None:
     assert events_of(r) == [
         MessageStart(id="m1", model="x"),
         ReplyOptions(provider_options={"anthropic": {"container": None}}),
-        TextDelta(index=0, text="hi"),
         PartOptions(index=0, provider_options={"anthropic": {"citations": []}}),
+        TextDelta(index=0, text="hi"),
         WholePart(index=1, part=RedactedThinking(data="opaque", origin="anthropic")),
         ToolCallStart(index=2, id="t1", name="f"),
         ToolCallDelta(index=2, arguments='{"a":1}'),

@@ -395,8 +395,8 @@ def test_a_late_piece_for_a_closed_part_is_not_written_and_reported() -> None:
 
 def test_a_reasoning_id_after_the_first_piece_keeps_the_streamed_id() -> None:
     """Fed event by event, the item opens before its id is known: every event names it
-    ``rs_0`` (the SDK rejects an item whose id changes), reported; a whole stream
-    (``stream()``) takes the id first."""
+    ``rs_0`` (the SDK rejects an item whose id changes), reported; given before the first piece
+    (as ``events_of`` gives a part's fields), the id is the item's from the start."""
     events: list[StreamEvent] = [
         MessageStart(id="resp_1", model="gpt-5.6"),
         ThinkingDelta(index=0, text="x", signature="gAAA", origin="openai"),
@@ -409,7 +409,7 @@ def test_a_reasoning_id_after_the_first_piece_keeps_the_streamed_id() -> None:
     assert end[-1][1]["response"]["output"][0]["id"] == "rs_real"
     assert _paths(warnings) == {("content[0].provider_options.openai-responses.id", LossKind.CHANGED)}
     assert _sdk_accepts(written).output[0].id == "rs_real"
-    s = get_codec(NAME).stream_encoder().stream(events)
+    s = get_codec(NAME).stream_encoder().stream([events[0], events[2], events[1], events[3]])
     assert {d["item"]["id"] for _, d in s.events if "item" in d} == {"rs_real"}
     assert s.warnings == []
 

@@ -7,7 +7,7 @@ Ground truth: ``openai/types/responses/response.py``, ``response_usage.py`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,6 @@ from ir_codec.ir import (
 )
 from ir_codec.paths import IRPath
 from ir_codec.replies import (
-    EncodedStream,
     Piece,
     StreamEncoder,
     WireEvent,
@@ -50,7 +49,6 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
-    WholePart,
 )
 
 from .wire import (
@@ -615,12 +613,6 @@ class ResponsesStreamEncoder(StreamEncoder):
         """The open message item: its output index and its content parts."""
         self._slots: dict[int, _Slot] = {}
 
-    def stream(self, events: Iterable[StreamEvent]) -> EncodedStream:
-        """A whole stream: each part's provider fields (:class:`~ir_codec.stream.PartOptions`)
-        are taken before its first piece, so that a reasoning item opens under its own id
-        (fed event by event, an id that comes after the item opened is reported)."""
-        return super().stream(_options_first(list(events)))
-
     # -- writing ------------------------------------------------------------------------------
 
     def _emit(self, kind: str, **fields: Any) -> WireEvent:
@@ -828,20 +820,3 @@ class ResponsesStreamEncoder(StreamEncoder):
             if isinstance(own, str) and own != s.item_id:
                 why = f"the reasoning item id came after the item was opened; streamed as {s.item_id!r}"
                 self.ctx.lossy(("content", position[k], "provider_options", NAME, "id"), LossKind.CHANGED, why)
-
-
-def _options_first(events: list[StreamEvent]) -> list[StreamEvent]:
-    """``events`` with each part's last :class:`PartOptions` (they replace each other) moved
-    before the part's first event."""
-    last: dict[int, PartOptions] = {}
-    for ev in events:
-        if isinstance(ev, PartOptions):
-            last[ev.index] = ev
-    out: list[StreamEvent] = []
-    for ev in events:
-        if isinstance(ev, PartOptions):
-            continue
-        if isinstance(ev, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | WholePart) and ev.index in last:
-            out.append(last.pop(ev.index))
-        out.append(ev)
-    return out + list(last.values())
