@@ -33,7 +33,7 @@ import msgspec
 from .codec import EncodeContext
 from .errors import IRCodecError, LossKind
 from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Text, Thinking, ToolUse, Usage
-from .paths import IRPath
+from .paths import IRPath, render
 from .stream import (
     ResponseAssembler,
     StreamEvent,
@@ -253,6 +253,19 @@ class StreamEncoder:
                 if after < before:
                     why = "opened after a later part; the target keeps the order the parts were streamed in"
                     self.ctx.lossy(("content", position[after]), LossKind.MOVED, why)
+
+    def stream_loss(self, path: IRPath, kind: LossKind, why: str) -> None:
+        """Report what only the stream loses at ``path``, unless a loss at that path or a parent
+        of it is reported already (the whole reply's, from :meth:`finish`)."""
+        p = render(path)
+        if not any(p == w.path or p.startswith((w.path + ".", w.path + "[")) for w in self.ctx.warnings):
+            self.ctx.lossy(path, kind, why)
+
+    def withdraw(self, path: IRPath, kind: LossKind) -> None:
+        """Take back the whole reply's loss of ``kind`` at exactly ``path``: the stream carries
+        what the whole reply cannot (Converse's raw block events)."""
+        where = render(path)
+        self.ctx.warnings[:] = [w for w in self.ctx.warnings if not (w.path == where and w.kind == kind)]
 
     def _written_content(self, k: int) -> Any:
         """What the events written for part ``k`` say (:func:`_content_of`; tool-call arguments

@@ -26,7 +26,7 @@ from ir_codec.ir import (
     ToolUse,
     Usage,
 )
-from ir_codec.paths import IRPath, render
+from ir_codec.paths import IRPath
 from ir_codec.replies import (
     Piece,
     StreamEncoder,
@@ -624,14 +624,14 @@ class AnthropicStreamEncoder(StreamEncoder):
         self._check_citations(response)
         for field in ("id", "model"):
             if self._message[field] != body[field]:
-                self._stream_loss((field,), f"{field} was not known when message_start was written")
+                self.stream_loss((field,), LossKind.CHANGED, f"{field} was not known when message_start was written")
         delta: dict[str, Any] = {"stop_reason": body["stop_reason"], "stop_sequence": body["stop_sequence"]}
         for key, value in body.items():
             if key not in _RESPONSE_FIELDS and key != "stop_sequence" and self._message.get(key, _UNSAID) != value:
                 delta[key] = value  # the Delta fields, and the others message_start did not say
         for key in self._message.keys() - body.keys():
             why = "message_start wrote it before the stream withdrew it; a stream cannot take it back"
-            self._stream_loss(("provider_options", FAMILY, key), why)
+            self.stream_loss(("provider_options", FAMILY, key), LossKind.CHANGED, why)
         usage = self._final_usage(body["usage"])
         return [_event("message_delta", delta=delta, usage=usage), _event("message_stop")]
 
@@ -645,7 +645,7 @@ class AnthropicStreamEncoder(StreamEncoder):
         want = anthropic_usage(final)
         for f in Usage.__struct_fields__:
             if getattr(read_back, f) != getattr(want, f):
-                self._stream_loss(("usage", f), "message_start said a count the final usage does not")
+                self.stream_loss(("usage", f), LossKind.CHANGED, "message_start said a count the final usage does not")
         return usage
 
     def _check_citations(self, response: Response) -> None:
@@ -660,10 +660,4 @@ class AnthropicStreamEncoder(StreamEncoder):
             want = block.get("citations") if block is not None else None
             if self._cited.get(k, []) != (want or []):
                 why = "the citations changed after the stream wrote them"
-                self._stream_loss(("content", j, *_CITATIONS), why)
-
-    def _stream_loss(self, path: IRPath, why: str) -> None:
-        """Report what only the stream loses, unless the whole reply reported it (or a parent)."""
-        p = render(path)
-        if not any(p == w.path or p.startswith((w.path + ".", w.path + "[")) for w in self.ctx.warnings):
-            self.ctx.lossy(path, LossKind.CHANGED, why)
+                self.stream_loss(("content", j, *_CITATIONS), LossKind.CHANGED, why)

@@ -24,7 +24,7 @@ from ir_codec.ir import (
     Usage,
 )
 from ir_codec.lowering import split_unknown
-from ir_codec.paths import IRPath, render
+from ir_codec.paths import IRPath
 from ir_codec.replies import (
     Piece,
     StreamEncoder,
@@ -649,8 +649,7 @@ class ConverseStreamEncoder(StreamEncoder):
         if self._raw_ok and self._raw_written and raw == self._raw_taken:
             # the whole reply has no place for these events (reported dropped); the stream
             # carries them, so that loss is not this stream's
-            where = render(_RAW_PATH)
-            self.ctx.warnings[:] = [w for w in self.warnings if not (w.path == where and w.kind == LossKind.DROPPED)]
+            self.withdraw(_RAW_PATH, LossKind.DROPPED)
             if self._raw_written != self._raw_taken:
                 why = "written at this stream's block numbers"
                 self.ctx.lossy(_RAW_PATH, LossKind.CHANGED, why)

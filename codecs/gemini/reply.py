@@ -29,7 +29,7 @@ from ir_codec.ir import (
     ToolUse,
     Usage,
 )
-from ir_codec.paths import IRPath, render
+from ir_codec.paths import IRPath
 from ir_codec.replies import (
     Piece,
     StreamEncoder,
@@ -896,12 +896,9 @@ class GeminiStreamEncoder(StreamEncoder):
         kept = [j for j, p in enumerate(response.content) if _in_reply(p)]
         cands = body.get("candidates") or [{}]
         whole = dict(zip(kept, cands[0].get("content", {}).get("parts", []), strict=True))
-        warned = {w.path for w in self.ctx.warnings}
 
         def lossy(k: int, kind: LossKind, why: str) -> None:
-            path: IRPath = ("content", position[k])
-            if render(path) not in warned:
-                self.ctx.lossy(path, kind, why)
+            self.stream_loss(("content", position[k]), kind, why)
 
         for members in self._members:
             if len(members) < 2:
