@@ -238,9 +238,8 @@ class StreamEncoder:
         return out
 
     def _report_stream_losses(self, response: Response) -> None:
-        indices = sorted(set(self.assembler.extra_parts) | set(self.assembler._parts))
-        position = {k: j for j, k in enumerate(indices)}
-        final = dict(zip(indices, response.content, strict=True))
+        position = self.positions()
+        final = dict(zip(position, response.content, strict=True))
         for k in sorted(self._late):
             why = "a piece arrived after the target closed the part (it streams parts one after another); not written"
             self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
@@ -253,6 +252,11 @@ class StreamEncoder:
                 if after < before:
                     why = "opened after a later part; the target keeps the order the parts were streamed in"
                     self.ctx.lossy(("content", position[after]), LossKind.MOVED, why)
+
+    def positions(self) -> dict[int, int]:
+        """Where each part fed (by its source index ``k``) stands in the assembled Response: the
+        ``j`` of its ``content[j]`` path."""
+        return {k: j for j, k in enumerate(self.assembler.indices())}
 
     def stream_loss(self, path: IRPath, kind: LossKind, why: str) -> None:
         """Report what only the stream loses at ``path``, unless a loss at that path or a parent

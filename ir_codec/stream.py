@@ -187,6 +187,10 @@ class ResponseAssembler:
         out, self._recorded = self._recorded, []
         return out
 
+    def indices(self) -> list[int]:
+        """The source index (the IR events' ``index``) of each part of :meth:`content`, in order."""
+        return sorted(set(self.extra_parts) | set(self._parts))
+
     def content(self) -> list[Part]:
         out: list[tuple[int, Part]] = list(self.extra_parts.items())
         for i, p in self._parts.items():

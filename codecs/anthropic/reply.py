@@ -651,8 +651,7 @@ class AnthropicStreamEncoder(StreamEncoder):
     def _check_citations(self, response: Response) -> None:
         """A text block's citations written that are not the whole reply's (PartOptions replaced
         or arriving after the block stopped) are reported."""
-        indices = sorted(set(self.assembler.extra_parts) | set(self.assembler._parts))
-        for j, k in enumerate(indices):
+        for k, j in self.positions().items():
             part = response.content[j] if j < len(response.content) else None
             if self._kinds.get(k) != "text" or not isinstance(part, Text):
                 continue

@@ -48,7 +48,6 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
-    WholePart,
 )
 
 from .lift import SIGNATURES, lift_block, opts
@@ -460,7 +459,6 @@ class ConverseStreamEncoder(StreamEncoder):
         self._next = 0
         self._current: int | None = None
         self._stopped: set[int] = set()
-        self._indices: set[int] = set()
         self._parts_written: set[int] = set()  # the parts written (their first events are out)
         self._thinking: set[int] = set()  # the thinking parts streamed piece by piece
         self._origin: dict[int, str] = {}
@@ -473,9 +471,7 @@ class ConverseStreamEncoder(StreamEncoder):
 
     def feed(self, event: StreamEvent) -> list[WireEvent]:
         out = super().feed(event)
-        if isinstance(event, TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | WholePart):
-            self._indices.add(event.index)
-        elif isinstance(event, ReplyOptions):
+        if isinstance(event, ReplyOptions):
             self._take_raw(event)
             if self._started:
                 out += self._write_raw()
@@ -628,8 +624,8 @@ class ConverseStreamEncoder(StreamEncoder):
         return out
 
     def _report(self, response: Response) -> None:
-        indices = sorted(self._indices)  # as the assembler orders response.content
-        position = {k: j for j, k in enumerate(indices)}
+        position = self.positions()
+        indices = list(position)
         final = dict(zip(indices, response.content, strict=True))
         for k, (kind, why) in sorted(self._lost.items()):
             self.ctx.lossy(("content", position[k]), kind, why)

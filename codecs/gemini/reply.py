@@ -777,7 +777,6 @@ class GeminiStreamEncoder(StreamEncoder):
 
     def __init__(self, codec: Codec) -> None:
         super().__init__(codec)
-        self._sources: set[int] = set()
         """The source index of every part (their order gives the positions in the Response)."""
         self._pieces: dict[int, ResponseAssembler] = {}
         """Each streamed part as its own pieces assemble it."""
@@ -797,7 +796,6 @@ class GeminiStreamEncoder(StreamEncoder):
         return []
 
     def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
-        self._sources.add(k)
         self._pieces[k] = ResponseAssembler()
         self._pieces[k].apply(ev)
         if isinstance(ev, ToolCallStart | ToolCallDelta):
@@ -834,7 +832,6 @@ class GeminiStreamEncoder(StreamEncoder):
         return self._write(k, {"text": "", **ending})
 
     def _whole(self, k: int, part: Part) -> list[WireEvent]:
-        self._sources.add(k)
         wire = _reply_part(part, ("content", k), EncodeContext(NAME))
         return [] if wire is None else self._write(k, self._with_ids(wire))
 
@@ -892,7 +889,7 @@ class GeminiStreamEncoder(StreamEncoder):
         as the whole reply writes them."""
         assert self._done is not None
         response, body = self._done
-        position = {k: j for j, k in enumerate(sorted(self._sources))}
+        position = self.positions()
         kept = [j for j, p in enumerate(response.content) if _in_reply(p)]
         cands = body.get("candidates") or [{}]
         whole = dict(zip(kept, cands[0].get("content", {}).get("parts", []), strict=True))

@@ -649,7 +649,6 @@ class ChatStreamEncoder(StreamEncoder):
         super().__init__(codec)
         self.flavor = flavor
         self._head: dict[str, Any] = {}
-        self._seen: list[int] = []  # every part index, in the order the parts opened
         self._numbered: dict[str, list[int]] = {}  # details / tool_calls -> parts, in their wire order
         self._joined: dict[str, list[int]] = {}  # content / refusal / a reasoning field -> parts, as written
         self._detail: dict[int, int] = {}  # reasoning part -> its reasoning_details index
@@ -675,7 +674,6 @@ class ChatStreamEncoder(StreamEncoder):
 
     def _begin(self, k: int, ev: Piece) -> list[WireEvent]:
         out = self._seal_calls(k)
-        self._seen.append(k)
         if isinstance(ev, ThinkingDelta):
             out += self._open_reasoning(k)
         elif isinstance(ev, ToolCallStart | ToolCallDelta):
@@ -704,7 +702,6 @@ class ChatStreamEncoder(StreamEncoder):
 
     def _whole(self, k: int, part: Part) -> list[WireEvent]:
         out = self._seal_calls(k)
-        self._seen.append(k)
         match part:
             case Thinking():
                 out += self._open_reasoning(k)
@@ -861,7 +858,7 @@ class ChatStreamEncoder(StreamEncoder):
     # -- the end ------------------------------------------------------------------------------
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
-        position = {k: j for j, k in enumerate(sorted(set(self._seen)))}
+        position = self.positions()
         choice = body["choices"][0]
         message = choice["message"]
         out: list[WireEvent] = []

@@ -812,7 +812,7 @@ class ResponsesStreamEncoder(StreamEncoder):
     def _report_late_ids(self) -> None:
         """A reasoning item's id that came after the item was opened: the stream names the item
         by the id it was opened with (the body, ``response.completed``, by its own)."""
-        position = {k: j for j, k in enumerate(sorted(set(self._order)))}
+        position = self.positions()
         for k, s in self._slots.items():
             if s.kind != "reasoning" or k in self.assembler.extra_parts:
                 continue
