@@ -42,17 +42,10 @@ from ir_codec.stream import (
 )
 
 from .replies_sdk import EVENT
+from .reply_order import chat_order
 
 CHATS = ("openai-chat", "openrouter", "mistral", "deepseek")
 ROOT = Path(__file__).parent / "responses"
-_RANK: dict[type, int] = {Thinking: 0, RedactedThinking: 0, Text: 1, Refusal: 2, ToolUse: 3}
-
-
-def _chat_order(r: Response) -> Response:
-    """Responses in the order a Chat reply lists its parts (reasoning, text, refusal, tool
-    calls), as tests/test_replies.py runs the reply invariant for Chat: another order is
-    reported ``moved`` by the whole reply, at paths the judge does not always align."""
-    return msgspec.structs.replace(r, content=sorted(r.content, key=lambda p: _RANK.get(type(p), 4)))
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None, *, id: str = "c-1", model: str = "m-1") -> WireEvent:
@@ -111,7 +104,7 @@ def test_stream_property_any_cut(name: str) -> None:
     codec = get_codec(name)
 
     @settings(max_examples=40)
-    @given(st.data(), responses(CHATS).map(_chat_order))
+    @given(st.data(), responses(CHATS).map(chat_order))
     def prop(data: st.DataObject, r: Response) -> None:
         assume(_whole_reply_holds(codec, r))
         events = data.draw(stream_events(r))
@@ -128,7 +121,7 @@ def test_stream_decodes_as_the_whole_reply(name: str) -> None:
     codec = get_codec(name)
 
     @settings(max_examples=30)
-    @given(st.data(), responses().map(_chat_order))
+    @given(st.data(), responses().map(chat_order))
     def prop(data: st.DataObject, r: Response) -> None:
         enc = codec.stream_encoder()
         out: list[WireEvent] = []

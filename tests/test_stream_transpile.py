@@ -22,28 +22,16 @@ from hypothesis import strategies as st
 
 from ir_codec import StreamTranspiler, available_codecs, get_codec, transpile_response
 from ir_codec.invariant import loss_report
-from ir_codec.ir import RedactedThinking, Refusal, Response, Text, Thinking, ToolUse, Usage
+from ir_codec.ir import Refusal, Response, Text, Usage
 from ir_codec.strategies import responses, stream_events
 from ir_codec.stream import TextDelta, parse_sse
 
 from .replies_sdk import EVENT, REPLY
+from .reply_order import CHATS, chat_order, family
 
 ROOT = Path(__file__).parent / "responses"
 CODECS = [c for c in available_codecs() if c in REPLY]
 PAIRS = list(itertools.permutations(CODECS, 2))
-_CHATS = frozenset({"openai-chat", "openrouter", "mistral", "deepseek"})
-_RANK: dict[type, int] = {Thinking: 0, RedactedThinking: 0, Text: 1, Refusal: 2, ToolUse: 3}
-
-
-def _family(name: str) -> str:
-    return "anthropic" if name.startswith("anthropic") else name
-
-
-def _chat_order(r: Response) -> Response:
-    """Chat replies list reasoning, text, refusal, tool calls in that order (spec/replies.md,
-    "Known gaps": the judge's alignment of ``moved`` parts is not reliable once parts are also
-    joined or dropped), so replies that pass through a Chat codec are drawn in that order."""
-    return msgspec.structs.replace(r, content=sorted(r.content, key=lambda p: _RANK.get(type(p), 4)))
 
 
 def _judge(source: Response, target: Response, warnings: list[Any], what: str) -> None:
@@ -80,8 +68,8 @@ def _one_text(r: Response) -> Response:
 
 
 def _strategy(src: str, dst: str) -> st.SearchStrategy[Response]:
-    s = responses(codecs=(_family(src), _family(dst))).map(_one_text)
-    return s.map(_chat_order) if {src, dst} & _CHATS else s
+    s = responses(codecs=(family(src), family(dst))).map(_one_text)
+    return s.map(chat_order) if {src, dst} & CHATS else s
 
 
 def _translate(src: str, dst: str, source_events: list[tuple[str | None, dict[str, Any]]]) -> tuple[Any, ...]:
@@ -128,7 +116,7 @@ def test_transpile_stream_between_every_pair_event_by_event(src: str, dst: str) 
 def _recorded_streams() -> list[tuple[str, Path]]:
     out = []
     for name in CODECS:
-        for f in sorted((ROOT / _family(name)).glob("*.json")):
+        for f in sorted((ROOT / family(name)).glob("*.json")):
             if "events" in json.loads(f.read_text()):
                 out.append((name, f))
     return out
@@ -195,7 +183,7 @@ def test_usage_buckets_survive_every_pair_or_are_reported() -> None:
 def _recorded_replies() -> list[tuple[str, Path]]:
     out = []
     for name in CODECS:
-        for f in sorted((ROOT / _family(name)).glob("*.json")):
+        for f in sorted((ROOT / family(name)).glob("*.json")):
             if "response" in json.loads(f.read_text()):
                 out.append((name, f))
     return out
