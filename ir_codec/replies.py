@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 import msgspec
 
 from .codec import EncodeContext
-from .errors import IRCodecError, LossKind
+from .errors import IRCodecError, LossKind, LossyEncode
 from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Text, Thinking, ToolUse, Usage
 from .paths import IRPath, render
 from .stream import (
@@ -165,7 +165,7 @@ class StreamEncoder:
         self._finished = False
 
     @property
-    def warnings(self) -> list[Any]:
+    def warnings(self) -> list[LossyEncode]:
         """The :class:`~ir_codec.errors.LossyEncode` warnings so far (complete after :meth:`finish`)."""
         return self.ctx.warnings
 
