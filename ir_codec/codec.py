@@ -11,6 +11,7 @@ Third-party codecs register through the ``ir_codec.codecs`` entry-point group
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -101,7 +102,8 @@ class EncodeContext:
             kind, reason = LossKind.CHANGED, str(kind)
         if isinstance(path, tuple) and self.origins is not None:
             path = self.origins.original(path)
-        self.warnings.append(LossyEncode(codec=self.codec, path=render(path), kind=LossKind(kind), reason=reason))
+        kind = kind if type(kind) is LossKind else LossKind(kind)
+        self.warnings.append(LossyEncode(codec=self.codec, path=render(path), kind=kind, reason=reason))
 
     def where(self, path: IRPath) -> str:
         """The string form of ``path`` as the caller knows it (mapped through the context's
@@ -233,11 +235,9 @@ class Codec:
 
     def run_passes(self, request: Request, ctx: EncodeContext) -> Request:
         """Run the passes the profile names (``CodecProfile.passes``), in order."""
-        from .passes import PASSES
-
         profile = self.profile()
         for name in profile.passes:
-            request = PASSES[name](request, profile, ctx)
+            request = _passes()[name](request, profile, ctx)
         return request
 
     def endpoint(self, model: str | None, stream: bool | None) -> Endpoint:
@@ -324,6 +324,13 @@ class Codec:
         return f"<codec {self.NAME}>"
 
 
+@functools.cache
+def _passes() -> dict[str, Callable[[Request, CodecProfile, EncodeContext], Request]]:
+    from .passes import PASSES  # on first use: import ir_codec does not load the passes
+
+    return PASSES
+
+
 def _default_of(f: msgspec.structs.FieldInfo) -> Callable[[], Any]:
     if f.default is msgspec.NODEFAULT:
         return f.default_factory  # type: ignore[no-any-return]
@@ -369,32 +376,39 @@ def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, red
 
     ``redacted``: the wire carries redacted thinking as such (``CodecProfile.redacted_thinking``);
     redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`)."""
-    messages = list(request.messages)
+    messages = request.messages  # copied, with the message, at the first part that changes
     for i, m in enumerate(request.messages):
-        content = list(m.content)
+        content = m.content
         for j, p in enumerate(m.content):
-            if not isinstance(p, Thinking | RedactedThinking):
+            if type(p) is not Thinking and type(p) is not RedactedThinking:
                 continue
             path = ("messages", i, "content", j)
             signed = p.signature is not None if isinstance(p, Thinking) else True
             if p.origin is not None and (family is None or not signed):
                 why = f"{ctx.codec} carries no reasoning signatures" if family is None else "nothing is signed"
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, f"{why}; the origin is not sent")
-                content[j] = msgspec.structs.replace(p, origin=None)
+                fitted: Part = msgspec.structs.replace(p, origin=None)
             elif isinstance(p, Thinking) and signed and p.origin is not None and p.origin != family:
                 why = f"a {p.origin} signature does not verify on {ctx.codec}; not sent"
                 ctx.lossy((*path, "signature"), LossKind.DROPPED, why)
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, "no signature is sent; the origin goes with it")
-                content[j] = msgspec.structs.replace(p, signature=None, origin=None)
+                fitted = msgspec.structs.replace(p, signature=None, origin=None)
             elif isinstance(p, RedactedThinking) and not redacted:
                 continue  # the codec drops or converts the part (and reports it)
             elif family is not None and signed and p.origin is None:
                 why = f"a signature of unknown origin is sent as {family}'s; it reads back with that origin"
                 ctx.lossy((*path, "origin"), LossKind.CHANGED, why)
-                content[j] = msgspec.structs.replace(p, origin=family)
-        if content != m.content:
+                fitted = msgspec.structs.replace(p, origin=family)
+            else:
+                continue
+            if content is m.content:
+                content = list(content)
+            content[j] = fitted
+        if content is not m.content:
+            if messages is request.messages:
+                messages = list(messages)
             messages[i] = msgspec.structs.replace(m, content=content)
-    return msgspec.structs.replace(request, messages=messages) if messages != request.messages else request
+    return request if messages is request.messages else msgspec.structs.replace(request, messages=messages)
 
 
 # --------------------------------------------------------------------------------------------

@@ -198,10 +198,15 @@ class _Reduction:
         """The parts of ``m`` the wire can hold, the caller's index of each, and for each tool
         result kept the caller's indices of its kept parts; ``m.content`` itself when every part
         is kept as it is."""
+        role = m.role
+        for p in m.content:  # the common message: every part kept as it is (no lists built)
+            if not ((type(p) is Text and p.text) or (type(p) is ToolUse and role == "assistant")):
+                break
+        else:
+            return m.content, [], {}
         content: list[Part] = []
         kept: list[int] = []
         nested: dict[int, list[int]] = {}
-        role = m.role
         same = True
         for j, p in enumerate(m.content):
             if (isinstance(p, Text) and p.text) or (isinstance(p, ToolUse) and role == "assistant"):  # as they are

@@ -159,12 +159,19 @@ class Lifter:
         scalars = [f for f in SCALAR_FIELDS if f not in absent]
         self.wire = {f: renamed.get(f, f) for f in (*scalars, "model", "messages", "tools", "tool_choice")}
         self.wire["response_format"] = renamed.get("response_format", "response_format")
+        self._root_fields = frozenset({*self.wire.values(), *self.flavor.MAX_TOKENS_FIELDS, *self.flavor.EXTRA_FIELDS})
+        self._scalars: list[tuple[str, str]] = []
+        """(wire name, IR Request field) of the fields read as the IR value itself, in order."""
+        for openai_name, ir_name in (*SCALAR_FIELDS.items(), *self.flavor.EXTRA_FIELDS.items()):
+            if openai_name in absent and openai_name not in self.flavor.EXTRA_FIELDS:
+                continue
+            self._scalars.append((self.wire.get(openai_name, openai_name), ir_name))
 
     # -- the request ------------------------------------------------------------------------
 
     def root_fields(self) -> frozenset[str]:
         """The top-level wire fields this codec maps (the rest go to provider_options)."""
-        return frozenset({*self.wire.values(), *self.flavor.MAX_TOKENS_FIELDS, *self.flavor.EXTRA_FIELDS})
+        return self._root_fields
 
     def request(self, payload: Mapping[str, Any] | bytes | str) -> Request:
         data = expect_object(load_json(payload), "$")
@@ -206,10 +213,7 @@ class Lifter:
             kw["response_format"] = rf
         if w["model"] in fields:
             kw["model"] = fields[w["model"]]
-        for openai_name, ir_name in (*SCALAR_FIELDS.items(), *self.flavor.EXTRA_FIELDS.items()):
-            if openai_name in self.flavor.ABSENT_FIELDS and openai_name not in self.flavor.EXTRA_FIELDS:
-                continue
-            wire_name = w.get(openai_name, openai_name)
+        for wire_name, ir_name in self._scalars:
             if wire_name in fields:
                 value = fields[wire_name]
                 kw[ir_name] = [value] if ir_name == "stop" and isinstance(value, str) else value
@@ -218,6 +222,8 @@ class Lifter:
         if req.stream is True and default is not None and extras.get("stream_options") == default:
             del extras["stream_options"]  # what encode sends with stream: true anyway (flavor.py)
         cache = self.auto_cache(req, extras)
+        if cache is None and not extras:
+            return req
         return msgspec.structs.replace(req, cache=cache, provider_options=options(self.name, extras))
 
     def auto_cache(self, req: Request, extras: dict[str, Any]) -> CacheControl | None:

@@ -143,10 +143,14 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
         at = ("messages", len(messages), "content")  # its path in the reduced request
         role = codec.system_role if m.role == "system" else m.role
         allowed = flavor.ROLE_PARTS[role]
+        text_allowed = "text" in allowed
+        if text_allowed and m.content and all(type(p) is Text for p in m.content):
+            messages.append(m)  # the common message: text only, kept as it is (no lists built)
+            kept_messages.append(i)
+            continue
         kept: list[int] = []
         drops: list[tuple[int, str]] = []
         content: list[Part] = []
-        text_allowed = "text" in allowed
         for j, p in enumerate(m.content):
             if text_allowed and type(p) is Text:  # kept in every role that takes text
                 kept.append(j)
@@ -397,8 +401,16 @@ class Lowerer:
             ]
             wire.append({"role": self.system_role, "content": content_form(parts)})
             origin.append(-1)
+        # Decode reads consecutive user/tool messages as one (group_messages): only where two IR
+        # messages meet that way may it read them merged.
+        meet = False
+        last = None  # the role of the wire message written last
         for i, m in enumerate(req.messages):
             out = LOWER_MESSAGE[m.role](self, ("messages", i), m)
+            if out:
+                if last in ("user", "tool") and out[0]["role"] in ("user", "tool"):
+                    meet = True
+                last = out[-1]["role"]
             wire += out
             origin += [i] * len(out)
         # Report the IR messages that decode will read differently (see the module docstring).
@@ -407,10 +419,11 @@ class Lowerer:
             start = 1
             if not req.system:
                 self.report_leading_system()
-        for group in group_messages(wire, start):
-            ks = sorted({origin[g] for g in group})
-            if len(ks) > 1:
-                self.report_merged(ks)
+        if meet:
+            for group in group_messages(wire, start):
+                ks = sorted({origin[g] for g in group})
+                if len(ks) > 1:
+                    self.report_merged(ks)
         return wire
 
     def report_merged(self, ks: list[int]) -> None:

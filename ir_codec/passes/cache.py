@@ -74,6 +74,10 @@ class _Plan:
         self.request = request
         self.rules = rules
         self.marks: dict[Loc, CacheControl] = {}
+        self.ordered = True
+        """The marks dict is in prefix order (it is collected so; :meth:`add` may change that)."""
+        self.added = False
+        """A mark was put where there was none (else the marks' places are a subset of the first)."""
         marks = self.marks
         for i, t in enumerate(request.tools):
             if t.cache is not None:
@@ -104,7 +108,17 @@ class _Plan:
         return rules.nested_markable and rules.part_markable(p.content[loc[3]], m.role)
 
     def marked_in_order(self) -> list[Loc]:
-        return sorted(self.marks, key=_rank)
+        if self.ordered:
+            return list(self.marks)
+        self.marks = {loc: self.marks[loc] for loc in sorted(self.marks, key=_rank)}
+        self.ordered = True
+        return list(self.marks)
+
+    def add(self, loc: Loc, mark: CacheControl) -> None:
+        """Put ``mark`` at ``loc`` (a location without a mark so far)."""
+        self.marks[loc] = mark
+        self.ordered = False
+        self.added = True
 
     def _before(self, loc: Loc | None) -> Iterator[Loc]:
         """The items of the request that can hold a mark of their own (no nested part), in
@@ -193,7 +207,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             why = "no markable item before it" if target is None else f"{_at(target)} is already marked"
             lossy(loc, f"{name} cannot mark this item and {why}; mark dropped")
             continue
-        plan.marks[target] = mark
+        plan.add(target, mark)
         lossy(loc, f"{name} cannot mark this item; mark moved to {_at(target)}")
         lossy(target, f"mark moved here from {_at(loc)}")
         moved_from[target] = loc
@@ -221,7 +235,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             if last in plan.marks:
                 lossy("cache", f"{name} has no automatic caching; {_at(last)} is already marked: dropped")
             else:
-                plan.marks[last] = auto
+                plan.add(last, auto)
                 lossy("cache", f"{name} has no automatic caching; sent as an explicit mark at {_at(last)}")
                 auto_moved = True
                 lossy(last, "mark added here from the request-level automatic cache")
@@ -282,15 +296,17 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
 
     # Report exactly the places whose mark ended up different, with every step that touched it;
     # the kind says what became of the mark that was there.
-    for loc in sorted(original.keys() | plan.marks.keys(), key=_rank):
-        before, after = original.get(loc), plan.marks.get(loc)
-        if before != after:
-            kind = _kind(before, after, loc in moved)
-            ctx.lossy(_path(loc), kind, "; then ".join(notes.get(loc, ["changed by the cache planner"])))
+    final = plan.marks
+    places = original.keys() | final.keys() if plan.added else original.keys()
+    changed = [loc for loc in places if original.get(loc) != final.get(loc)]
+    if plan.added:  # else in prefix order already, as the marks were collected
+        changed.sort(key=_rank)
+    for loc in changed:
+        kind = _kind(original.get(loc), final.get(loc), loc in moved)
+        ctx.lossy(_path(loc), kind, "; then ".join(notes.get(loc, ["changed by the cache planner"])))
     if auto != requested:
         kind = _kind(requested, auto, auto_moved)
         ctx.lossy(("cache",), kind, "; then ".join(notes.get("cache", ["changed by the cache planner"])))
-    changed = {loc for loc in original.keys() | plan.marks.keys() if original.get(loc) != plan.marks.get(loc)}
     if not changed and auto == requested:
         return request
     return _rebuild(request, plan.marks, request.cache if rules.separate_automatic else auto, changed)
@@ -308,7 +324,9 @@ def _with_cache(node: Any, cache: CacheControl | None) -> Any:
     return node if node.cache == cache else msgspec.structs.replace(node, cache=cache)
 
 
-def _rebuild(request: Request, marks: dict[Loc, CacheControl], auto: CacheControl | None, changed: set[Loc]) -> Request:
+def _rebuild(
+    request: Request, marks: dict[Loc, CacheControl], auto: CacheControl | None, changed: list[Loc]
+) -> Request:
     """``request`` with the marks at the ``changed`` locations replaced by ``marks``; only the
     lists on the way to a changed item are copied."""
     tools, system, messages = request.tools, request.system, request.messages
