@@ -288,8 +288,9 @@ def transpile(
     [{'type': 'text', 'text': 'hi'}]
     """
     _check_on_lossy(on_lossy)
-    request = _codec(read, read_options or {}).decode(payload)
-    e = _codec(write, write_options or {}).encode(request)
+    reader = _codec(read, read_options or {})
+    request = reader.decode(payload)
+    e = _codec(write, write_options or {})._encode_request(request, types=not reader.DECODES_NORMAL_FORM)
     report_lossy(e.warnings, on_lossy)
     return e
 

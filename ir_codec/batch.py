@@ -429,8 +429,9 @@ def transpile_line(
             raise DecodeError("$.url", f"one of {', '.join(OPENAI_URLS)} (or name the codec)", repr(rec.url))
         if not isinstance(rec.body, Mapping):
             raise DecodeError(rec.prefix, "a JSON object", type(rec.body).__name__)
+        reader = _codec(rec.codec, _opts(read_options))
         try:
-            request = _codec(rec.codec, _opts(read_options)).decode(rec.body)
+            request = reader.decode(rec.body)
         except DecodeError as exc:
             raise DecodeError(_within(rec.prefix, exc.path), exc.expected, exc.found) from None
         notes: list[str] = []
@@ -448,7 +449,7 @@ def transpile_line(
             raise DecodeError(rec.prefix, expected + "give one with --model)", "no model")
         if changes:
             request = msgspec.structs.replace(request, **changes)
-        e = _codec(write, _opts(write_options)).encode(request)
+        e = _codec(write, _opts(write_options))._encode_request(request, types=not reader.DECODES_NORMAL_FORM)
         losses.extend(e.warnings)
         if strict and losses:
             raise IRCodecError("; ".join(str(w) for w in losses) + " (--strict)")

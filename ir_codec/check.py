@@ -58,12 +58,17 @@ def validate_ir(
     required: Iterable[str] = frozenset(),
     tool_ids: ToolIdRule = "paired",
     codec: str | None = None,
+    types: bool = True,
 ) -> Request:
     """Check an IR request built in code and return it normalized (module doc).
 
     ``required`` names the :class:`Request` fields the target needs (absent means ``None``);
     ``tool_ids`` is the target's :data:`ToolIdRule`; ``codec`` names the target in messages.
     Raises :class:`~ir_codec.errors.InvalidRequestError` for the first problem.
+
+    ``types=False`` skips the check of the node types (a copy of the whole request), for a
+    request a codec's decode has just built (``transpile``): decode builds nodes of the right
+    types, in the normal form (``tests/test_decode_normal_form.py``).
 
     >>> from ir_codec.ir import CacheControl, Request, SystemBlock
     >>> validate_ir(Request(system=[SystemBlock(text="x", cache=CacheControl(ttl="1h"))])).system[0].cache
@@ -75,7 +80,7 @@ def validate_ir(
     """
     if tool_ids not in ("paired", "unique", "free"):
         raise ValueError(f"tool_ids must be 'paired', 'unique' or 'free', not {tool_ids!r}")
-    checked = _check_types(request)
+    checked = _check_types(request) if types or not isinstance(request, Request) else request
     if required:
         for name in _in_field_order(frozenset(required)):
             value = getattr(checked, name)

@@ -199,6 +199,10 @@ class Codec:
     REQUIRED_FIELDS: ClassVar[frozenset[str]] = frozenset()
     """IR request fields the provider refuses a body without (``max_tokens`` for Anthropic);
     :meth:`encode` raises :class:`~ir_codec.errors.InvalidRequestError` when one is ``None``."""
+    DECODES_NORMAL_FORM: ClassVar[bool] = False
+    """:meth:`decode` builds IR in :func:`~ir_codec.check.validate_ir`'s normal form (every node
+    of its declared type), so that ``transpile`` from this codec skips the type check's copy.
+    True for the built-in codecs (``tests/test_decode_normal_form.py``)."""
     TOOL_IDS: ClassVar[ToolIdRule] = "paired"
     """How the provider relates tool-call ids (:data:`ir_codec.check.ToolIdRule`): ``"paired"``
     (unique, every result answers an earlier call), ``"unique"`` or ``"free"``."""
@@ -224,7 +228,15 @@ class Codec:
         The core reports and clears the request fields the profile says the wire cannot hold
         (``CodecProfile.unsupported``), then the codec lowers the rest (:meth:`_encode`).
         """
-        request = validate_ir(request, required=self.REQUIRED_FIELDS, tool_ids=self.TOOL_IDS, codec=self.NAME)
+        return self._encode_request(request, types=True)
+
+    def _encode_request(self, request: Request, *, types: bool) -> Encoded:
+        """:meth:`encode`; ``types=False`` for a request that comes straight from a codec's
+        :meth:`decode` (``transpile``), whose nodes are built of the right types: the copy that
+        checks them is skipped, the target's own rules are checked as always."""
+        request = validate_ir(
+            request, required=self.REQUIRED_FIELDS, tool_ids=self.TOOL_IDS, codec=self.NAME, types=types
+        )
         ctx = EncodeContext(self.NAME)
         endpoint = self.endpoint(request.model, request.stream)
         profile = self.profile_for(request)
@@ -348,8 +360,11 @@ def drop_unsupported(request: Request, profile: CodecProfile, ctx: EncodeContext
         return request
     changes: dict[str, Any] = {}
     for name, why in profile.unsupported.items():
+        value = getattr(request, name)
+        if value is None:  # the default of every field that has no factory
+            continue
         default = _REQUEST_DEFAULTS[name]()
-        if getattr(request, name) != default:
+        if value != default:
             ctx.lossy((name,), LossKind.DROPPED, f"{why}; not sent")
             changes[name] = default
     return msgspec.structs.replace(request, **changes) if changes else request

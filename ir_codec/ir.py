@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import enum
+import typing
 from typing import Any, Literal, TypeAlias
 
 import msgspec
@@ -380,6 +381,11 @@ class Request(_Node, frozen=True, kw_only=True):
     cache: CacheControl | None = None
     cache_key: str | None = None
     provider_options: ProviderOptions = {}
+
+
+FLOAT_FIELDS: frozenset[str] = frozenset(n for n, t in typing.get_type_hints(Request).items() if t == float | None)
+"""The :class:`Request` fields of type float: a decoder reads a JSON integer there as a float
+(``temperature: 1`` is ``1.0``), the normal form :func:`~ir_codec.check.validate_ir` gives."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def _profile(version: str, automatic: bool, carries: str, loses: str) -> CodecPr
 class _AnthropicBase(Codec):
     """Shared lowering and lifting of the Anthropic Messages body."""
 
+    DECODES_NORMAL_FORM = True
+
     WIRE_REQUEST: ClassVar[type[Any]] = WRequest
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = CANONICALIZATIONS
     HAS_MODEL: ClassVar[bool] = True
@@ -191,13 +193,13 @@ class _AnthropicBase(Codec):
         version = self.form.version(request.provider_options.get(FAMILY, {}).get("anthropic_version"))
         return _profile(version, self.automatic_caching, self.PROFILE.carries, self.PROFILE.loses)
 
-    def encode(self, request: Request) -> Encoded:
+    def _encode_request(self, request: Request, *, types: bool) -> Encoded:
         """As :meth:`Codec.encode`; a request without ``max_tokens`` gets ``default_max_tokens``
         when the codec has that option (transpiling OpenAI or Gemini traffic, which has none)."""
         # -- IR check (issue 9, item 4): the default is filled in before the core checks the IR.
         if self.default_max_tokens is not None and isinstance(request, Request) and request.max_tokens is None:
             request = msgspec.structs.replace(request, max_tokens=self.default_max_tokens)
-        encoded = super().encode(request)
+        encoded = super()._encode_request(request, types=types)
         if not self.BODY_VERSION:  # the direct API: the version travels in the anthropic-version header
             version = self.form.version(request.provider_options.get(FAMILY, {}).get("anthropic_version"))
             encoded.endpoint = msgspec.structs.replace(encoded.endpoint, headers={"anthropic-version": version})

@@ -497,6 +497,8 @@ class _Lowering:
                 body[name] = value
         if form.body_version:
             body["anthropic_version"] = self.version
+        if not root:
+            return body
         mapped = (
             MAPPED["request"] | ({"model"} if form.has_model else set()) | ({"stream"} if form.has_stream else set())
         )

@@ -60,6 +60,8 @@ __all__ = ["BedrockConverse"]
 class BedrockConverse(Codec):
     """Amazon Bedrock Converse request body (and, for ``sdk_kwargs``, boto3's ``converse``)."""
 
+    DECODES_NORMAL_FORM = True
+
     NAME: ClassVar[str] = NAME
     """Registered name."""
     WIRE_REQUEST: ClassVar[type[Any]] = WConverseRequest

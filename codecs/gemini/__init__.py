@@ -71,6 +71,8 @@ class GeminiCodec(Codec):
     {'contents': [{'role': 'user', 'parts': [{'text': 'Hi'}]}]}
     """
 
+    DECODES_NORMAL_FORM = True
+
     NAME = NAME
     """Registered name."""
     WIRE_REQUEST = WGenerateContentRequest

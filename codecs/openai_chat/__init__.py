@@ -54,6 +54,8 @@ class OpenAIChatCodec(Codec):
     ``PROFILE`` (and ``WIRE_REQUEST``, ``DEFAULT_BASE_URL`` where they differ).
     """
 
+    DECODES_NORMAL_FORM = True
+
     NAME: ClassVar[str] = "openai-chat"
     """Registered name."""
     FLAVOR: ClassVar[ChatFlavor] = ChatFlavor()

@@ -23,6 +23,7 @@ import msgspec
 from ir_codec.codec import expect_object, load_json, wire_convert
 from ir_codec.errors import DecodeError
 from ir_codec.ir import (
+    FLOAT_FIELDS,
     Audio,
     Base64Source,
     CacheControl,
@@ -216,7 +217,11 @@ class Lifter:
         for wire_name, ir_name in self._scalars:
             if wire_name in fields:
                 value = fields[wire_name]
-                kw[ir_name] = [value] if ir_name == "stop" and isinstance(value, str) else value
+                if ir_name == "stop" and isinstance(value, str):
+                    value = [value]
+                elif ir_name in FLOAT_FIELDS and type(value) is int:
+                    value = float(value)  # the normal form (validate_ir)
+                kw[ir_name] = value
         req = Request(system=system, messages=messages, tools=tools, **kw)
         default = self.flavor.STREAM_OPTIONS
         if req.stream is True and default is not None and extras.get("stream_options") == default:

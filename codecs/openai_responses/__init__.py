@@ -106,6 +106,8 @@ class OpenAIResponsesCodec(Codec):
     every IR cache mark is reported and dropped.
     """
 
+    DECODES_NORMAL_FORM = True
+
     NAME: ClassVar[str] = NAME
     """Registered name."""
     DEFAULT_BASE_URL: ClassVar[str] = "https://api.openai.com/v1"

@@ -20,6 +20,7 @@ from msgspec import UNSET
 from ir_codec.codec import expect_object, load_json, wire_convert
 from ir_codec.errors import DecodeError
 from ir_codec.ir import (
+    FLOAT_FIELDS,
     Base64Source,
     CacheControl,
     CacheTtl,
@@ -217,7 +218,7 @@ def decode_request(payload: Mapping[str, Any] | bytes | str) -> Request:
         if key in rest:
             v = rest.pop(key)
             if ok(v):
-                kw[field] = v
+                kw[field] = float(v) if field in FLOAT_FIELDS and type(v) is int else v  # the normal form
             else:
                 raw[key] = v
     if isinstance(rest.get("instructions"), str):

@@ -7,7 +7,7 @@ median of repeated timed runs; the table is printed and saved as JSON (``--out``
 Paths, on the workloads of :mod:`tests.benchmarks.workloads`:
 
 - ``transpile`` openai-chat -> anthropic and anthropic -> openai-chat, bytes to bytes
-  (``decode`` of the bytes, ``encode``, ``to_json``);
+  (``ir_codec.transpile`` of the bytes, then ``to_json``);
 - ``encode``: a ready IR to bytes, for every codec; ``decode``: bytes to IR, for every codec;
 - the floor: ``msgspec.json.encode`` of the finished body, and ``msgspec.json.decode`` of the input;
 - the peers, when installed: llm-babel's ``llm_transform.registry.translate`` and LiteLLM's
@@ -35,7 +35,7 @@ from typing import Any
 
 import msgspec
 
-from ir_codec import available_codecs, get_codec
+from ir_codec import available_codecs, get_codec, transpile
 from ir_codec.stream import parse_sse
 from tests.benchmarks.workloads import anthropic_reply, anthropic_stream, workload
 
@@ -144,9 +144,9 @@ def measure(size: str, budget: float, per_codec: bool) -> dict[str, Any]:
 
     row["floor_encode"] = t(lambda: msgspec.json.encode(body))
     row["floor_decode"] = t(lambda: msgspec.json.decode(data))
-    row["transpile_chat_to_anthropic"] = t(lambda: anth.encode(chat.decode(data)).to_json())
+    row["transpile_chat_to_anthropic"] = t(lambda: transpile(data, chat, anth, on_lossy="ignore").to_json())
     row["floor_encode_chat"] = t(lambda: msgspec.json.encode(back))
-    row["transpile_anthropic_to_chat"] = t(lambda: chat.encode(anth.decode(anth_bytes)).to_json())
+    row["transpile_anthropic_to_chat"] = t(lambda: transpile(anth_bytes, anth, chat, on_lossy="ignore").to_json())
     row["encode_anthropic"] = t(lambda: anth.encode(request).to_json())
     if babel is not None:
         row["llm_babel"] = t(lambda: babel(data))
@@ -173,7 +173,7 @@ def measure(size: str, budget: float, per_codec: bool) -> dict[str, Any]:
         row["floor_stream_1000"] = t(lambda: [msgspec.json.decode(x[6:]) for x in lines if x.startswith(b"data: ")])
     if size == "L":
         tracemalloc.start()
-        anth.encode(chat.decode(data)).to_json()
+        transpile(data, chat, anth, on_lossy="ignore").to_json()
         row["peak_bytes"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     return row
