@@ -144,9 +144,27 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
         return True
     data = _as_bytes(raw)
     plain = data.count(b":")
-    if colons == plain:  # unless escaped colons make up for a lost key: none (memchr first)
-        return b"\\" not in data or b"u003" not in data
+    if colons == plain:  # unless escaped colons make up for a lost key: none
+        return not _may_escape_colon(data)
     return colons == plain + data.count(b"\\u003a") + data.count(b"\\u003A")
+
+
+def _may_escape_colon(data: bytes) -> bool:
+    """Whether the JSON text ``data`` may hold an escaped colon (``\\u003a``): False is sure.
+
+    Escape to escape by ``bytes.find`` (memchr), as long as there are few of them (a text
+    without escapes costs one memchr); past a budget that keeps the loop cheaper than a scan,
+    the rest of the text is scanned for ``u003``."""
+    i = data.find(b"\\")
+    budget = len(data) >> 10
+    while i >= 0:
+        if data[i + 1 : i + 5] == b"u003":
+            return True
+        budget -= 1
+        if budget < 0:
+            return data.find(b"u003", i) >= 0
+        i = data.find(b"\\", i + 2)  # past the escaped character: ``\\\\`` is one escape
+    return False
 
 
 def _breaks_limits(obj: Any, lim: Limits, *, strings: bool, raw: bytes | bytearray | memoryview | str | None) -> bool:

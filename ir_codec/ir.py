@@ -114,7 +114,7 @@ class CacheTtl(enum.StrEnum):
 
     @property
     def seconds(self) -> int:
-        return _TTL_SECONDS[self.value]
+        return _TTL_SECONDS[self]  # a StrEnum member hashes and compares as its value
 
 
 _TTL_SECONDS = {"5m": 300, "30m": 1800, "1h": 3600, "12h": 43200}

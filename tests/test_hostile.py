@@ -40,6 +40,16 @@ HOSTILE: list[tuple[str, bytes, str, str]] = [
     ("dup-key-offset-by-escape", b'{"a":"x","a":"\\u003a"}', "$.a", "each key once"),
     ("dup-key-offset-by-escape-upper", b'{"k":{"a":1,"a":2},"s":"\\u003A"}', "$.k.a", "each key once"),
     ("dup-key-with-colons", b'{"a":"1:2:3","b":{"a":"x:y","a":"z"}}', "$.b.a", "each key once"),
+    # the escaped colon after other escapes (an escaped backslash, an escaped quote), found
+    # escape by escape; past the budget of that walk (many escapes), by a scan of the rest
+    ("dup-key-offset-after-escapes", b'{"a":"x\\n\\\\","a":"q\\"\\u003a"}', "$.a", "each key once"),
+    (
+        "dup-key-offset-in-a-long-text",
+        b'{"a":"' + b"x" * 2000 + b'\\n\\t","a":"\\u003a"}',
+        "$.a",
+        "each key once",
+    ),
+    ("dup-key-offset-past-many-escapes", b'{"a":"' + b"\\n" * 3000 + b'","a":"\\u003a"}', "$.a", "each key once"),
     ("nan", b'{"temperature":NaN}', "$.temperature", "a JSON value"),
     ("infinity", b'{"messages":[1,-Infinity]}', "$.messages[1]", "a JSON value"),
     ("float-overflow", b'{"temperature":1e999}', "$.temperature", "a finite number"),

@@ -190,11 +190,11 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             ttl = plan.marks[loc].ttl
             if ttl not in rules.ttls:
                 new = _map_tier(ttl, rules.ttls)
-                lossy(loc, f"TTL {ttl.value} is not offered by {name}; sent as {new.value}")
+                lossy(loc, f"TTL {ttl} is not offered by {name}; sent as {new}")
                 plan.marks[loc] = CacheControl(ttl=new)
         if auto is not None and auto.ttl not in rules.ttls:
             new = _map_tier(auto.ttl, rules.ttls)
-            lossy("cache", f"TTL {auto.ttl.value} is not offered by {name}; sent as {new.value}")
+            lossy("cache", f"TTL {auto.ttl} is not offered by {name}; sent as {new}")
             auto = CacheControl(ttl=new)
 
     # 2. placement
@@ -225,8 +225,8 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             if last in plan.marks and plan.marks[last].ttl != auto.ttl:
                 lossy(
                     "cache",
-                    f"the last block {_at(last)} already has a {plan.marks[last].ttl.value} mark; "
-                    f"{name} rejects an automatic {auto.ttl.value} mark beside it: dropped",
+                    f"the last block {_at(last)} already has a {plan.marks[last].ttl} mark; "
+                    f"{name} rejects an automatic {auto.ttl} mark beside it: dropped",
                 )
                 auto = None
             else:
@@ -273,7 +273,7 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
             if shortest is not None and ttl.seconds > shortest.seconds:
                 lossy(
                     loc,
-                    f"a {ttl.value} mark may not follow a {shortest.value} mark; shortened to {shortest.value}",
+                    f"a {ttl} mark may not follow a {shortest} mark; shortened to {shortest}",
                 )
                 plan.marks[loc] = CacheControl(ttl=shortest)
             elif shortest is None or ttl.seconds < shortest.seconds:
@@ -281,15 +281,15 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
         if auto is not None and shortest is not None and auto.ttl.seconds > shortest.seconds:
             lossy(
                 "cache",
-                f"the automatic {auto.ttl.value} mark comes last and may not follow a "
-                f"{shortest.value} mark; shortened to {shortest.value}",
+                f"the automatic {auto.ttl} mark comes last and may not follow a "
+                f"{shortest} mark; shortened to {shortest}",
             )
             auto = CacheControl(ttl=shortest)
             last = plan.last_markable()
             if last is not None and last in plan.marks and plan.marks[last].ttl != auto.ttl:
                 lossy(
                     "cache",
-                    f"the automatic mark became {auto.ttl.value} beside a {plan.marks[last].ttl.value} mark on "
+                    f"the automatic mark became {auto.ttl} beside a {plan.marks[last].ttl} mark on "
                     f"the last block {_at(last)}, which {name} rejects: dropped",
                 )
                 auto = None
