@@ -52,6 +52,7 @@ from .wire import (
     DATA_URL,
     FORMAT_MEDIA,
     PART_TYPES,
+    PLAIN_ROLES,
     SCALAR_FIELDS,
     WFunctionTool,
     WToolCall,
@@ -146,6 +147,11 @@ def lift_response_format(rf: Any) -> ResponseFormat | None:
     return ResponseFormat(type="json_schema", name=js["name"], description=desc, schema=schema, strict=strict)
 
 
+def _plain_text(p: Any) -> bool:
+    """Whether a content part is ``{"type": "text", "text": "..."}`` and nothing else."""
+    return type(p) is dict and len(p) == 2 and p.get("type") == "text" and type(p.get("text")) is str
+
+
 class Lifter:
     """Lifts one request body for one codec configuration (its flavor, options and profile)."""
 
@@ -160,6 +166,8 @@ class Lifter:
         scalars = [f for f in SCALAR_FIELDS if f not in absent]
         self.wire = {f: renamed.get(f, f) for f in (*scalars, "model", "messages", "tools", "tool_choice")}
         self.wire["response_format"] = renamed.get("response_format", "response_format")
+        self.plain_text_ok = "text" in self.flavor.ROLE_PARTS["user"]
+        """A user message's plain ``{"type": "text", "text": ...}`` part is read as a Text."""
         self._root_fields = frozenset({*self.wire.values(), *self.flavor.MAX_TOKENS_FIELDS, *self.flavor.EXTRA_FIELDS})
         self._scalars: list[tuple[str, str]] = []
         """(wire name, IR Request field) of the fields read as the IR value itself, in order."""
@@ -181,6 +189,9 @@ class Lifter:
         fields, extras = split_fields(data, self.root_fields())
         msgs = data[w["messages"]]
         for idx, m in enumerate(msgs):
+            role = m.get("role") if type(m) is dict and len(m) == 2 else None
+            if type(role) is str and role in PLAIN_ROLES and type(m.get("content")) is str:
+                continue  # the most common message, plain_message's first case, checked at once
             if not plain_message(m):
                 checked_message(m, f"$.messages[{idx}]")
         system: list[SystemBlock] = []
@@ -188,7 +199,20 @@ class Lifter:
         if msgs and is_system_blocks(msgs[0], self.system_role):
             system = self.system_blocks(msgs[0], "$.messages[0]")
             start = 1
-        messages = [self.group(msgs, g) for g in group_messages(msgs, start)]
+        messages: list[Message] = []
+        for g in group_messages(msgs, start):
+            m = msgs[g[0]]
+            if len(g) == 1 and len(m) == 2 and m["role"] in ("user", "assistant"):
+                # a user or assistant message standing alone, its content one string or plain text
+                # parts: what group() makes of it, at once
+                c = m.get("content")
+                if type(c) is str:
+                    messages.append(Message(role=m["role"], content=[Text(text=c)]))
+                    continue
+                if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(_plain_text, c)):
+                    messages.append(Message(role="user", content=[Text(text=p["text"]) for p in c]))
+                    continue
+            messages.append(self.group(msgs, g))
         tools = [self.tool(t, f"$.tools[{i}]") for i, t in enumerate(fields.get(w["tools"], []))]
         if fields.get(w["tools"]) == []:
             extras[w["tools"]] = []  # an empty list is not "no tools" on the wire; kept raw

@@ -400,7 +400,8 @@ def split_fields(obj: Mapping[str, Any], known: frozenset[str]) -> tuple[dict[st
     return a, b
 
 
-_PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+"""The roles whose messages may be of the plain shape (:func:`plain_message`)."""
 
 
 def plain_message(m: Any) -> bool:
@@ -410,7 +411,7 @@ def plain_message(m: Any) -> bool:
     if type(m) is not dict or len(m) != 2:
         return False
     role = m.get("role")
-    if type(role) is not str or role not in _PLAIN_ROLES:
+    if type(role) is not str or role not in PLAIN_ROLES:
         return False
     content = m.get("content")
     return type(content) is str or (type(content) is list and all(type(p) is dict for p in content))
