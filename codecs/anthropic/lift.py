@@ -209,11 +209,17 @@ def _lift_message(m: dict[str, Any], path: str) -> Message:
         if type(c) is str:
             return Message(role=m["role"], content=[Text(text=c)] if c else [])
         if type(c) is list:
-            return Message(role=m["role"], content=[lift_block(b, f"{path}.content[{j}]") for j, b in enumerate(c)])
+            content: list[Part] = []
+            for j, b in enumerate(c):
+                if type(b) is dict and len(b) == 2 and b.get("type") == "text" and type(b.get("text")) is str:
+                    content.append(Text(text=b["text"]))  # lift_block's first case, at once
+                else:
+                    content.append(lift_block(b, f"{path}.content[{j}]"))
+            return Message(role=m["role"], content=content)
     known, unknown = split_unknown(m, struct_fields(WMessageParam), path)
     w = wire_convert(known, WMessageParam, path)
     if isinstance(w.content, str):
-        content: list[Part] = [Text(text=w.content)] if w.content else []
+        content = [Text(text=w.content)] if w.content else []
     else:
         content = [lift_block(b, f"{path}.content[{j}]") for j, b in enumerate(w.content)]
     return Message(role=w.role, content=content, provider_options=family_options_of(unknown))

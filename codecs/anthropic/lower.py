@@ -165,6 +165,15 @@ class _Reduction:
         messages: list[Message] = []
         kept_messages: list[int] = []
         for i, m in enumerate(request.messages):
+            role = m.role
+            for p in m.content:  # the common message, every part kept as it is: no call, no lists
+                if not ((type(p) is Text and p.text) or (type(p) is ToolUse and role == "assistant")):
+                    break
+            else:
+                if m.content:
+                    kept_messages.append(i)
+                    messages.append(m)
+                    continue
             content, kept, nested = self.content(m, ("messages", i))
             if not content:
                 # Every message needs a block (API error "all messages must have non-empty content
@@ -199,11 +208,6 @@ class _Reduction:
         result kept the caller's indices of its kept parts; ``m.content`` itself when every part
         is kept as it is."""
         role = m.role
-        for p in m.content:  # the common message: every part kept as it is (no lists built)
-            if not ((type(p) is Text and p.text) or (type(p) is ToolUse and role == "assistant")):
-                break
-        else:
-            return m.content, [], {}
         content: list[Part] = []
         kept: list[int] = []
         nested: dict[int, list[int]] = {}

@@ -139,15 +139,20 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
     origins = Origins()
     messages: list[Message] = []
     kept_messages: list[int] = []
+    takes_text = {r: "text" in flavor.ROLE_PARTS[codec.system_role if r == "system" else r] for r in ("user", "assistant", "system")}
     for i, m in enumerate(request.messages):
+        if m.content and takes_text[m.role]:
+            for p in m.content:
+                if type(p) is not Text:
+                    break
+            else:
+                messages.append(m)  # the common message: text only, kept as it is (no lists built)
+                kept_messages.append(i)
+                continue
         at = ("messages", len(messages), "content")  # its path in the reduced request
         role = codec.system_role if m.role == "system" else m.role
         allowed = flavor.ROLE_PARTS[role]
         text_allowed = "text" in allowed
-        if text_allowed and m.content and all(type(p) is Text for p in m.content):
-            messages.append(m)  # the common message: text only, kept as it is (no lists built)
-            kept_messages.append(i)
-            continue
         kept: list[int] = []
         drops: list[tuple[int, str]] = []
         content: list[Part] = []
@@ -406,7 +411,14 @@ class Lowerer:
         meet = False
         last = None  # the role of the wire message written last
         for i, m in enumerate(req.messages):
-            out = LOWER_MESSAGE[m.role](self, ("messages", i), m)
+            c = m.content
+            if (m.role == "user" or m.role == "assistant") and c and not m.provider_options and all(map(_plain, c)):
+                # text parts only, without marks or options: what user_message and
+                # assistant_message write for them, at once
+                body = c[0].text if len(c) == 1 else [{"type": "text", "text": p.text} for p in c]  # type: ignore[union-attr]
+                out = [{"role": m.role, "content": body}]
+            else:
+                out = LOWER_MESSAGE[m.role](self, ("messages", i), m)
             if out:
                 if last in ("user", "tool") and out[0]["role"] in ("user", "tool"):
                     meet = True
@@ -676,6 +688,11 @@ LOWER_PART: dict[type, Callable[[Lowerer, Any, IRPath], dict[str, Any]]] = {
     Document: Lowerer.document,
 }
 """IR part type -> the function that lowers it in a user or tool message (the dispatch table)."""
+
+def _plain(p: Part) -> bool:
+    """A Text part without a mark or options (written as ``{"type": "text", "text": ...}``)."""
+    return type(p) is Text and p.cache is None and not p.provider_options
+
 
 LOWER_MESSAGE: dict[str, Callable[[Lowerer, IRPath, Message], list[dict[str, Any]]]] = {
     "system": Lowerer.system_message,
