@@ -64,8 +64,9 @@ class Origins:
 
     def keep(self, list_path: IRPath, indices: list[int]) -> None:
         """The reduced list at ``list_path`` (a path in the reduced request) holds the caller's
-        items ``indices``, in order (a list that kept every item in place is not recorded)."""
-        if indices[-1:] != [len(indices) - 1] or indices != list(range(len(indices))):
+        items ``indices``, in increasing order (a list that kept every item in place, whose last
+        index is its length less one, is not recorded)."""
+        if indices and indices[-1] != len(indices) - 1:  # increasing: else they are 0 .. n-1
             self._lists[list_path] = indices
 
     def original(self, path: IRPath) -> IRPath:

@@ -175,6 +175,9 @@ class Lifter:
             if openai_name in absent and openai_name not in self.flavor.EXTRA_FIELDS:
                 continue
             self._scalars.append((self.wire.get(openai_name, openai_name), ir_name))
+        self._scalar_of = dict(self._scalars)
+        """Wire name -> IR field of the same fields, read by the (few) fields a body has."""
+        assert len(self._scalar_of) == len(self._scalars), "two fields of one wire name"
 
     # -- the request ------------------------------------------------------------------------
 
@@ -238,9 +241,10 @@ class Lifter:
             kw["response_format"] = rf
         if w["model"] in fields:
             kw["model"] = fields[w["model"]]
-        for wire_name, ir_name in self._scalars:
-            if wire_name in fields:
-                value = fields[wire_name]
+        scalar_of = self._scalar_of
+        for wire_name, value in fields.items():
+            ir_name = scalar_of.get(wire_name)
+            if ir_name is not None:
                 if ir_name == "stop" and isinstance(value, str):
                     value = [value]
                 elif ir_name in FLOAT_FIELDS and type(value) is int:
