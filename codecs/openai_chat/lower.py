@@ -139,7 +139,8 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
     origins = Origins()
     messages: list[Message] = []
     kept_messages: list[int] = []
-    takes_text = {r: "text" in flavor.ROLE_PARTS[codec.system_role if r == "system" else r] for r in ("user", "assistant", "system")}
+    roles = {"user": "user", "assistant": "assistant", "system": codec.system_role}
+    takes_text = {r: "text" in flavor.ROLE_PARTS[wire_role] for r, wire_role in roles.items()}
     for i, m in enumerate(request.messages):
         if m.content and takes_text[m.role]:
             for p in m.content:
@@ -688,6 +689,7 @@ LOWER_PART: dict[type, Callable[[Lowerer, Any, IRPath], dict[str, Any]]] = {
     Document: Lowerer.document,
 }
 """IR part type -> the function that lowers it in a user or tool message (the dispatch table)."""
+
 
 def _plain(p: Part) -> bool:
     """A Text part without a mark or options (written as ``{"type": "text", "text": ...}``)."""
