@@ -13,16 +13,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import msgspec
 
 from .codec import EncodeContext
 from .errors import DecodeError, LossKind
-from .ir import Message, ProviderOptions
+from .ir import Message, Part, ProviderOptions, Text
 from .paths import IRPath
 
-__all__ = ["at", "merge_options", "own_options", "report_merged", "split_unknown", "struct_fields"]
+__all__ = [
+    "at",
+    "merge_options",
+    "own_options",
+    "plain_text",
+    "plain_text_block",
+    "report_merged",
+    "split_unknown",
+    "struct_fields",
+]
+
+
+def plain_text_block(obj: Any) -> bool:
+    """Whether a wire content block is ``{"type": "text", "text": "..."}`` and nothing else (the
+    form Anthropic and OpenAI Chat share): it reads as a plain :class:`~ir_codec.ir.Text`."""
+    return type(obj) is dict and len(obj) == 2 and obj.get("type") == "text" and type(obj.get("text")) is str
+
+
+def plain_text(part: Part) -> TypeGuard[Text]:
+    """Whether an IR part is a :class:`~ir_codec.ir.Text` without a mark or options: it lowers to
+    the wire's plain text block, with nothing to merge or report."""
+    return type(part) is Text and part.cache is None and not part.provider_options
 
 
 def at(path: str, key: str | int) -> str:

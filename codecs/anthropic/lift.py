@@ -41,7 +41,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import split_unknown, struct_fields
+from ir_codec.lowering import plain_text_block, split_unknown, struct_fields
 
 from .wire import (
     API_2026,
@@ -211,7 +211,7 @@ def _lift_message(m: dict[str, Any], path: str) -> Message:
         if type(c) is list:
             content: list[Part] = []
             for j, b in enumerate(c):
-                if type(b) is dict and len(b) == 2 and b.get("type") == "text" and type(b.get("text")) is str:
+                if plain_text_block(b):
                     content.append(Text(text=b["text"]))  # lift_block's first case, at once
                 else:
                     content.append(lift_block(b, f"{path}.content[{j}]"))
@@ -231,7 +231,7 @@ def _lift_message(m: dict[str, Any], path: str) -> Message:
 
 def lift_block(b: Any, path: str) -> Part:
     """The IR part of a content block at JSON path ``path``."""
-    if type(b) is dict and len(b) == 2 and b.get("type") == "text" and type(b.get("text")) is str:
+    if plain_text_block(b):
         return Text(text=b["text"])  # {"type": "text", "text": "..."}: a plain Text
     b = expect_object(b, path)
     kind = b.get("type")

@@ -52,7 +52,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options
+from ir_codec.lowering import merge_options, own_options, plain_text
 from ir_codec.paths import IRPath
 
 from .lift import (
@@ -584,7 +584,7 @@ class _Lowering:
         role = m.role
         for j, p in enumerate(m.content):
             # the common parts, without a mark or options, written at once
-            if type(p) is Text and p.cache is None and not p.provider_options:
+            if plain_text(p):
                 blocks.append({"type": "text", "text": p.text})
                 continue
             if type(p) is ToolUse and p.cache is None and not p.provider_options:

@@ -46,6 +46,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
+from ir_codec.lowering import plain_text_block
 from ir_codec.profile import CacheRules
 
 from .wire import (
@@ -147,11 +148,6 @@ def lift_response_format(rf: Any) -> ResponseFormat | None:
     return ResponseFormat(type="json_schema", name=js["name"], description=desc, schema=schema, strict=strict)
 
 
-def _plain_text(p: Any) -> bool:
-    """Whether a content part is ``{"type": "text", "text": "..."}`` and nothing else."""
-    return type(p) is dict and len(p) == 2 and p.get("type") == "text" and type(p.get("text")) is str
-
-
 class Lifter:
     """Lifts one request body for one codec configuration (its flavor, options and profile)."""
 
@@ -212,7 +208,7 @@ class Lifter:
                 if type(c) is str:
                     messages.append(Message(role=m["role"], content=[Text(text=c)]))
                     continue
-                if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(_plain_text, c)):
+                if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(plain_text_block, c)):
                     messages.append(Message(role="user", content=[Text(text=p["text"]) for p in c]))
                     continue
             messages.append(self.group(msgs, g))
@@ -389,10 +385,9 @@ class Lifter:
         out: list[Part] = []
         plain_text = "text" in allowed
         for j, raw in enumerate(content):
-            if plain_text and type(raw) is dict and len(raw) == 2 and type(raw.get("text")) is str:
-                if raw.get("type") == "text":  # {"type": "text", "text": "..."}: a plain Text
-                    out.append(Text(text=raw["text"]))
-                    continue
+            if plain_text and plain_text_block(raw):  # {"type": "text", "text": "..."}: a plain Text
+                out.append(Text(text=raw["text"]))
+                continue
             pp = f"{path}[{j}]"
             raw = expect_object(raw, pp)
             t = raw.get("type")

@@ -49,7 +49,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, report_merged
+from ir_codec.lowering import merge_options, own_options, plain_text, report_merged
 from ir_codec.paths import IRPath, render
 
 from .lift import is_system_blocks, own_part
@@ -413,7 +413,7 @@ class Lowerer:
         last = None  # the role of the wire message written last
         for i, m in enumerate(req.messages):
             c = m.content
-            if (m.role == "user" or m.role == "assistant") and c and not m.provider_options and all(map(_plain, c)):
+            if (m.role == "user" or m.role == "assistant") and c and not m.provider_options and all(map(plain_text, c)):
                 # text parts only, without marks or options: what user_message and
                 # assistant_message write for them, at once
                 body = c[0].text if len(c) == 1 else [{"type": "text", "text": p.text} for p in c]  # type: ignore[union-attr]
@@ -689,11 +689,6 @@ LOWER_PART: dict[type, Callable[[Lowerer, Any, IRPath], dict[str, Any]]] = {
     Document: Lowerer.document,
 }
 """IR part type -> the function that lowers it in a user or tool message (the dispatch table)."""
-
-
-def _plain(p: Part) -> bool:
-    """A Text part without a mark or options (written as ``{"type": "text", "text": ...}``)."""
-    return type(p) is Text and p.cache is None and not p.provider_options
 
 
 LOWER_MESSAGE: dict[str, Callable[[Lowerer, IRPath, Message], list[dict[str, Any]]]] = {
