@@ -28,6 +28,7 @@ __all__ = [
     "own_options",
     "plain_text",
     "plain_text_block",
+    "plain_texts",
     "report_merged",
     "split_unknown",
     "struct_fields",
@@ -44,6 +45,17 @@ def plain_text(part: Part) -> TypeGuard[Text]:
     """Whether an IR part is a :class:`~ir_codec.ir.Text` without a mark or options: it lowers to
     the wire's plain text block, with nothing to merge or report."""
     return type(part) is Text and part.cache is None and not part.provider_options
+
+
+def plain_texts(parts: Sequence[Part]) -> list[str] | None:
+    """The texts of ``parts`` when there is at least one and every one is :func:`plain_text`
+    (a message a codec can write at once), else ``None``."""
+    texts: list[str] = []
+    for p in parts:
+        if type(p) is not Text or p.cache is not None or p.provider_options:
+            return None
+        texts.append(p.text)
+    return texts or None
 
 
 def at(path: str, key: str | int) -> str:

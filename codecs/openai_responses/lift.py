@@ -179,19 +179,21 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], lis
     srcs = [{r.src for r in group} for group in groups]
     changes: dict[int, str] = {}
     merged: list[list[int]] = []
+    runs: set[int] = set()  # the turns in merged
     reshaped = False
     for i, role in enumerate(roles):
         gs = where.get(i, [])
-        run = sorted(set().union(*(srcs[g] for g in gs)) | {i})
-        moved = sorted(roles_of.get(i, set()) - {role})
+        mine = roles_of.get(i)
+        moved = sorted(mine - {role}) if mine is not None and (len(mine) > 1 or role not in mine) else []
         if moved:
             changes[i] = f"some of its parts are sent as {' and '.join(moved)} input items and read back in such a turn"
             reshaped = True
         elif len(gs) > 1:
             changes[i] = f"its input items read back as {len(gs)} turns"
             reshaped = True
-        elif len(run) > 1 and run not in merged:
-            merged.append(run)
+        elif gs and len(srcs[gs[0]]) > 1 and gs[0] not in runs:  # its one turn holds others' items
+            runs.add(gs[0])
+            merged.append(sorted(srcs[gs[0]]))
     return changes, merged, reshaped, len(groups)
 
 
@@ -351,6 +353,9 @@ def _lift_message(item: dict[str, Any], path: str, default_ttl: str) -> Record |
         content = [{"type": "output_text" if role == "assistant" else "input_text", "text": content}]
     parts: list[Part] = []
     for j, c in enumerate(content):
+        if type(c) is dict and _plain_part(c, role):
+            parts.append(Text(text=c["text"]))  # what lift_content makes of it, at once
+            continue
         part = lift_content(c, role, f"{path}.content[{j}]", default_ttl)
         if part is None:
             return None
@@ -359,6 +364,20 @@ def _lift_message(item: dict[str, Any], path: str, default_ttl: str) -> Record |
     if role == "developer":
         fields["role"] = "developer"
     return Record("system" if role == "developer" else role, True, fields, parts)
+
+
+def _plain_part(c: dict[str, Any], role: str) -> bool:
+    """Whether a content part of a ``role`` message is plain text: ``input_text`` with nothing
+    else (``output_text`` with no annotations in an assistant message), a plain IR Text."""
+    if role == "assistant":
+        return (
+            len(c) == 3
+            and c.get("type") == "output_text"
+            and type(c.get("text")) is str
+            and type(a := c.get("annotations")) is list
+            and not a
+        )
+    return len(c) == 2 and c.get("type") == "input_text" and type(c.get("text")) is str
 
 
 def _lift_function_call(item: dict[str, Any], path: str, default_ttl: str) -> Record | None:

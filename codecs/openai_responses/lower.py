@@ -43,7 +43,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, report_merged
+from ir_codec.lowering import merge_options, own_options, plain_texts, report_merged
 from ir_codec.paths import IRPath, render
 
 from . import lift
@@ -167,6 +167,9 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
         reduced = True
     messages: list[Message] = []
     for i, m in enumerate(request.messages):
+        if all(type(p) is Text for p in m.content):  # text goes in every message: nothing to drop
+            messages.append(m)
+            continue
         kept: list[int] = []
         content: list[Part] = []
         for j, p in enumerate(m.content):
@@ -391,6 +394,17 @@ def _lower_messages(messages: list[Message], ctx: EncodeContext) -> list[dict[st
 
 
 def _lower_message(m: Message, i: int, items: list[dict[str, Any]], recs: list[Record], ctx: EncodeContext) -> None:
+    texts = None if m.provider_options else plain_texts(m.content)
+    if texts is not None:
+        # The common message: plain text parts only, no options. What the general path below
+        # makes of it: one message item, nothing to merge or report.
+        if m.role == "assistant":
+            content = [{"type": "output_text", "text": t, "annotations": []} for t in texts]
+        else:
+            content = [{"type": "input_text", "text": t} for t in texts]
+        items.append({"type": "message", "role": m.role, "content": content})
+        recs.append(Record(m.role, True, {}, list(m.content), i))
+        return
     path: IRPath = ("messages", i)
     raw = dict(own_options(m.provider_options, path, ctx))
     fields: dict[str, Any] = {}
