@@ -132,7 +132,7 @@ def _write(messages: list[Message]) -> tuple[list[dict[str, Any]], list[tuple[st
 
 def _msg(role: str, *texts: str) -> dict[str, Any]:
     kind = "output_text" if role == "assistant" else "input_text"
-    extra = {"annotations": []} if role == "assistant" else {}
+    extra: dict[str, Any] = {"annotations": []} if role == "assistant" else {}
     return {"type": "message", "role": role, "content": [{"type": kind, "text": t, **extra} for t in texts]}
 
 

@@ -45,6 +45,7 @@ from .wire import (
     check_response_parts,
     kind_for,
     normalize,
+    plain_text_part,
     uri_is_file,
 )
 
@@ -240,8 +241,14 @@ def _lift_content(c: dict[str, Any], i: int, ids: Ids, call_names: dict[str, str
     if not c.get("parts"):
         raise DecodeError(f"$.contents[{i}].parts", "at least one part (the API refuses parts: [])", "none")
     parts = [
-        lift_part(p, ids, call_names, (i, j), f"$.contents[{i}].parts[{j}]") for j, p in enumerate(c.get("parts", []))
+        # a plain text part read inline (what lift_part / _lift_text give it)
+        Text(text=p["text"])
+        if plain_text_part(p)
+        else lift_part(p, ids, call_names, (i, j), f"$.contents[{i}].parts[{j}]")
+        for j, p in enumerate(c["parts"])
     ]
+    if len(c) == 2 and "role" in c:  # role and parts only: no extras
+        return Message(role=role, content=parts)
     extras = {k: v for k, v in c.items() if k not in ("role", "parts")}
     return Message(role=role, content=parts, provider_options=opts(extras))
 

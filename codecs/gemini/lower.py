@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any, assert_never
+from typing import Any, TypeGuard, assert_never
 
 import msgspec
 
@@ -50,7 +50,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options
+from ir_codec.lowering import merge_options, own_options, plain_text
 from ir_codec.paths import IRPath
 
 from .lift import PART_KINDS
@@ -94,7 +94,8 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
     messages: list[Message] = []
     kept_messages: list[int] = []
     for i, m in enumerate(request.messages):
-        reduced = _reduce_message(m, i, len(messages), ctx, origins)
+        # a message of parts that are never dropped is kept as it is (what _reduce_message returns)
+        reduced = m if _all_sendable(m.content) else _reduce_message(m, i, len(messages), ctx, origins)
         if not reduced.content:  # the API refuses `parts: []` (PROVIDERS.md §13)
             ctx.lossy(("messages", i), DROPPED, "a turn with no part Gemini can take is dropped (parts: [] is refused)")
             continue
@@ -136,6 +137,26 @@ def _kept(
         else:
             ctx.lossy((*path, k), DROPPED, why)
     return kept, indices
+
+
+_SENDABLE: frozenset[type] = frozenset({Text, Thinking, Refusal, Json, ToolUse})
+"""IR part types :func:`_unsendable_part` never drops (no source, no inner parts)."""
+_SENDABLE_IN_RESULT: frozenset[type] = frozenset((Text, Json))
+"""IR part types :func:`_unsendable_in_result` never drops."""
+
+
+def _all_sendable(content: list[Part]) -> bool:
+    """Whether no part of ``content``, nor of a tool result in it, can be dropped:
+    :func:`_reduce_message` would return the message as it is."""
+    for p in content:
+        if type(p) in _SENDABLE:
+            continue
+        if type(p) is not ToolResult:
+            return False
+        for q in p.content:
+            if type(q) not in _SENDABLE_IN_RESULT:
+                return False
+    return True
 
 
 def _reduce_message(m: Message, i: int, at: int, ctx: EncodeContext, origins: Origins) -> Message:
@@ -256,9 +277,40 @@ def _lower_message(m: Message, i: int, names: dict[str, str], ctx: EncodeContext
         # Gemini contents have roles user and model only (types.Content.role); instructions in
         # the middle of a conversation go in as a user turn.
         ctx.lossy((*path, "role"), CHANGED, "Gemini has no system role in contents; sent as a user turn")
-    parts = [_LOWER_PART[type(p)](p, (*path, "content", j), names, ctx) for j, p in enumerate(m.content)]
+    parts: list[dict[str, Any]] = []
+    for j, p in enumerate(m.content):
+        # the common parts, without a mark or options, written at once (what _LOWER_PART gives them)
+        if plain_text(p):
+            parts.append({"text": p.text})
+        elif _plain_call(p):
+            parts.append({"functionCall": {"id": p.id, "name": p.name, "args": p.input}})
+        elif type(p) is ToolResult and (text := _plain_result(p, names)) is not None:
+            key = "error" if p.is_error else "output"
+            fr = {"id": p.tool_use_id, "name": names[p.tool_use_id], "response": {key: text}}
+            parts.append({"functionResponse": fr})
+        else:
+            parts.append(_LOWER_PART[type(p)](p, (*path, "content", j), names, ctx))
     content = {"role": "model" if m.role == "assistant" else "user", "parts": parts}
+    if not m.provider_options:  # nothing to merge (merge_options of no options)
+        return content
     return merge_options(content, own_options(m.provider_options, path, ctx), path=path, ctx=ctx, deep=True)
+
+
+def _plain_call(p: Part) -> TypeGuard[ToolUse]:
+    """Whether an IR part is a tool call without a mark or options: :func:`_lower_tool_use`
+    writes ``{"functionCall": {"id", "name", "args"}}`` with nothing to merge."""
+    return type(p) is ToolUse and p.cache is None and not p.provider_options
+
+
+def _plain_result(p: ToolResult, names: dict[str, str]) -> str | None:
+    """The text of a tool result that answers a call of this request with one plain text part,
+    without a mark or options (else None): :func:`_lower_tool_result` then writes ``{"id", "name",
+    "response": {"output" | "error": text}}`` with nothing to merge or report."""
+    if p.cache is None and not p.provider_options and p.tool_use_id in names and len(p.content) == 1:
+        q = p.content[0]
+        if plain_text(q):
+            return q.text
+    return None
 
 
 # -- parts: IR part type -> lowering function (_LOWER_PART)

@@ -56,6 +56,7 @@ __all__ = [
     "norm_content",
     "norm_part",
     "normalize",
+    "plain_text_part",
     "uri_is_file",
 ]
 
@@ -376,13 +377,33 @@ def check_response_parts(parts: list[Any], path: str) -> None:
             )
 
 
+def plain_text_part(obj: Any) -> bool:
+    """Whether a wire part is ``{"text": "..."}`` and nothing else: it normalizes to a copy of
+    itself (:func:`norm_part`) and reads as a plain :class:`~ir_codec.ir.Text`."""
+    return type(obj) is dict and len(obj) == 1 and type(obj.get("text")) is str
+
+
+def _plain_content(obj: Any) -> bool:
+    """Whether a wire Content is ``{"role": "...", "parts": [...]}`` (in either order) and
+    nothing else: its keys are camelCase and none is null, so :func:`camel_keys` copies it as it is."""
+    return type(obj) is dict and len(obj) == 2 and type(obj.get("role")) is str and type(obj.get("parts")) is list
+
+
 def norm_content(value: Any, path: str) -> dict[str, Any]:
     """A Content (or systemInstruction) with camelCase keys and a list of normalized parts."""
-    content = camel_keys(value, _CONTENT, path)
-    if "parts" in content:
-        content["parts"] = [
-            norm_part(p, f"{path}.parts[{k}]") for k, p in enumerate(listify(content["parts"], f"{path}.parts"))
-        ]
+    if _plain_content(value):
+        content = dict(value)  # what camel_keys returns for it: an unchanged copy
+        parts = content["parts"]  # a list already (what listify returns for it)
+    else:
+        content = camel_keys(value, _CONTENT, path)
+        if "parts" not in content:
+            return content
+        parts = listify(content["parts"], f"{path}.parts")
+    content["parts"] = [
+        # a plain text part is copied as it is (what norm_part returns for it)
+        {"text": p["text"]} if plain_text_part(p) else norm_part(p, f"{path}.parts[{k}]")
+        for k, p in enumerate(parts)
+    ]
     return content
 
 
@@ -507,6 +528,8 @@ def omit_derived_ids(contents: list[dict[str, Any]]) -> None:
     omitted: set[str] = set()
     for content in contents:
         for part in content.get("parts", []):
+            if "functionCall" not in part and "functionResponse" not in part:
+                continue  # no call nor response (a text part): nothing to omit or count
             call, resp = part.get("functionCall"), part.get("functionResponse")
             if isinstance(call, dict) and isinstance(call.get("name"), str):
                 name, cid = call["name"], call.get("id")
