@@ -266,13 +266,25 @@ def _lift_union(obj: Any, path: str, members: tuple[str, ...], table: Mapping[st
     return ProviderPart(codec=NAME, data=obj)
 
 
+def plain_text_block(obj: Any) -> bool:
+    """Whether a wire block is ``{"text": "..."}`` and nothing else: it reads as a plain
+    :class:`~ir_codec.ir.Text` (what ``_lift_union`` and ``_lift_text`` make of it: one member,
+    of the right type, no unknown field), in a ``ContentBlock`` as in a ``ToolResultContentBlock``.
+    The Converse form of :func:`ir_codec.lowering.plain_text_block` (which tests ``{"type": "text"}``)."""
+    return type(obj) is dict and len(obj) == 1 and type(obj.get("text")) is str
+
+
 def lift_block(obj: Any, path: str) -> Part:
     """A ``ContentBlock`` (not a cachePoint) as an IR part; ``path`` is its JSON path."""
+    if plain_text_block(obj):
+        return Text(text=obj["text"])  # {"text": "..."}: a plain Text, at once
     return _lift_union(obj, path, _CONTENT_MEMBERS, LIFT_BLOCK, WContentBlock)
 
 
 def lift_result_block(obj: Any, path: str) -> Part:
     """A ``ToolResultContentBlock`` as an IR part."""
+    if plain_text_block(obj):
+        return Text(text=obj["text"])  # {"text": "..."}: a plain Text, at once
     return _lift_union(obj, path, _RESULT_MEMBERS, LIFT_RESULT_BLOCK, WToolResultContentBlock)
 
 
@@ -508,20 +520,67 @@ def _lift_system(blocks: list[Any], marks: _Marks) -> list[SystemBlock]:
     return system
 
 
+def _tool_id(v: Any) -> bool:
+    """A ``toolUseId`` / tool ``name`` as ``WToolUseBlock`` and ``WToolResultBlock`` take it."""
+    return type(v) is str and 0 < len(v) <= 64
+
+
+def _plain_tool_block(b: Any) -> Part | None:
+    """The IR part of a ``{"toolUse": {toolUseId, name, input}}`` block with an object input, or
+    of a ``{"toolResult": {toolUseId, content, status?}}`` block whose content is plain text
+    blocks, both with no other field; None for any other block. Equivalent to ``lift_block``
+    for them (``_lift_tool_use`` / ``_lift_tool_result``: the same conversions pass, no field
+    is left for the options, and each text block reads as a plain Text)."""
+    if type(b) is not dict or len(b) != 1:
+        return None
+    u = b.get("toolUse")
+    if u is not None:
+        if (
+            type(u) is dict
+            and len(u) == 3
+            and _tool_id(u.get("toolUseId"))
+            and _tool_id(u.get("name"))
+            and type(u.get("input")) is dict
+        ):
+            return ToolUse(id=u["toolUseId"], name=u["name"], input=u["input"])
+        return None
+    r = b.get("toolResult")
+    if type(r) is not dict or not _tool_id(r.get("toolUseId")) or type(r.get("content")) is not list:
+        return None
+    status = r.get("status")
+    if len(r) != (2 if status is None else 3) or status not in (None, "success", "error"):
+        return None
+    if not all(map(plain_text_block, r["content"])):
+        return None
+    content: list[Any] = [Text(text=q["text"]) for q in r["content"]]
+    return ToolResult(tool_use_id=r["toolUseId"], content=content, is_error=status == "error")
+
+
 def _lift_messages(raw_messages: list[Any], marks: _Marks) -> list[Message]:
     messages: list[Message] = []
     for i, m in enumerate(raw_messages):
-        p = f"$.messages[{i}]"
-        rest = _rest(m, ("role", "content"), p)
+        # role and content only (both required: the WConverseRequest conversion checked them),
+        # so no unknown field for the options; otherwise split them off first, as before
+        rest = {} if type(m) is dict and len(m) == 2 else _rest(m, ("role", "content"), f"$.messages[{i}]")
         content: list[Part] = []
         for j, b in enumerate(m["content"]):
-            bp = f"{p}.content[{j}]"
+            if plain_text_block(b):
+                content.append(Text(text=b["text"]))  # lift_block's first case, at once
+                continue
+            part = _plain_tool_block(b)
+            if part is not None:
+                content.append(part)  # what lift_block makes of it, at once
+                continue
+            bp = f"$.messages[{i}].content[{j}]"
             b = expect_object(b, bp)
             if "cachePoint" in b:
+                if content:
+                    marks.item(content)  # the last part so far: what marks.item after each part sets
                 marks.mark(b, bp)
                 continue
             content.append(lift_block(b, bp))
-            marks.item(content)
+        if content:
+            marks.item(content)  # (called once here, not after each part: only mark reads it)
         messages.append(Message(role=m["role"], content=content, provider_options=opts(rest)))
     return messages
 

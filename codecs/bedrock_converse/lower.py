@@ -53,7 +53,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options
+from ir_codec.lowering import merge_options, own_options, plain_text
 from ir_codec.paths import IRPath, render
 
 from .lift import SIGNATURES, ir_mapped, lift_block, lift_result_block, lift_tool
@@ -189,6 +189,17 @@ def _drop_system(block: SystemBlock) -> str | None:
     return None
 
 
+def _kept_whole(part: Part) -> bool:
+    """Whether ``part`` is sure to be kept as it is in a turn of any role: a non-blank Text, a
+    ToolUse, or a ToolResult holding only non-blank Texts (``_why_dropped`` drops none of them,
+    nor anything inside them)."""
+    if type(part) is Text:
+        return not is_blank(part.text)
+    if type(part) is ToolResult:
+        return all(type(q) is Text and not is_blank(q.text) for q in part.content)
+    return type(part) is ToolUse
+
+
 def _keep(
     items: list[Any], path: IRPath, why: Callable[[Any], str | None], ctx: EncodeContext
 ) -> tuple[list[Any], list[int]]:
@@ -214,6 +225,12 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
     messages: list[Message] = []
     kept_messages: list[int] = []
     for i, m in enumerate(request.messages):
+        if m.content and all(map(_kept_whole, m.content)):
+            # the common message, every part kept as it is: what the general path below keeps
+            # and reports for it (m itself, nothing), without building its lists
+            messages.append(m)
+            kept_messages.append(i)
+            continue
         path = ("messages", i, "content")
         content, kept = _keep(m.content, path, partial(_why_dropped, role=m.role), ctx)
         if not content:
@@ -370,17 +387,31 @@ class _Lowering:
         firsts: list[int] = []
         for m in merged:
             first = i = next(sources)
-            paths: list[IRPath] = [("messages", i, "content", j) for j in range(len(reduced[i].content))]
-            while len(paths) < len(m.content):
+            size = len(reduced[i].content)
+            while size < len(m.content):  # m is reduced turns first .. i, merged
                 i = next(sources)
-                paths += [("messages", i, "content", j) for j in range(len(reduced[i].content))]
+                size += len(reduced[i].content)
+            paths: list[IRPath] | None = None  # built for the first part that needs its path
             content: list[dict[str, Any]] = []
-            for p, path in zip(m.content, paths, strict=True):
-                content.append(self.part(p, path, m.role))
+            for k, p in enumerate(m.content):
+                if plain_text(p):
+                    content.append({"text": p.text})  # _plain_block's first case, at once
+                    continue
+                block = _plain_block(p)
+                if block is not None:
+                    content.append(block)
+                    continue
+                if paths is None:
+                    turns = range(first, i + 1)
+                    paths = [("messages", t, "content", j) for t in turns for j in range(len(reduced[t].content))]
+                    assert len(paths) == len(m.content)
+                content.append(self.part(p, paths[k], m.role))
                 if p.cache is not None:
                     content.append(cache_point(p.cache))
             msg = {"role": m.role, "content": content}
-            out.append(self.options(msg, m.provider_options, ("messages", first), MESSAGE_KEYS))
+            if m.provider_options:
+                msg = self.options(msg, m.provider_options, ("messages", first), MESSAGE_KEYS)
+            out.append(msg)  # without options, what self.options returns: msg itself
             firsts.append(first)
         # Converse: "A conversation must start with a user message." System-role turns may come
         # first; the first other turn must be a user turn.
@@ -561,6 +592,29 @@ class _Lowering:
                     body[key] = target
             else:
                 merge_options(body, {key: value}, path=(), ctx=self.ctx, mapped=ROOT_KEYS | frozenset(NESTED_ROOT))
+
+
+def _plain_block(part: Part) -> dict[str, Any] | None:
+    """The wire block of a part with no mark and no options that lowers with nothing to merge or
+    report (a Text, a ToolUse, a ToolResult of such Texts), written at once; None for any other
+    part. Equivalent to ``_Lowering.part`` (``text``, ``tool_use``, ``tool_result``) for them:
+    ``self.options`` returns the object as it is when there are no options, and no cachePoint
+    follows an unmarked part."""
+    if plain_text(part):
+        return {"text": part.text}
+    if type(part) is ToolUse and part.cache is None and not part.provider_options:
+        return {"toolUse": {"toolUseId": part.id, "name": part.name, "input": part.input}}
+    if type(part) is ToolResult and part.cache is None and not part.provider_options:
+        texts: list[dict[str, Any]] = []
+        for q in part.content:
+            if not plain_text(q):
+                return None
+            texts.append({"text": q.text})
+        obj: dict[str, Any] = {"toolUseId": part.tool_use_id, "content": texts}
+        if part.is_error:
+            obj["status"] = "error"
+        return {"toolResult": obj}
+    return None
 
 
 LOWER_PART: dict[type[Any], Callable[[_Lowering, Any, IRPath, str], dict[str, Any]]] = {
