@@ -112,6 +112,7 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
     lo, hi = _int_range(lim)
     max_items = lim.max_items
     colons = 0
+    keys: list[str] = []  # every key, their colons counted at once at the end
     level: list[Any] = [obj]
     for _ in range(lim.max_depth):
         deeper: list[Any] = []
@@ -119,10 +120,7 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
             if len(container) > max_items:
                 return False
             if type(container) is dict:
-                colons += len(container)
-                for k in container:
-                    if ":" in k:
-                        colons += k.count(":")
+                keys += container
                 values = container.values()
             else:
                 values = container
@@ -142,6 +140,7 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
         return False
     if lim.allow_duplicate_keys:
         return True
+    colons += len(keys) + "".join(keys).count(":")
     data = _as_bytes(raw)
     plain = data.count(b":")
     if colons == plain:  # unless escaped colons make up for a lost key: none
