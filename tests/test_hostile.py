@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ir_codec import available_codecs, get_codec, transpile
-from ir_codec._json import load_json
+from ir_codec._json import _colons, load_json
 from ir_codec.cli import main
 from ir_codec.errors import DecodeError
 from ir_codec.limits import Limits
@@ -50,6 +52,14 @@ HOSTILE: list[tuple[str, bytes, str, str]] = [
         "each key once",
     ),
     ("dup-key-offset-past-many-escapes", b'{"a":"' + b"\\n" * 3000 + b'","a":"\\u003a"}', "$.a", "each key once"),
+    # the colons of a long string are found one by one while few, then counted at once
+    (
+        "dup-key-beside-a-data-url",
+        b'{"u":"data:image/png;base64,' + b"A" * 4000 + b'","a":1,"a":2}',
+        "$.a",
+        "each key once",
+    ),
+    ("dup-key-beside-many-colons", b'{"u":"' + b"a:" * 20 + b'","k":{"a":1,"a":2}}', "$.k.a", "each key once"),
     ("nan", b'{"temperature":NaN}', "$.temperature", "a JSON value"),
     ("infinity", b'{"messages":[1,-Infinity]}', "$.messages[1]", "a JSON value"),
     ("float-overflow", b'{"temperature":1e999}', "$.temperature", "a finite number"),
@@ -252,3 +262,8 @@ def test_use_limits_applies_to_every_decoder_in_its_block_only() -> None:
             get_codec("gemini").decode_response(reply + b" " * 60)
     assert current_limits() is DEFAULT_LIMITS
     assert transpile(body, "anthropic", "openai-chat").body["max_completion_tokens"] == 5
+
+
+@given(st.text(alphabet=st.sampled_from(":a\u00e9\U0001f600"), max_size=60))
+def test_the_colons_of_a_string_are_all_counted(text: str) -> None:
+    assert _colons(text) == text.count(":")
