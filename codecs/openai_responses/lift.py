@@ -168,6 +168,8 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], lis
     of messages read back as one turn, whether a message was split or lent items to a turn of
     another role (so that turns are inserted), and the number of turns read back."""
     groups = group_turns(recs)
+    if _one_item_each(recs, roles, groups):
+        return {}, [], False, len(groups)  # what the general path below finds of them
     where: dict[int, list[int]] = {}
     for g, group in enumerate(groups):
         for r in group:
@@ -197,7 +199,26 @@ def regrouped(recs: list[Record], roles: list[str]) -> tuple[dict[int, str], lis
     return changes, merged, reshaped, len(groups)
 
 
+def _one_item_each(recs: list[Record], roles: list[str], groups: list[list[Record]]) -> bool:
+    """Whether each message made one item of its own role and each item is a turn of its own
+    (``groups``, of ``recs``): then :func:`regrouped` finds nothing split, moved or merged."""
+    if not len(groups) == len(recs) == len(roles):  # each group holds one item at least
+        return False
+    for i, r in enumerate(recs):
+        if r.src != i or r.role != roles[i]:
+            return False
+    return True
+
+
 def _message_from_group(group: list[Record]) -> Message:
+    if len(group) == 1:  # the common turn: one item (what _message_from_turn makes of it)
+        r = group[0]
+        role: Any = r.role
+        return Message(role=role, content=r.parts, provider_options=opts(r.opts) if r.is_message else {})
+    return _message_from_turn(group)
+
+
+def _message_from_turn(group: list[Record]) -> Message:
     first_msg = next((x for x in group if x.is_message), None)
     role: Any = group[0].role
     content = [p for r in group for p in r.parts]
@@ -233,7 +254,10 @@ def decode_request(payload: Mapping[str, Any] | bytes | str) -> Request:
     raw_input = rest.pop("input", [])
     if isinstance(raw_input, str):
         raw_input = [{"type": "message", "role": "user", "content": raw_input}]
-    recs = [lift_item(it, f"$.input[{i}]", default_ttl) for i, it in enumerate(raw_input)]
+    recs: list[Record] = []
+    for i, it in enumerate(raw_input):  # each item a dict with str keys: WResponseCreateParams.input
+        rec = _plain_item(it, default_ttl)
+        recs.append(rec if rec is not None else lift_item(it, f"$.input[{i}]", default_ttl))
     messages = [_message_from_group(g) for g in group_turns(recs)]
     if messages:
         kw["messages"] = messages
@@ -344,6 +368,54 @@ def lift_item(item: Any, path: str, default_ttl: str) -> Record:
     lift = _LIFT_ITEM.get(t) if isinstance(t, str) else None
     rec = lift(item, path, default_ttl) if lift is not None else None
     return rec if rec is not None else Record(item_role(item), False, {}, [ProviderPart(codec=NAME, data=item)])
+
+
+_ROLES = frozenset({"user", "assistant", "system", "developer"})
+"""The roles of ``WEasyInputMessage``."""
+
+
+def _plain_item(item: dict[str, Any], default_ttl: str) -> Record | None:
+    """What :func:`lift_item` makes of a common item whose wire check is seen to pass from its
+    fields alone, else ``None`` (then :func:`lift_item` reads it): a message of plain text parts
+    (:func:`_plain_part`) with no other field, a ``function_call`` with only ``call_id``,
+    ``name`` and string ``arguments``, a ``function_call_output`` with only ``call_id`` and a
+    string ``output``. ``item`` is a dict with str keys."""
+    t = item.get("type", UNSET)
+    if t is not UNSET and type(t) is not str:
+        return None
+    n = len(item)
+    if t == "message" or t is UNSET:
+        if n != (2 if t is UNSET else 3) or type(role := item.get("role")) is not str or role not in _ROLES:
+            return None
+        content = item.get("content")
+        if type(content) is str:
+            parts: list[Part] = [Text(text=content)]
+        elif type(content) is list:
+            parts = []
+            for c in content:  # _plain_part, inline
+                if type(c) is not dict:
+                    return None
+                if role == "assistant":
+                    a = c.get("annotations")
+                    if len(c) != 3 or c.get("type") != "output_text" or type(a) is not list or a:
+                        return None
+                elif len(c) != 2 or c.get("type") != "input_text":
+                    return None
+                if type(text := c.get("text")) is not str:
+                    return None
+                parts.append(Text(text=text))
+        else:
+            return None
+        if role == "developer":
+            return Record("system", True, {"role": "developer"}, parts)
+        return Record(role, True, {}, parts)
+    if n == 4 and t == "function_call":
+        if type(item.get("call_id")) is str and type(item.get("name")) is str and type(item.get("arguments")) is str:
+            return _lift_function_call(item, "", default_ttl)
+        return None
+    if n == 3 and t == "function_call_output" and type(item.get("call_id")) is str and type(item.get("output")) is str:
+        return _lift_function_call_output(item, "", default_ttl)
+    return None
 
 
 def _lift_message(item: dict[str, Any], path: str, default_ttl: str) -> Record | None:

@@ -167,7 +167,7 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
         reduced = True
     messages: list[Message] = []
     for i, m in enumerate(request.messages):
-        if all(type(p) is Text for p in m.content):  # text goes in every message: nothing to drop
+        if _always_sent(m.content):  # nothing to drop: what the loop below makes of it
             messages.append(m)
             continue
         kept: list[int] = []
@@ -191,6 +191,24 @@ def reduce_request(request: Request, ctx: EncodeContext) -> tuple[Request, Origi
     if not reduced:
         return request, origins
     return msgspec.structs.replace(request, tools=[t for _, t in tools], messages=messages), origins
+
+
+def _always_sent(content: list[Part]) -> bool:
+    """Whether every part of ``content`` can be sent in a message of any role, and every part of
+    each of its tool results in a ``function_call_output`` (so that :func:`reduce_request` keeps
+    it as it is): text, tool calls, and tool results of text, images, documents and JSON."""
+    for p in content:
+        if type(p) is ToolResult:
+            for q in p.content:
+                if type(q) not in _ALWAYS_IN_RESULT:
+                    return False
+        elif type(p) is not Text and type(p) is not ToolUse:
+            return False
+    return True
+
+
+_ALWAYS_IN_RESULT = frozenset({Text, Image, Document, Json})
+"""The part types :func:`_why_result_part` always lets into a ``function_call_output``."""
 
 
 def _keep_result_parts(
@@ -405,6 +423,8 @@ def _lower_message(m: Message, i: int, items: list[dict[str, Any]], recs: list[R
         items.append({"type": "message", "role": m.role, "content": content})
         recs.append(Record(m.role, True, {}, list(m.content), i))
         return
+    if not m.provider_options and _plain_items(m.content, i, items, recs):
+        return
     path: IRPath = ("messages", i)
     raw = dict(own_options(m.provider_options, path, ctx))
     fields: dict[str, Any] = {}
@@ -444,6 +464,33 @@ def _lower_message(m: Message, i: int, items: list[dict[str, Any]], recs: list[R
         for key in fields:
             why = "the message has no message item to carry this field"
             ctx.lossy((*path, *_OWN, key), LossKind.DROPPED, why)
+
+
+def _plain_items(content: list[Part], i: int, items: list[dict[str, Any]], recs: list[Record]) -> bool:
+    """Write the items of message ``i`` (one with no options) at once when each of its parts is
+    an item of its own with nothing to report: a tool call with no options (the call ``id``,
+    ``name`` and compact ``input`` JSON), a tool result with no options, not an error, of plain
+    text parts (one: the output string; more: input_text parts). What the general path makes of
+    such a message: these items, no message item, no field left without one, no loss. Returns
+    whether it did; else it writes nothing."""
+    out: list[dict[str, Any]] = []
+    for p in content:
+        if type(p) is ToolUse and not p.provider_options:
+            out.append({"type": "function_call", "call_id": p.id, "name": p.name, "arguments": canon_args(p.input)})
+        elif type(p) is ToolResult and not p.provider_options and not p.is_error:
+            texts = plain_texts(p.content)
+            if texts is None:
+                return False
+            output: Any = texts[0] if len(texts) == 1 else [{"type": "input_text", "text": t} for t in texts]
+            out.append({"type": "function_call_output", "call_id": p.tool_use_id, "output": output})
+        else:
+            return False
+    if not out:
+        return False
+    items.extend(out)
+    for p in content:
+        recs.append(Record("assistant" if type(p) is ToolUse else "user", False, {}, [p], i))
+    return True
 
 
 # --------------------------------------------------------------------------------------------
