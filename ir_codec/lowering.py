@@ -52,7 +52,7 @@ def plain_texts(parts: Sequence[Part]) -> list[str] | None:
     (a message a codec can write at once), else ``None``."""
     texts: list[str] = []
     for p in parts:
-        if type(p) is not Text or p.cache is not None or p.provider_options:
+        if not plain_text(p):
             return None
         texts.append(p.text)
     return texts or None

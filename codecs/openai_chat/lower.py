@@ -49,7 +49,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_text, report_merged
+from ir_codec.lowering import merge_options, own_options, plain_texts, report_merged
 from ir_codec.paths import IRPath, render
 
 from .lift import is_system_blocks, own_part
@@ -412,11 +412,11 @@ class Lowerer:
         meet = False
         last = None  # the role of the wire message written last
         for i, m in enumerate(req.messages):
-            c = m.content
-            if (m.role == "user" or m.role == "assistant") and c and not m.provider_options and all(map(plain_text, c)):
+            texts = plain_texts(m.content) if m.role in ("user", "assistant") and not m.provider_options else None
+            if texts is not None:
                 # text parts only, without marks or options: what user_message and
                 # assistant_message write for them, at once
-                body = c[0].text if len(c) == 1 else [{"type": "text", "text": p.text} for p in c]  # type: ignore[union-attr]
+                body = texts[0] if len(texts) == 1 else [{"type": "text", "text": t} for t in texts]
                 out = [{"role": m.role, "content": body}]
             else:
                 out = LOWER_MESSAGE[m.role](self, ("messages", i), m)
