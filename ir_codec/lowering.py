@@ -19,13 +19,14 @@ import msgspec
 
 from .codec import EncodeContext
 from .errors import DecodeError, LossKind
-from .ir import Message, Part, ProviderOptions, Text
+from .ir import Message, Part, ProviderOptions, Text, ToolUse
 from .paths import IRPath
 
 __all__ = [
     "at",
     "merge_options",
     "own_options",
+    "plain_call",
     "plain_text",
     "plain_text_block",
     "plain_texts",
@@ -45,6 +46,12 @@ def plain_text(part: Part) -> TypeGuard[Text]:
     """Whether an IR part is a :class:`~ir_codec.ir.Text` without a mark or options: it lowers to
     the wire's plain text block, with nothing to merge or report."""
     return type(part) is Text and part.cache is None and not part.provider_options
+
+
+def plain_call(part: Part) -> TypeGuard[ToolUse]:
+    """Whether an IR part is a :class:`~ir_codec.ir.ToolUse` without a mark or options: it lowers
+    to the wire's plain tool call, with nothing to merge or report."""
+    return type(part) is ToolUse and part.cache is None and not part.provider_options
 
 
 def plain_texts(parts: Sequence[Part]) -> list[str] | None:

@@ -46,7 +46,7 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     """Run the test with the fast paths on, then with every one of them off."""
     if request.param == "general":
         monkeypatch.setattr(lower, "plain_text", lambda p: False)
-        monkeypatch.setattr(lower, "_plain_call", lambda p: False)
+        monkeypatch.setattr(lower, "plain_call", lambda p: False)
         monkeypatch.setattr(lower, "_plain_result", lambda p, names: None)
         monkeypatch.setattr(lower, "_all_sendable", lambda content: False)
         monkeypatch.setattr(wire, "plain_text_part", lambda obj: False)
@@ -280,7 +280,7 @@ def test_encode_same_warning_text(monkeypatch: pytest.MonkeyPatch) -> None:
     every = [m for messages, _, _ in ENCODE_CASES.values() for m in messages]
     fast = CODEC.encode(Request(messages=every))
     monkeypatch.setattr(lower, "plain_text", lambda p: False)
-    monkeypatch.setattr(lower, "_plain_call", lambda p: False)
+    monkeypatch.setattr(lower, "plain_call", lambda p: False)
     monkeypatch.setattr(lower, "_plain_result", lambda p, names: None)
     monkeypatch.setattr(lower, "_all_sendable", lambda content: False)
     general = CODEC.encode(Request(messages=every))
@@ -388,7 +388,7 @@ def test_workload_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
     fast_ir = CODEC.decode(fast.to_json())
     for module, name, off in (
         (lower, "plain_text", lambda p: False),
-        (lower, "_plain_call", lambda p: False),
+        (lower, "plain_call", lambda p: False),
         (lower, "_plain_result", lambda p, names: None),
         (lower, "_all_sendable", lambda content: False),
         (wire, "plain_text_part", lambda obj: False),

@@ -52,7 +52,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
 from ir_codec.paths import IRPath
 
 from .lift import (
@@ -587,7 +587,7 @@ class _Lowering:
             if plain_text(p):
                 blocks.append({"type": "text", "text": p.text})
                 continue
-            if type(p) is ToolUse and p.cache is None and not p.provider_options:
+            if plain_call(p):
                 blocks.append({"type": "tool_use", "id": p.id, "name": p.name, "input": p.input})
                 continue
             blocks.append(self.part(p, (*path, "content", j), role))

@@ -53,7 +53,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
 from ir_codec.paths import IRPath, render
 
 from .lift import SIGNATURES, ir_mapped, lift_block, lift_result_block, lift_tool
@@ -602,7 +602,7 @@ def _plain_block(part: Part) -> dict[str, Any] | None:
     follows an unmarked part."""
     if plain_text(part):
         return {"text": part.text}
-    if type(part) is ToolUse and part.cache is None and not part.provider_options:
+    if plain_call(part):
         return {"toolUse": {"toolUseId": part.id, "name": part.name, "input": part.input}}
     if type(part) is ToolResult and part.cache is None and not part.provider_options:
         texts: list[dict[str, Any]] = []

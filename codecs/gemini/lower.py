@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any, TypeGuard, assert_never
+from typing import Any, assert_never
 
 import msgspec
 
@@ -50,7 +50,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
 from ir_codec.paths import IRPath
 
 from .lift import PART_KINDS
@@ -282,7 +282,7 @@ def _lower_message(m: Message, i: int, names: dict[str, str], ctx: EncodeContext
         # the common parts, without a mark or options, written at once (what _LOWER_PART gives them)
         if plain_text(p):
             parts.append({"text": p.text})
-        elif _plain_call(p):
+        elif plain_call(p):
             parts.append({"functionCall": {"id": p.id, "name": p.name, "args": p.input}})
         elif type(p) is ToolResult and (text := _plain_result(p, names)) is not None:
             key = "error" if p.is_error else "output"
@@ -294,12 +294,6 @@ def _lower_message(m: Message, i: int, names: dict[str, str], ctx: EncodeContext
     if not m.provider_options:  # nothing to merge (merge_options of no options)
         return content
     return merge_options(content, own_options(m.provider_options, path, ctx), path=path, ctx=ctx, deep=True)
-
-
-def _plain_call(p: Part) -> TypeGuard[ToolUse]:
-    """Whether an IR part is a tool call without a mark or options: :func:`_lower_tool_use`
-    writes ``{"functionCall": {"id", "name", "args"}}`` with nothing to merge."""
-    return type(p) is ToolUse and p.cache is None and not p.provider_options
 
 
 def _plain_result(p: ToolResult, names: dict[str, str]) -> str | None:

@@ -43,7 +43,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_texts, report_merged
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_texts, report_merged
 from ir_codec.paths import IRPath, render
 
 from . import lift
@@ -475,7 +475,7 @@ def _plain_items(content: list[Part], i: int, items: list[dict[str, Any]], recs:
     whether it did; else it writes nothing."""
     out: list[dict[str, Any]] = []
     for p in content:
-        if type(p) is ToolUse and not p.provider_options:
+        if plain_call(p):
             out.append({"type": "function_call", "call_id": p.id, "name": p.name, "arguments": canon_args(p.input)})
         elif type(p) is ToolResult and not p.provider_options and not p.is_error:
             texts = plain_texts(p.content)
