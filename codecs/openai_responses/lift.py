@@ -392,18 +392,10 @@ def _plain_item(item: dict[str, Any], default_ttl: str) -> Record | None:
             parts: list[Part] = [Text(text=content)]
         elif type(content) is list:
             parts = []
-            for c in content:  # _plain_part, inline
-                if type(c) is not dict:
+            for c in content:
+                if type(c) is not dict or not _plain_part(c, role):
                     return None
-                if role == "assistant":
-                    a = c.get("annotations")
-                    if len(c) != 3 or c.get("type") != "output_text" or type(a) is not list or a:
-                        return None
-                elif len(c) != 2 or c.get("type") != "input_text":
-                    return None
-                if type(text := c.get("text")) is not str:
-                    return None
-                parts.append(Text(text=text))
+                parts.append(Text(text=c["text"]))
         else:
             return None
         if role == "developer":
