@@ -29,6 +29,7 @@ __all__ = [
     "plain_call",
     "plain_text",
     "plain_text_block",
+    "plain_text_member",
     "plain_texts",
     "report_merged",
     "split_unknown",
@@ -40,6 +41,13 @@ def plain_text_block(obj: Any) -> bool:
     """Whether a wire content block is ``{"type": "text", "text": "..."}`` and nothing else (the
     form Anthropic and OpenAI Chat share): it reads as a plain :class:`~ir_codec.ir.Text`."""
     return type(obj) is dict and len(obj) == 2 and obj.get("type") == "text" and type(obj.get("text")) is str
+
+
+def plain_text_member(obj: Any) -> bool:
+    """Whether a wire object is ``{"text": "..."}`` and nothing else (a Gemini part, a Bedrock
+    Converse content block: the forms whose member name is the kind): it reads as a plain
+    :class:`~ir_codec.ir.Text`."""
+    return type(obj) is dict and len(obj) == 1 and type(obj.get("text")) is str
 
 
 def plain_text(part: Part) -> TypeGuard[Text]:

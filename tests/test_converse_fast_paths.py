@@ -2,7 +2,7 @@
 
 Encode writes a plain part at once (``lower._plain_block``) and keeps a message whose parts are
 all kept as they are without rebuilding it (``lower._kept_whole``); decode reads plain text,
-toolUse and toolResult blocks at once (``lift.plain_text_block``, ``lift._plain_tool_block``).
+toolUse and toolResult blocks at once (``lift.plain_text_member``, ``lift._plain_tool_block``).
 Each table case is checked twice: against the value written here from the documented Converse
 shapes (AWS Converse API reference: ``Message`` is ``{role, content}``, ``ContentBlock`` a
 one-member union: ``{"text"}``, ``{"toolUse": {toolUseId, name, input}}``, ``{"toolResult":
@@ -47,7 +47,7 @@ def general(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lower, "_kept_whole", lambda part: False)
     monkeypatch.setattr(lower, "plain_text", lambda part: False)
     monkeypatch.setattr(lower, "_plain_block", lambda part: None)
-    monkeypatch.setattr(lift, "plain_text_block", lambda obj: False)
+    monkeypatch.setattr(lift, "plain_text_member", lambda obj: False)
     monkeypatch.setattr(lift, "_plain_tool_block", lambda obj: None)
 
 
@@ -480,8 +480,8 @@ def test_plain_tool_block(block: dict[str, Any], part: Part | None) -> None:
         (["text"], False),
     ],
 )
-def test_plain_text_block(block: Any, plain: bool) -> None:
-    assert lift.plain_text_block(block) is plain
+def test_plain_text_member(block: Any, plain: bool) -> None:
+    assert lift.plain_text_member(block) is plain
 
 
 @pytest.mark.parametrize("forced", [False, True])

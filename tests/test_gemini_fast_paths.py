@@ -3,7 +3,7 @@
 Encode writes plain text parts, plain function calls and one-text function responses at once
 (``lower._lower_message``), keeps messages with nothing to drop as they are
 (``lower._all_sendable``); decode copies and lifts ``{"text": ...}`` parts and
-``{"role", "parts"}`` contents inline (``wire.plain_text_part``, ``wire._plain_content``). Each
+``{"role", "parts"}`` contents inline (``wire.plain_text_member``, ``wire._plain_content``). Each
 case is run twice, with the fast paths on and with them forced off (``general``), and both runs
 must give the wire body (bytes, so key order counts), the warnings and the IR written out here
 from the documented shapes (``types.Part``, ``types.FunctionCall``, ``types.FunctionResponse``).
@@ -49,9 +49,9 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
         monkeypatch.setattr(lower, "plain_call", lambda p: False)
         monkeypatch.setattr(lower, "_plain_result", lambda p, names: None)
         monkeypatch.setattr(lower, "_all_sendable", lambda content: False)
-        monkeypatch.setattr(wire, "plain_text_part", lambda obj: False)
+        monkeypatch.setattr(wire, "plain_text_member", lambda obj: False)
         monkeypatch.setattr(wire, "_plain_content", lambda obj: False)
-        monkeypatch.setattr(lift, "plain_text_part", lambda obj: False)
+        monkeypatch.setattr(lift, "plain_text_member", lambda obj: False)
     return str(request.param)
 
 
@@ -391,9 +391,9 @@ def test_workload_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
         (lower, "plain_call", lambda p: False),
         (lower, "_plain_result", lambda p, names: None),
         (lower, "_all_sendable", lambda content: False),
-        (wire, "plain_text_part", lambda obj: False),
+        (wire, "plain_text_member", lambda obj: False),
         (wire, "_plain_content", lambda obj: False),
-        (lift, "plain_text_part", lambda obj: False),
+        (lift, "plain_text_member", lambda obj: False),
     ):
         monkeypatch.setattr(module, name, off)
     general = CODEC.encode(req)

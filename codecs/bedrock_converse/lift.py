@@ -42,7 +42,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import split_unknown
+from ir_codec.lowering import plain_text_member, split_unknown
 
 from .wire import (
     AUDIO_FORMATS,
@@ -266,24 +266,16 @@ def _lift_union(obj: Any, path: str, members: tuple[str, ...], table: Mapping[st
     return ProviderPart(codec=NAME, data=obj)
 
 
-def plain_text_block(obj: Any) -> bool:
-    """Whether a wire block is ``{"text": "..."}`` and nothing else: it reads as a plain
-    :class:`~ir_codec.ir.Text` (what ``_lift_union`` and ``_lift_text`` make of it: one member,
-    of the right type, no unknown field), in a ``ContentBlock`` as in a ``ToolResultContentBlock``.
-    The Converse form of :func:`ir_codec.lowering.plain_text_block` (which tests ``{"type": "text"}``)."""
-    return type(obj) is dict and len(obj) == 1 and type(obj.get("text")) is str
-
-
 def lift_block(obj: Any, path: str) -> Part:
     """A ``ContentBlock`` (not a cachePoint) as an IR part; ``path`` is its JSON path."""
-    if plain_text_block(obj):
+    if plain_text_member(obj):
         return Text(text=obj["text"])  # {"text": "..."}: a plain Text, at once
     return _lift_union(obj, path, _CONTENT_MEMBERS, LIFT_BLOCK, WContentBlock)
 
 
 def lift_result_block(obj: Any, path: str) -> Part:
     """A ``ToolResultContentBlock`` as an IR part."""
-    if plain_text_block(obj):
+    if plain_text_member(obj):
         return Text(text=obj["text"])  # {"text": "..."}: a plain Text, at once
     return _lift_union(obj, path, _RESULT_MEMBERS, LIFT_RESULT_BLOCK, WToolResultContentBlock)
 
@@ -550,7 +542,7 @@ def _plain_tool_block(b: Any) -> Part | None:
     status = r.get("status")
     if len(r) != (2 if status is None else 3) or status not in (None, "success", "error"):
         return None
-    if not all(map(plain_text_block, r["content"])):
+    if not all(map(plain_text_member, r["content"])):
         return None
     content: list[Any] = [Text(text=q["text"]) for q in r["content"]]
     return ToolResult(tool_use_id=r["toolUseId"], content=content, is_error=status == "error")
@@ -564,7 +556,7 @@ def _lift_messages(raw_messages: list[Any], marks: _Marks) -> list[Message]:
         rest = {} if type(m) is dict and len(m) == 2 else _rest(m, ("role", "content"), f"$.messages[{i}]")
         content: list[Part] = []
         for j, b in enumerate(m["content"]):
-            if plain_text_block(b):
+            if plain_text_member(b):
                 content.append(Text(text=b["text"]))  # lift_block's first case, at once
                 continue
             part = _plain_tool_block(b)

@@ -34,6 +34,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
+from ir_codec.lowering import plain_text_member
 
 from .wire import (
     CHOICES,
@@ -45,7 +46,6 @@ from .wire import (
     check_response_parts,
     kind_for,
     normalize,
-    plain_text_part,
     uri_is_file,
 )
 
@@ -243,7 +243,7 @@ def _lift_content(c: dict[str, Any], i: int, ids: Ids, call_names: dict[str, str
     parts = [
         # a plain text part read inline (what lift_part / _lift_text give it)
         Text(text=p["text"])
-        if plain_text_part(p)
+        if plain_text_member(p)
         else lift_part(p, ids, call_names, (i, j), f"$.contents[{i}].parts[{j}]")
         for j, p in enumerate(c["parts"])
     ]

@@ -19,6 +19,7 @@ from msgspec import UNSET, UnsetType
 from ir_codec.codec import expect_object
 from ir_codec.errors import DecodeError
 from ir_codec.ir import Audio, Document, Image
+from ir_codec.lowering import plain_text_member
 
 __all__ = [
     "CHOICES",
@@ -56,7 +57,6 @@ __all__ = [
     "norm_content",
     "norm_part",
     "normalize",
-    "plain_text_part",
     "uri_is_file",
 ]
 
@@ -377,12 +377,6 @@ def check_response_parts(parts: list[Any], path: str) -> None:
             )
 
 
-def plain_text_part(obj: Any) -> bool:
-    """Whether a wire part is ``{"text": "..."}`` and nothing else: it normalizes to a copy of
-    itself (:func:`norm_part`) and reads as a plain :class:`~ir_codec.ir.Text`."""
-    return type(obj) is dict and len(obj) == 1 and type(obj.get("text")) is str
-
-
 def _plain_content(obj: Any) -> bool:
     """Whether a wire Content is ``{"role": "...", "parts": [...]}`` (in either order) and
     nothing else: its keys are camelCase and none is null, so :func:`camel_keys` copies it as it is."""
@@ -401,7 +395,7 @@ def norm_content(value: Any, path: str) -> dict[str, Any]:
         parts = listify(content["parts"], f"{path}.parts")
     content["parts"] = [
         # a plain text part is copied as it is (what norm_part returns for it)
-        {"text": p["text"]} if plain_text_part(p) else norm_part(p, f"{path}.parts[{k}]")
+        {"text": p["text"]} if plain_text_member(p) else norm_part(p, f"{path}.parts[{k}]")
         for k, p in enumerate(parts)
     ]
     return content
