@@ -33,6 +33,7 @@ from ir_codec.ir import (
     ToolResult,
     ToolUse,
 )
+from ir_codec.lowering import plain_text_member
 
 NAME = "bedrock-converse"
 C = get_codec(NAME)
@@ -481,7 +482,7 @@ def test_plain_tool_block(block: dict[str, Any], part: Part | None) -> None:
     ],
 )
 def test_plain_text_member(block: Any, plain: bool) -> None:
-    assert lift.plain_text_member(block) is plain
+    assert plain_text_member(block) is plain
 
 
 @pytest.mark.parametrize("forced", [False, True])
