@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ir_codec import available_codecs, get_codec, transpile
-from ir_codec._json import _colons, load_json
+from ir_codec._json import _colons, _count_colons, load_json
 from ir_codec.cli import main
 from ir_codec.errors import DecodeError
 from ir_codec.limits import Limits
@@ -267,3 +267,10 @@ def test_use_limits_applies_to_every_decoder_in_its_block_only() -> None:
 @given(st.text(alphabet=st.sampled_from(":a\u00e9\U0001f600"), max_size=60))
 def test_the_colons_of_a_string_are_all_counted(text: str) -> None:
     assert _colons(text) == text.count(":")
+
+
+@given(st.binary(max_size=200).map(lambda b: b.replace(b":", b"")), st.integers(0, 120), st.integers(0, 400))
+def test_the_colons_of_a_text_are_counted_whatever_count_is_expected(base: bytes, colons: int, expected: int) -> None:
+    # sparse or dense, and an expectation right or wrong (a lost duplicate key): the count is exact
+    data = bytes(base[i // 2] if i % 2 and i // 2 < len(base) else 58 for i in range(2 * colons)) + base
+    assert _count_colons(data, expected) == data.count(b":")
