@@ -61,6 +61,8 @@ from .wire import (
     group_messages,
     parse_arguments,
     plain_message,
+    plain_tool_turn,
+    plain_wire_call,
     split_fields,
 )
 
@@ -191,7 +193,7 @@ class Lifter:
             role = m.get("role") if type(m) is dict and len(m) == 2 else None
             if type(role) is str and role in PLAIN_ROLES and type(m.get("content")) is str:
                 continue  # the most common message, plain_message's first case, checked at once
-            if not plain_message(m):
+            if not plain_message(m) and not plain_tool_turn(m):
                 checked_message(m, f"$.messages[{idx}]")
         system: list[SystemBlock] = []
         start = 0
@@ -329,6 +331,8 @@ class Lifter:
     def assistant(self, m: dict[str, Any], path: str) -> Message:
         if len(m) == 2 and type(m.get("content")) is str:  # the plain answer: one text
             return Message(role="assistant", content=[Text(text=m["content"])])
+        if plain_tool_turn(m):  # null content and plain tool calls: nothing raw to keep
+            return Message(role="assistant", content=[self.plain_call(c) for c in m["tool_calls"]])
         _, extras = split_fields(m, frozenset({"role", "content", "tool_calls"}))
         # content / tool_calls null or [] are the same as absent (a documented canonicalization)
         extras.pop("content", None)
@@ -343,7 +347,21 @@ class Lifter:
             content.append(self.tool_call(call, f"{path}.tool_calls[{k}]"))
         return Message(role="assistant", content=content, provider_options=options(self.name, extras))
 
+    def plain_call(self, call: dict[str, Any]) -> ToolUse:
+        """The ToolUse of a plain wire call (:func:`plain_wire_call`): what :meth:`tool_call`
+        makes of it, at once."""
+        f = call["function"]
+        value, kept = parse_arguments(f["arguments"])
+        return ToolUse(
+            id=self.flavor.tool_call_id_from_wire(call["id"]),
+            name=f["name"],
+            input=value,
+            provider_options={self.name: {"arguments": kept}} if kept is not None else {},
+        )
+
     def tool_call(self, call: Any, path: str) -> Part:
+        if plain_wire_call(call):
+            return self.plain_call(call)
         call = expect_object(call, path)
         if call.get("type") != "function":
             return ProviderPart(codec=self.name, data={"tool_call": call})
@@ -364,6 +382,10 @@ class Lifter:
         )
 
     def tool_message(self, m: dict[str, Any], path: str) -> ToolResult:
+        if plain_tool_turn(m):  # a string content and nothing raw to keep
+            return ToolResult(
+                tool_use_id=self.flavor.tool_call_id_from_wire(m["tool_call_id"]), content=[Text(text=m["content"])]
+            )
         _, extras = split_fields(m, frozenset({"role", "content", "tool_call_id"}))
         content = self.parts(m["content"], f"{path}.content", "tool", where="nested")
         return ToolResult(

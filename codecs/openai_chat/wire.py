@@ -62,6 +62,8 @@ __all__ = [
     "arguments_denote",
     "checked_message",
     "plain_message",
+    "plain_tool_turn",
+    "plain_wire_call",
     "compact",
     "content_form",
     "group_messages",
@@ -415,6 +417,31 @@ def plain_message(m: Any) -> bool:
         return False
     content = m.get("content")
     return type(content) is str or (type(content) is list and all(type(p) is dict for p in content))
+
+
+def plain_wire_call(call: Any) -> bool:
+    """Whether ``call`` is a function tool call of the plain shape, which ``WToolCall`` accepts
+    as it is and which leaves nothing raw: ``id``, ``type`` "function" and ``function`` with a
+    string ``name`` and ``arguments``, nothing else."""
+    if type(call) is not dict or len(call) != 3 or call.get("type") != "function" or type(call.get("id")) is not str:
+        return False
+    f = call.get("function")
+    return type(f) is dict and len(f) == 2 and type(f.get("name")) is str and type(f.get("arguments")) is str
+
+
+def plain_tool_turn(m: Any) -> bool:
+    """Whether ``m`` is one of the two messages of a plain tool turn, which its role's type
+    accepts as it is and which leave nothing raw: an assistant message of null content and
+    plain tool calls (:func:`plain_wire_call`), or a tool message of a string content."""
+    if type(m) is not dict or len(m) != 3:
+        return False
+    role = m.get("role")
+    if role == "tool":
+        return type(m.get("tool_call_id")) is str and type(m.get("content")) is str
+    if role != "assistant" or "content" not in m or m["content"] is not None:
+        return False
+    calls = m.get("tool_calls")
+    return type(calls) is list and len(calls) > 0 and all(map(plain_wire_call, calls))
 
 
 def checked_message(m: Any, path: str) -> dict[str, Any]:

@@ -1,0 +1,163 @@
+"""OpenAI Chat and its flavors: the fast path for a plain tool turn agrees with the general path.
+
+Decode reads an assistant message of null content and plain function tool calls, and a tool
+message of a string content, at once (``wire.plain_tool_turn``, ``wire.plain_wire_call``).
+Each table case is checked twice: against the IR written here from the documented shapes
+(``openai/types/chat/chat_completion_assistant_message_param.py``: ``content`` may be null when
+``tool_calls`` is given; ``chat_completion_message_function_tool_call_param.py``: ``{id, type:
+"function", function: {name, arguments}}`` with ``arguments`` a JSON text;
+``chat_completion_tool_message_param.py``: ``{role: "tool", tool_call_id, content}``), and
+against the general path forced by turning the fast path off, for every flavor of the lifter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ir_codec import get_codec
+from ir_codec.codecs.openai_chat import lift
+from ir_codec.errors import DecodeError
+from ir_codec.ir import Message, ProviderPart, Request, Text, ToolResult, ToolUse
+
+FLAVORS = ["openai-chat", "openrouter", "mistral", "deepseek"]
+Q = {"role": "user", "content": "q"}
+ID = "call12345"  # nine letters and digits: an id every flavor keeps as it is
+
+
+def _call(**over: Any) -> dict[str, Any]:
+    call = {"id": ID, "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
+    return call | over
+
+
+def _turn(*calls: Any, answer: Any = "42", **assistant: Any) -> list[dict[str, Any]]:
+    a = {"role": "assistant", "content": None, "tool_calls": list(calls)} | assistant
+    return [Q, a, {"role": "tool", "tool_call_id": ID, "content": answer}]
+
+
+def _ir(*calls: ToolUse, answer: str = "42") -> list[Message]:
+    return [
+        Message(role="user", content=[Text(text="q")]),
+        Message(role="assistant", content=list(calls)),
+        Message(role="user", content=[ToolResult(tool_use_id=ID, content=[Text(text=answer)])]),
+    ]
+
+
+USE = ToolUse(id=ID, name="f", input={"a": 1})
+
+# (id, messages, the IR messages expected, or None where only the agreement is asserted)
+CASES: list[tuple[str, list[Any], list[Message] | None]] = [
+    ("plain-turn", _turn(_call()), _ir(USE)),
+    (
+        "two-calls",
+        [Q, {"role": "assistant", "content": None, "tool_calls": [_call(), _call(id="call67890")]}],
+        [
+            Message(role="user", content=[Text(text="q")]),
+            Message(role="assistant", content=[USE, ToolUse(id="call67890", name="f", input={"a": 1})]),
+        ],
+    ),
+    (
+        "spaced-arguments-kept-raw",
+        _turn(_call(function={"name": "f", "arguments": '{"a": 1}'})),
+        _ir(ToolUse(id=ID, name="f", input={"a": 1}, provider_options={"@": {"arguments": '{"a": 1}'}})),
+    ),
+    (
+        "arguments-not-json",
+        _turn(_call(function={"name": "f", "arguments": "oops"})),
+        _ir(ToolUse(id=ID, name="f", input={}, provider_options={"@": {"arguments": "oops"}})),
+    ),
+    (
+        "arguments-an-array",
+        _turn(_call(function={"name": "f", "arguments": "[1]"})),
+        _ir(ToolUse(id=ID, name="f", input={}, provider_options={"@": {"arguments": "[1]"}})),
+    ),
+    ("arguments-null", _turn(_call(function={"name": "f", "arguments": None})), None),
+    ("arguments-absent", _turn(_call(function={"name": "f"})), None),
+    ("call-with-index", _turn(_call(index=0)), None),
+    ("function-with-extra", _turn(_call(function={"name": "f", "arguments": "{}", "strict": True})), None),
+    ("custom-call", [Q, {"role": "assistant", "content": None, "tool_calls": [{"id": ID, "type": "custom"}]}], None),
+    ("content-empty-string", _turn(_call(), content=""), None),
+    ("content-text", _turn(_call(), content="let me look"), None),
+    ("content-absent", [Q, {"role": "assistant", "tool_calls": [_call()]}], None),
+    ("no-calls", [Q, {"role": "assistant", "content": None, "tool_calls": []}], None),
+    ("refusal-beside-calls", _turn(_call(), refusal="no"), None),
+    ("answer-parts", _turn(_call(), answer=[{"type": "text", "text": "42"}]), None),
+    ("answer-empty", _turn(_call(), answer=""), _ir(USE, answer="")),
+    ("tool-message-extra", [*_turn(_call())[:2], {"role": "tool", "tool_call_id": ID, "content": "4", "n": 1}], None),
+    ("user-after-tool", [*_turn(_call()), {"role": "user", "content": "more"}], None),
+]
+
+BAD: list[tuple[str, list[Any], str]] = [
+    ("call-id-a-number", _turn(_call(id=7)), "$.messages[1]"),
+    ("call-not-an-object", _turn("call"), "$.messages[1]"),
+    ("name-a-number", _turn(_call(function={"name": 1, "arguments": "{}"})), "$.messages[1]"),
+    ("arguments-an-object", _turn(_call(function={"name": "f", "arguments": {"a": 1}})), "$.messages[1]"),
+    ("tool-id-null", [*_turn(_call())[:2], {"role": "tool", "tool_call_id": None, "content": "4"}], "$.messages[2]"),
+    ("tool-content-number", _turn(_call(), answer=42), "$.messages[2]"),
+    ("calls-null", [Q, {"role": "assistant", "content": None, "tool_calls": None}], "$.messages[1].tool_calls"),
+]
+
+
+def _decode(name: str, messages: list[Any]) -> Request:
+    return get_codec(name).decode({"model": "m", "messages": messages})
+
+
+def _named(name: str, messages: list[Message]) -> list[Message]:
+    """The expected IR with the placeholder codec name ``@`` of provider_options filled in."""
+
+    def fix(p: Any) -> Any:
+        if isinstance(p, ToolUse) and "@" in p.provider_options:
+            return ToolUse(id=p.id, name=p.name, input=p.input, provider_options={name: p.provider_options["@"]})
+        return p
+
+    return [Message(role=m.role, content=[fix(p) for p in m.content]) for m in messages]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize(("messages", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_the_fast_path_reads_what_the_documented_shape_says(
+    name: str, messages: list[Any], expected: list[Message] | None
+) -> None:
+    fast = _decode(name, messages)
+    if expected is not None:
+        assert fast.messages == _named(name, expected)
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize(("messages", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_the_fast_path_agrees_with_the_general_path(
+    name: str, messages: list[Any], expected: list[Message] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _decode(name, messages)
+    monkeypatch.setattr(lift, "plain_tool_turn", lambda m: False)
+    monkeypatch.setattr(lift, "plain_wire_call", lambda call: False)
+    slow = _decode(name, messages)
+    assert fast == slow
+    # and the body encodes back as it came, both ways alike
+    assert get_codec(name).encode(fast).body == get_codec(name).encode(slow).body
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize(("messages", "path"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+def test_a_bad_tool_turn_is_the_same_decode_error_both_ways(
+    name: str, messages: list[Any], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(DecodeError) as fast:
+        _decode(name, messages)
+    monkeypatch.setattr(lift, "plain_tool_turn", lambda m: False)
+    monkeypatch.setattr(lift, "plain_wire_call", lambda call: False)
+    with pytest.raises(DecodeError) as slow:
+        _decode(name, messages)
+    assert fast.value.path.startswith(path)
+    assert (fast.value.path, fast.value.expected, fast.value.found) == (
+        slow.value.path,
+        slow.value.expected,
+        slow.value.found,
+    )
+
+
+def test_a_custom_call_stays_a_provider_part() -> None:
+    custom = {"id": ID, "type": "custom", "custom": {"name": "g", "input": "x"}}
+    req = _decode("openai-chat", [Q, {"role": "assistant", "content": None, "tool_calls": [custom]}])
+    assert isinstance(req.messages[1].content[0], ProviderPart)
