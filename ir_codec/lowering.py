@@ -19,7 +19,7 @@ import msgspec
 
 from .codec import EncodeContext
 from .errors import DecodeError, LossKind
-from .ir import Message, Part, ProviderOptions, Text, ToolUse
+from .ir import Message, Part, ProviderOptions, Text, ToolResult, ToolUse
 from .paths import IRPath
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "merge_options",
     "own_options",
     "plain_call",
+    "plain_result",
     "plain_text",
     "plain_text_block",
     "plain_text_member",
@@ -60,6 +61,18 @@ def plain_call(part: Part) -> TypeGuard[ToolUse]:
     """Whether an IR part is a :class:`~ir_codec.ir.ToolUse` without a mark or options: it lowers
     to the wire's plain tool call, with nothing to merge or report."""
     return type(part) is ToolUse and part.cache is None and not part.provider_options
+
+
+def plain_result(part: Part) -> TypeGuard[ToolResult]:
+    """Whether an IR part is a :class:`~ir_codec.ir.ToolResult` without a mark or options whose
+    parts are all :func:`plain_text`: it lowers to the wire's tool result of plain texts, with
+    nothing to merge or report (``is_error`` is the codec's to write)."""
+    return (
+        type(part) is ToolResult
+        and part.cache is None
+        and not part.provider_options
+        and all(map(plain_text, part.content))
+    )
 
 
 def plain_texts(parts: Sequence[Part]) -> list[str] | None:

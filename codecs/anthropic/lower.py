@@ -52,7 +52,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text
 from ir_codec.paths import IRPath
 
 from .lift import (
@@ -140,6 +140,16 @@ def lower_request(codec: Codec, form: BodyForm, request: Request, ctx: EncodeCon
 # Reduce: drop or convert what the wire cannot hold; report at the caller's paths
 
 
+def _texts_kept(p: ToolResult) -> bool:
+    """Whether the reduction keeps every part of the tool result ``p`` as it is: each one a
+    non-empty Text (``_Reduction.nested`` and ``fit_text`` keep such a part, whatever its mark
+    or options)."""
+    for q in p.content:
+        if type(q) is not Text or not q.text:
+            return False
+    return True
+
+
 class _Reduction:
     def __init__(self, ctx: EncodeContext, version: str, files: bool = True) -> None:
         self.ctx = ctx
@@ -167,7 +177,11 @@ class _Reduction:
         for i, m in enumerate(request.messages):
             role = m.role
             for p in m.content:  # the common message, every part kept as it is: no call, no lists
-                if not ((type(p) is Text and p.text) or (type(p) is ToolUse and role == "assistant")):
+                if not (
+                    (type(p) is Text and p.text)
+                    or (type(p) is ToolUse and role == "assistant")
+                    or (type(p) is ToolResult and role == "user" and _texts_kept(p))
+                ):
                     break
             else:
                 if m.content:
@@ -589,6 +603,14 @@ class _Lowering:
                 continue
             if plain_call(p):
                 blocks.append({"type": "tool_use", "id": p.id, "name": p.name, "input": p.input})
+                continue
+            if plain_result(p):
+                b: dict[str, Any] = {"type": "tool_result", "tool_use_id": p.tool_use_id}
+                if p.content:
+                    b["content"] = [{"type": "text", "text": q.text} for q in p.content]  # type: ignore[union-attr]
+                if p.is_error:
+                    b["is_error"] = True
+                blocks.append(b)
                 continue
             blocks.append(self.part(p, (*path, "content", j), role))
         out: dict[str, Any] = {"role": role, "content": blocks}

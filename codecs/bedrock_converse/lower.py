@@ -53,7 +53,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text
 from ir_codec.paths import IRPath, render
 
 from .lift import SIGNATURES, ir_mapped, lift_block, lift_result_block, lift_tool
@@ -604,12 +604,8 @@ def _plain_block(part: Part) -> dict[str, Any] | None:
         return {"text": part.text}
     if plain_call(part):
         return {"toolUse": {"toolUseId": part.id, "name": part.name, "input": part.input}}
-    if type(part) is ToolResult and part.cache is None and not part.provider_options:
-        texts: list[dict[str, Any]] = []
-        for q in part.content:
-            if not plain_text(q):
-                return None
-            texts.append({"text": q.text})
+    if plain_result(part):
+        texts = [{"text": q.text} for q in part.content]  # type: ignore[union-attr]
         obj: dict[str, Any] = {"toolUseId": part.tool_use_id, "content": texts}
         if part.is_error:
             obj["status"] = "error"

@@ -1,0 +1,148 @@
+"""Anthropic Messages: the fast path for a tool result of plain texts agrees with the general path.
+
+The reduction keeps a user message whose tool results hold only non-empty texts without fitting
+each part (``lower._texts_kept``), and the lowering writes a tool result of plain texts at once
+(``ir_codec.lowering.plain_result``). Each table case is checked against the body written here
+from the documented shape (SDK ``types/tool_result_block_param.py``: ``{type: "tool_result",
+tool_use_id, content?, is_error?}``, ``content`` a string or text and image blocks) where it is
+a plain case, and against the general path forced by turning the fast paths off, with the same
+warnings, on the three platforms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ir_codec import get_codec
+from ir_codec.codecs.anthropic import lower
+from ir_codec.ir import (
+    Base64Source,
+    CacheControl,
+    CacheTtl,
+    Image,
+    Json,
+    Message,
+    Part,
+    Request,
+    Text,
+    ToolResult,
+    ToolUse,
+)
+from ir_codec.lowering import plain_result
+
+CODECS = ["anthropic", "anthropic-bedrock", "anthropic-vertex"]
+H1 = CacheControl(ttl=CacheTtl.ONE_HOUR)
+PNG = Image(source=Base64Source(media_type="image/png", data="iVBORw0KGgo="))
+
+
+def _request(result: Part, role: str = "user") -> Request:
+    return Request(
+        model="claude-opus-5",
+        max_tokens=64,
+        messages=[
+            Message(role="user", content=[Text(text="q")]),
+            Message(role="assistant", content=[ToolUse(id="t1", name="f", input={})]),
+            Message(role=role, content=[result, Text(text="go on")]),  # type: ignore[arg-type]
+        ],
+    )
+
+
+def _block(**over: Any) -> dict[str, Any]:
+    return {"type": "tool_result", "tool_use_id": "t1"} | over
+
+
+# (id, the tool result, the block expected (None: only the agreement is asserted))
+CASES: list[tuple[str, Part, dict[str, Any] | None]] = [
+    (
+        "one-text",
+        ToolResult(tool_use_id="t1", content=[Text(text="42")]),
+        _block(content=[{"type": "text", "text": "42"}]),
+    ),
+    (
+        "two-texts",
+        ToolResult(tool_use_id="t1", content=[Text(text="4"), Text(text="2")]),
+        _block(content=[{"type": "text", "text": "4"}, {"type": "text", "text": "2"}]),
+    ),
+    ("no-content", ToolResult(tool_use_id="t1", content=[]), _block()),
+    (
+        "error",
+        ToolResult(tool_use_id="t1", content=[Text(text="boom")], is_error=True),
+        _block(content=[{"type": "text", "text": "boom"}], is_error=True),
+    ),
+    ("empty-text", ToolResult(tool_use_id="t1", content=[Text(text="")]), None),
+    ("text-then-empty", ToolResult(tool_use_id="t1", content=[Text(text="a"), Text(text="")]), None),
+    ("marked-text", ToolResult(tool_use_id="t1", content=[Text(text="42", cache=H1)]), None),
+    ("marked-result", ToolResult(tool_use_id="t1", content=[Text(text="42")], cache=H1), None),
+    (
+        "text-with-citations",
+        ToolResult(
+            tool_use_id="t1",
+            content=[Text(text="42", provider_options={"anthropic": {"citations": [{"type": "x"}]}})],
+        ),
+        None,
+    ),
+    (
+        "result-options",
+        ToolResult(tool_use_id="t1", content=[Text(text="42")], provider_options={"anthropic": {"x": 1}}),
+        None,
+    ),
+    (
+        "foreign-options",
+        ToolResult(tool_use_id="t1", content=[Text(text="42")], provider_options={"openai-chat": {"x": 1}}),
+        None,
+    ),
+    ("image", ToolResult(tool_use_id="t1", content=[Text(text="see"), PNG]), None),
+    ("json", ToolResult(tool_use_id="t1", content=[Json(value={"a": 1})]), None),
+]
+
+
+def _general(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lower, "plain_result", lambda part: False)
+    monkeypatch.setattr(lower, "_texts_kept", lambda part: False)
+
+
+def _encode(name: str, req: Request) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    e = get_codec(name).encode(req)
+    return e.body, [(w.path, str(w.kind), w.reason) for w in e.warnings]
+
+
+@pytest.mark.parametrize("name", CODECS)
+@pytest.mark.parametrize(("result", "block"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_a_tool_result_encodes_alike_both_ways(
+    name: str, result: Part, block: dict[str, Any] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _encode(name, _request(result))
+    if block is not None:
+        assert fast[0]["messages"][2]["content"] == [block, {"type": "text", "text": "go on"}]
+        assert fast[1] == []
+    _general(monkeypatch)
+    assert _encode(name, _request(result)) == fast
+
+
+@pytest.mark.parametrize(("result", "block"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_a_tool_result_in_an_assistant_message_is_dropped_both_ways(
+    result: Part, block: dict[str, Any] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _encode("anthropic", _request(result, role="assistant"))
+    assert ("messages[2].content[0]", "dropped", "tool_result blocks belong in user messages; dropped") in fast[1]
+    _general(monkeypatch)
+    assert _encode("anthropic", _request(result, role="assistant")) == fast
+
+
+@pytest.mark.parametrize(
+    ("part", "plain"),
+    [
+        (ToolResult(tool_use_id="t1", content=[Text(text="a")]), True),
+        (ToolResult(tool_use_id="t1", content=[]), True),
+        (ToolResult(tool_use_id="t1", content=[Text(text="a")], is_error=True), True),
+        (ToolResult(tool_use_id="t1", content=[Text(text="a")], cache=H1), False),
+        (ToolResult(tool_use_id="t1", content=[Text(text="a", cache=H1)]), False),
+        (ToolResult(tool_use_id="t1", content=[Text(text="a")], provider_options={"x": {}}), False),
+        (ToolResult(tool_use_id="t1", content=[PNG]), False),
+        (Text(text="a"), False),
+    ],
+)
+def test_plain_result(part: Part, plain: bool) -> None:
+    assert plain_result(part) is plain
