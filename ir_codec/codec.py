@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import operator
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
@@ -380,6 +382,10 @@ def foreign_reasoning(part: Part, family: str | None) -> str | None:
     return None
 
 
+_REASONING = frozenset({Thinking, RedactedThinking})
+_content = operator.attrgetter("content")
+
+
 def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, redacted: bool = False) -> Request:
     """The request with every reasoning signature fit for a wire of signature ``family``
     (``CodecProfile.signatures``), each change reported:
@@ -392,6 +398,8 @@ def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, red
 
     ``redacted``: the wire carries redacted thinking as such (``CodecProfile.redacted_thinking``);
     redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`)."""
+    if _REASONING.isdisjoint(map(type, chain.from_iterable(map(_content, request.messages)))):
+        return request  # no reasoning part (the common request): one scan in C, no loop per part
     messages = request.messages  # copied, with the message, at the first part that changes
     for i, m in enumerate(request.messages):
         content = m.content
