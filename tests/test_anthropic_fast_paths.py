@@ -146,3 +146,46 @@ def test_a_tool_result_in_an_assistant_message_is_dropped_both_ways(
 )
 def test_plain_result(part: Part, plain: bool) -> None:
     assert plain_result(part) is plain
+
+
+# (id, a message of one part) written at once when it is one plain text (``_Lowering.request``)
+ONE_PART: list[tuple[str, Message, dict[str, Any] | None]] = [
+    (
+        "plain",
+        Message(role="user", content=[Text(text="hi")]),
+        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+    ),
+    (
+        "assistant",
+        Message(role="assistant", content=[Text(text="hi")]),
+        {"role": "assistant", "content": [{"type": "text", "text": "hi"}]},
+    ),
+    ("marked", Message(role="user", content=[Text(text="hi", cache=H1)]), None),
+    ("text-options", Message(role="user", content=[Text(text="hi", provider_options={"anthropic": {"x": 1}})]), None),
+    (
+        "message-options",
+        Message(role="user", content=[Text(text="hi")], provider_options={"anthropic": {"x": 1}}),
+        None,
+    ),
+    ("foreign-options", Message(role="user", content=[Text(text="hi")], provider_options={"gemini": {"x": 1}}), None),
+    ("empty-text", Message(role="user", content=[Text(text="")]), None),
+    ("two-texts", Message(role="user", content=[Text(text="a"), Text(text="b")]), None),
+    ("a-call", Message(role="assistant", content=[ToolUse(id="t9", name="g", input={"a": 1})]), None),
+]
+
+
+@pytest.mark.parametrize("name", CODECS)
+@pytest.mark.parametrize(("message", "wire"), [c[1:] for c in ONE_PART], ids=[c[0] for c in ONE_PART])
+def test_a_message_of_one_part_encodes_alike_both_ways(
+    name: str, message: Message, wire: dict[str, Any] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    req = Request(
+        model="claude-opus-5", max_tokens=64, messages=[Message(role="user", content=[Text(text="q")]), message]
+    )
+    fast = _encode(name, req)
+    if wire is not None:
+        assert fast[0]["messages"][1] == wire
+        assert fast[1] == []
+    for helper in ("plain_text", "plain_call", "plain_result", "_texts_kept"):
+        monkeypatch.setattr(lower, helper, lambda part: False)
+    assert _encode(name, req) == fast

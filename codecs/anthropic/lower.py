@@ -495,7 +495,13 @@ class _Lowering:
             body["max_tokens"] = r.max_tokens
         if r.system:
             body["system"] = [self.system(s, ("system", i)) for i, s in enumerate(r.system)]
-        body["messages"] = [self.message(m, ("messages", i)) for i, m in enumerate(r.messages)]
+        body["messages"] = messages = []
+        for i, m in enumerate(r.messages):
+            c = m.content
+            if len(c) == 1 and plain_text(p := c[0]) and not m.provider_options:
+                messages.append({"role": m.role, "content": [{"type": "text", "text": p.text}]})  # message() at once
+                continue
+            messages.append(self.message(m, ("messages", i)))
         if r.tools:
             body["tools"] = [self.tool(t, ("tools", i)) for i, t in enumerate(r.tools)]
         self.tool_choice(r, body)
