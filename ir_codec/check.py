@@ -303,6 +303,11 @@ def _check_tool_ids(request: Request, *, paired: bool) -> None:
     seen: dict[str, tuple[int, int]] = {}  # ToolUse id -> where it is
     answerable: set[str] = set()  # ids of the ToolUses of assistant messages before this one
     for i, m in enumerate(request.messages):
+        for p in m.content:  # most messages hold no tool part: passed over without a list
+            if type(p) is ToolUse or type(p) is ToolResult:
+                break
+        else:
+            continue
         uses: list[str] = []
         for j, p in enumerate(m.content):
             t = type(p)

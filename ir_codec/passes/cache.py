@@ -86,6 +86,11 @@ class _Plan:
             if s.cache is not None:
                 marks[("system", i)] = s.cache
         for i, m in enumerate(request.messages):
+            for p in m.content:  # most messages hold no mark and no tool result: passed over at once
+                if p.cache is not None or type(p) is ToolResult:
+                    break
+            else:
+                continue
             for j, p in enumerate(m.content):
                 if p.cache is not None:
                     marks[("messages", i, j)] = p.cache
