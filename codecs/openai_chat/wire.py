@@ -416,7 +416,11 @@ def plain_message(m: Any) -> bool:
     if type(role) is not str or role not in PLAIN_ROLES:
         return False
     content = m.get("content")
-    return type(content) is str or (type(content) is list and all(type(p) is dict for p in content))
+    return type(content) is str or (type(content) is list and _OBJECTS_ONLY(map(type, content)))
+
+
+_OBJECTS_ONLY = frozenset({dict}).issuperset
+"""Whether the types of an iterable are all ``dict`` (a scan in C: no generator per message)."""
 
 
 def plain_wire_call(call: Any) -> bool:
