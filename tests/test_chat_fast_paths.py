@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ir_codec import get_codec
-from ir_codec.codecs.openai_chat import lift
+from ir_codec.codecs.openai_chat import lift, wire
 from ir_codec.errors import DecodeError
 from ir_codec.ir import Message, ProviderPart, Request, Text, ToolResult, ToolUse
 
@@ -161,3 +163,47 @@ def test_a_custom_call_stays_a_provider_part() -> None:
     custom = {"id": ID, "type": "custom", "custom": {"name": "g", "input": "x"}}
     req = _decode("openai-chat", [Q, {"role": "assistant", "content": None, "tool_calls": [custom]}])
     assert isinstance(req.messages[1].content[0], ProviderPart)
+
+
+# -- the check of each message before grouping: plain_message written out in Lifter.request -----
+
+_ROLES = st.sampled_from(["user", "assistant", "system", "developer", "tool", "robot", 1, None])
+_PART = st.sampled_from([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}, "a", 1, {}, None])
+_CONTENT = st.one_of(st.text(max_size=3), st.lists(_PART, max_size=3), st.none(), st.integers(-5, 5))
+_DICT_MESSAGE = st.one_of(
+    st.fixed_dictionaries({"role": _ROLES, "content": _CONTENT}),
+    st.fixed_dictionaries({"role": _ROLES}),
+    st.fixed_dictionaries({"role": _ROLES, "content": _CONTENT, "name": st.just("n")}),
+)
+_MESSAGE = st.one_of(_DICT_MESSAGE, st.just([1]), st.just("m"))
+
+
+@given(_MESSAGE)
+def test_a_plain_message_is_one_its_role_type_accepts(m: Any) -> None:
+    if wire.plain_message(m):
+        assert wire.checked_message(m, "$") is m
+
+
+@given(st.lists(_DICT_MESSAGE, min_size=1, max_size=4) | st.lists(_MESSAGE, min_size=1, max_size=3))
+def test_the_first_bad_message_is_the_error_whatever_comes_after(messages: list[Any]) -> None:
+    """Decode checks every message, in order, before it reads any: the error names the first
+    message that is no object (the body's type), else the first its role's type rejects, as
+    ``checked_message`` names it."""
+    first_bad = next(
+        (DecodeError(f"$.messages[{i}]", "object", "?") for i, m in enumerate(messages) if type(m) is not dict), None
+    )
+    for i, m in enumerate(messages):
+        if first_bad is not None:
+            break
+        try:
+            wire.checked_message(m, f"$.messages[{i}]")
+        except DecodeError as exc:
+            first_bad = exc
+    try:
+        _decode("openai-chat", messages)
+    except DecodeError as exc:
+        if first_bad is not None:
+            assert (exc.path, exc.expected) == (first_bad.path, first_bad.expected)
+            assert first_bad.found == "?" or exc.found == first_bad.found
+    else:
+        assert first_bad is None

@@ -59,8 +59,8 @@ from .wire import (
     WToolCall,
     checked_message,
     group_messages,
+    objects_only,
     parse_arguments,
-    plain_message,
     plain_tool_turn,
     plain_wire_call,
     split_fields,
@@ -190,11 +190,18 @@ class Lifter:
         fields, extras = split_fields(data, self.root_fields())
         msgs = data[w["messages"]]
         for idx, m in enumerate(msgs):
-            role = m.get("role") if type(m) is dict and len(m) == 2 else None
-            if type(role) is str and role in PLAIN_ROLES and type(m.get("content")) is str:
-                continue  # the most common message, plain_message's first case, checked at once
-            if not plain_message(m) and not plain_tool_turn(m):
-                checked_message(m, f"$.messages[{idx}]")
+            if type(m) is dict and len(m) == 2:
+                # plain_message, written out: the most common messages are checked without a call
+                role, c = m.get("role"), m.get("content")
+                if (
+                    type(role) is str
+                    and role in PLAIN_ROLES
+                    and (type(c) is str or (type(c) is list and objects_only(c)))
+                ):
+                    continue
+            elif plain_tool_turn(m):
+                continue
+            checked_message(m, f"$.messages[{idx}]")
         system: list[SystemBlock] = []
         start = 0
         if msgs and is_system_blocks(msgs[0], self.system_role):

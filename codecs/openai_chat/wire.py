@@ -61,6 +61,7 @@ __all__ = [
     "WUserMessage",
     "arguments_denote",
     "checked_message",
+    "objects_only",
     "plain_message",
     "plain_tool_turn",
     "plain_wire_call",
@@ -416,11 +417,15 @@ def plain_message(m: Any) -> bool:
     if type(role) is not str or role not in PLAIN_ROLES:
         return False
     content = m.get("content")
-    return type(content) is str or (type(content) is list and _OBJECTS_ONLY(map(type, content)))
+    return type(content) is str or (type(content) is list and objects_only(content))
 
 
-_OBJECTS_ONLY = frozenset({dict}).issuperset
-"""Whether the types of an iterable are all ``dict`` (a scan in C: no generator per message)."""
+_OBJECTS = frozenset({dict}).issuperset
+
+
+def objects_only(items: list[Any]) -> bool:
+    """Whether every item is a ``dict`` (one scan in C, no generator)."""
+    return _OBJECTS(map(type, items))
 
 
 def plain_wire_call(call: Any) -> bool:
