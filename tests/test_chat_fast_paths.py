@@ -207,3 +207,69 @@ def test_the_first_bad_message_is_the_error_whatever_comes_after(messages: list[
             assert first_bad.found == "?" or exc.found == first_bad.found
     else:
         assert first_bad is None
+
+
+# -- a text part with a mark and nothing else (Lifter.parts, wire.marked_text_block) -------------
+
+_MARKS: list[tuple[str, Any]] = [
+    ("explicit-30m", {"mode": "explicit", "ttl": "30m"}),
+    ("explicit-12h", {"mode": "explicit", "ttl": "12h"}),
+    ("explicit-no-ttl", {"mode": "explicit"}),
+    ("implicit", {"mode": "implicit"}),
+    ("ttl-5m", {"mode": "explicit", "ttl": "5m"}),
+    ("extra-key", {"mode": "explicit", "ttl": "30m", "x": 1}),
+    ("ephemeral", {"type": "ephemeral"}),
+    ("ephemeral-1h", {"type": "ephemeral", "ttl": "1h"}),
+    ("not-an-object", "30m"),
+    ("null", None),
+]
+_KEYS = ["prompt_cache_breakpoint", "cache_control"]
+
+
+def _marked_messages(key: str, mark: Any) -> list[dict[str, Any]]:
+    part = {"type": "text", "text": "t", key: mark}
+    return [
+        {"role": "system", "content": [part]},
+        {"role": "developer", "content": [part]},
+        {"role": "user", "content": [{"type": "text", "text": "q"}, part]},
+        {"role": "assistant", "content": [part]},
+        {"role": "assistant", "content": None, "tool_calls": [_call()]},
+        {"role": "tool", "tool_call_id": ID, "content": [part]},
+        {"role": "user", "content": [part]},
+    ]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize("key", _KEYS)
+@pytest.mark.parametrize("mark", [m for _, m in _MARKS], ids=[i for i, _ in _MARKS])
+def test_a_marked_text_part_reads_alike_both_ways(
+    name: str, key: str, mark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = _marked_messages(key, mark)
+    try:
+        fast: Request | DecodeError = _decode(name, messages)
+    except DecodeError as exc:
+        fast = exc
+    monkeypatch.setattr(lift, "marked_text_block", lambda obj, key: False)
+    try:
+        slow: Request | DecodeError = _decode(name, messages)
+    except DecodeError as exc:
+        slow = exc
+    if isinstance(fast, DecodeError):
+        assert isinstance(slow, DecodeError)
+        assert (fast.path, fast.expected, fast.found) == (slow.path, slow.expected, slow.found)
+    else:
+        assert fast == slow
+
+
+def test_a_breakpoint_on_the_system_prompt_and_the_last_part_is_read_as_marks() -> None:
+    mark = {"mode": "explicit", "ttl": "30m"}
+    req = _decode(
+        "openai-chat",
+        [
+            {"role": "developer", "content": [{"type": "text", "text": "sys", "prompt_cache_breakpoint": mark}]},
+            {"role": "user", "content": [{"type": "text", "text": "q", "prompt_cache_breakpoint": mark}]},
+        ],
+    )
+    assert req.system[0].cache is not None and req.system[0].cache.ttl == "30m"
+    assert req.messages[0].content == [Text(text="q", cache=req.system[0].cache)]

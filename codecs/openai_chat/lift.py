@@ -59,6 +59,7 @@ from .wire import (
     WToolCall,
     checked_message,
     group_messages,
+    marked_text_block,
     objects_only,
     parse_arguments,
     plain_tool_turn,
@@ -413,10 +414,18 @@ class Lifter:
         ir_role = "user" if where == "nested" else "system" if role in ("system", "developer") else role
         out: list[Part] = []
         plain_text = "text" in allowed
+        key = self.flavor.MARK_KEY
         for j, raw in enumerate(content):
             if plain_text and plain_text_block(raw):  # {"type": "text", "text": "..."}: a plain Text
                 out.append(Text(text=raw["text"]))
                 continue
+            if plain_text and key is not None and marked_text_block(raw, key):
+                # a text part with a mark and nothing else (a cache breakpoint on the system prompt
+                # or the last user part): text() at once where the mark is one this place keeps
+                mark = self.mark({key: raw[key]}, "text", ir_role, where)
+                if mark is not None:
+                    out.append(Text(text=raw["text"], cache=mark))
+                    continue
             pp = f"{path}[{j}]"
             raw = expect_object(raw, pp)
             t = raw.get("type")

@@ -61,6 +61,7 @@ __all__ = [
     "WUserMessage",
     "arguments_denote",
     "checked_message",
+    "marked_text_block",
     "objects_only",
     "plain_message",
     "plain_tool_turn",
@@ -426,6 +427,20 @@ _OBJECTS = frozenset({dict}).issuperset
 def objects_only(items: list[Any]) -> bool:
     """Whether every item is a ``dict`` (one scan in C, no generator)."""
     return _OBJECTS(map(type, items))
+
+
+def marked_text_block(obj: Any, key: str) -> bool:
+    """Whether ``obj`` is ``{"type": "text", "text": "...", key: ...}`` and nothing else: a text
+    part with a cache mark at the flavor's ``MARK_KEY``, which the text part's type accepts as it
+    is wherever the flavor reads the mark (``ChatFlavor.read_mark`` takes only what
+    ``WPromptCacheBreakpoint`` takes)."""
+    return (
+        type(obj) is dict
+        and len(obj) == 3
+        and obj.get("type") == "text"
+        and type(obj.get("text")) is str
+        and key in obj
+    )
 
 
 def plain_wire_call(call: Any) -> bool:
