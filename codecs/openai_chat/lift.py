@@ -221,6 +221,13 @@ class Lifter:
                 if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(plain_text_block, c)):
                     messages.append(Message(role="user", content=[Text(text=p["text"]) for p in c]))
                     continue
+            elif len(g) == 1 and plain_tool_turn(m):
+                # the plain tool call standing alone, or its answer: what group() makes of it, at once
+                if m["role"] == "assistant":
+                    messages.append(Message(role="assistant", content=[self.plain_call(c) for c in m["tool_calls"]]))
+                else:
+                    messages.append(Message(role="user", content=[self.plain_result(m)]))
+                continue
             messages.append(self.group(msgs, g))
         tools = [self.tool(t, f"$.tools[{i}]") for i, t in enumerate(fields.get(w["tools"], []))]
         if fields.get(w["tools"]) == []:
@@ -389,11 +396,16 @@ class Lifter:
             provider_options=options(self.name, extras),
         )
 
+    def plain_result(self, m: dict[str, Any]) -> ToolResult:
+        """The ToolResult of a plain tool message (:func:`plain_tool_turn`): what
+        :meth:`tool_message` makes of it, at once."""
+        return ToolResult(
+            tool_use_id=self.flavor.tool_call_id_from_wire(m["tool_call_id"]), content=[Text(text=m["content"])]
+        )
+
     def tool_message(self, m: dict[str, Any], path: str) -> ToolResult:
         if plain_tool_turn(m):  # a string content and nothing raw to keep
-            return ToolResult(
-                tool_use_id=self.flavor.tool_call_id_from_wire(m["tool_call_id"]), content=[Text(text=m["content"])]
-            )
+            return self.plain_result(m)
         _, extras = split_fields(m, frozenset({"role", "content", "tool_call_id"}))
         content = self.parts(m["content"], f"{path}.content", "tool", where="nested")
         return ToolResult(
