@@ -189,3 +189,28 @@ def test_a_message_of_one_part_encodes_alike_both_ways(
     for helper in ("plain_text", "plain_call", "plain_result", "_texts_kept"):
         monkeypatch.setattr(lower, helper, lambda part: False)
     assert _encode(name, req) == fast
+
+
+def test_paths_after_a_dropped_message_are_the_callers() -> None:
+    """The reduction copies the message list only from the first message it changes; a loss
+    found later (the planner's) is still reported at the caller's path."""
+    m30 = CacheControl(ttl=CacheTtl.THIRTY_MINUTES)
+    req = Request(
+        model="claude-opus-5",
+        max_tokens=64,
+        messages=[
+            Message(role="user", content=[Text(text="a")]),
+            Message(role="assistant", content=[Text(text="")]),
+            Message(role="user", content=[Text(text="b")]),
+            Message(role="assistant", content=[Text(text="c")]),
+            Message(role="user", content=[Text(text="d", cache=m30)]),
+        ],
+    )
+    body, warnings = _encode("anthropic", req)
+    assert [m["content"][0]["text"] for m in body["messages"]] == ["a", "b", "c", "d"]
+    assert body["messages"][3]["content"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert [(w[0], w[1]) for w in warnings] == [
+        ("messages[1].content[0]", "dropped"),
+        ("messages[1]", "dropped"),
+        ("messages[4].content[0].cache", "approximated"),
+    ]

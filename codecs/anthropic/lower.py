@@ -172,7 +172,7 @@ class _Reduction:
         fitted = [(i, self.tool(t, ("tools", i))) for i, t in enumerate(request.tools)]
         tools = [(i, t) for i, t in fitted if t is not None]
         system = [(i, s) for i, s in enumerate(request.system) if self.system_block(s, ("system", i))]
-        messages: list[Message] = []
+        messages: list[Message] | None = None  # a copy, made at the first message not kept as it is
         kept_messages: list[int] = []
         for i, m in enumerate(request.messages):
             role = m.role
@@ -185,10 +185,18 @@ class _Reduction:
                     break
             else:
                 if m.content:
-                    kept_messages.append(i)
-                    messages.append(m)
+                    if messages is not None:
+                        kept_messages.append(i)
+                        messages.append(m)
                     continue
             content, kept, nested = self.content(m, ("messages", i))
+            if content and content is m.content:  # every part kept as it is
+                if messages is not None:
+                    kept_messages.append(i)
+                    messages.append(m)
+                continue
+            if messages is None:
+                messages, kept_messages = request.messages[:i], list(range(i))
             if not content:
                 # Every message needs a block (API error "all messages must have non-empty content
                 # except for the optional final assistant message"); an empty final assistant
@@ -197,17 +205,17 @@ class _Reduction:
                 self.drop(("messages", i), reason)
                 continue
             kept_messages.append(i)
-            if content is m.content:  # every part kept as it is
-                messages.append(m)
-                continue
             r = len(messages)
             origins.keep(("messages", r, "content"), kept)
             for j, inner in nested.items():
                 origins.keep(("messages", r, "content", j, "content"), inner)
             messages.append(msgspec.structs.replace(m, content=content))
+        if messages is None:  # every message kept as it is
+            messages = request.messages
+        else:
+            origins.keep(("messages",), kept_messages)
         origins.keep(("tools",), [i for i, _ in tools])
         origins.keep(("system",), [i for i, _ in system])
-        origins.keep(("messages",), kept_messages)
         return msgspec.structs.replace(
             request, tools=[t for _, t in tools], system=[s for _, s in system], messages=messages
         )
