@@ -273,3 +273,26 @@ def test_a_breakpoint_on_the_system_prompt_and_the_last_part_is_read_as_marks() 
     )
     assert req.system[0].cache is not None and req.system[0].cache.ttl == "30m"
     assert req.messages[0].content == [Text(text="q", cache=req.system[0].cache)]
+
+
+def _m(role: str, content: Any = "x", **extra: Any) -> dict[str, Any]:
+    return {"role": role, "content": content, **extra}
+
+
+# (id, wire messages, the IR messages they form, by index): the rule of group_messages' doc
+GROUPS: list[tuple[str, list[dict[str, Any]], list[list[int]]]] = [
+    ("alternating", [_m("user"), _m("assistant"), _m("user")], [[0], [1], [2]]),
+    ("user-then-results-then-user", [_m("user"), _m("tool"), _m("tool"), _m("user")], [[0, 1, 2, 3]]),
+    ("two-users", [_m("user"), _m("user")], [[0], [1]]),
+    ("result-then-user-with-a-field", [_m("tool"), _m("user", name="n")], [[0, 1]]),
+    ("user-result-user-with-a-field", [_m("user"), _m("tool"), _m("user", name="n")], [[0, 1], [2]]),
+    ("empty-user-stands-alone", [_m("user", []), _m("tool"), _m("user", [])], [[0], [1], [2]]),
+    ("results-between-answers", [_m("assistant"), _m("tool"), _m("assistant")], [[0], [1], [2]]),
+    ("system-roles", [_m("system"), _m("user"), _m("developer"), _m("user")], [[0], [1], [2], [3]]),
+    ("results-after-a-system-message", [_m("user"), _m("system"), _m("tool")], [[0], [1], [2]]),
+]
+
+
+@pytest.mark.parametrize(("messages", "groups"), [c[1:] for c in GROUPS], ids=[c[0] for c in GROUPS])
+def test_group_messages(messages: list[dict[str, Any]], groups: list[list[int]]) -> None:
+    assert wire.group_messages(messages, 0) == groups

@@ -491,17 +491,18 @@ def group_messages(msgs: list[dict[str, Any]], start: int) -> list[list[int]]:
     for idx in range(start, len(msgs)):
         m = msgs[idx]
         role = m["role"]
-        if role == "user" and m["content"] == []:
-            # an empty user message stands alone (it is all an empty IR user message leaves)
+        if (role != "user" and role != "tool") or (role == "user" and m["content"] == []):
+            # an assistant or system message, or an empty user message (it is all an empty IR
+            # user message leaves), stands alone
             cur = None
             groups.append([idx])
             continue
-        if role in ("user", "tool") and cur is not None:
+        if cur is not None:
             prev = msgs[cur[-1]]["role"]
             has_user = any(msgs[k]["role"] == "user" for k in cur)
             if role == "tool" or (prev != "user" and not (has_user and set(m) - {"role", "content"})):
                 cur.append(idx)
                 continue
-        cur = [idx] if role in ("user", "tool") else None
-        groups.append(cur if cur is not None else [idx])
+        cur = [idx]
+        groups.append(cur)
     return groups
