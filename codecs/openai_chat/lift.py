@@ -190,6 +190,7 @@ class Lifter:
         w = self.wire
         fields, extras = split_fields(data, self.root_fields())
         msgs = data[w["messages"]]
+        tool_turns: set[int] = set()  # the messages plain_tool_turn accepts
         for idx, m in enumerate(msgs):
             if type(m) is dict and len(m) == 2:
                 # plain_message, written out: the most common messages are checked without a call
@@ -201,6 +202,7 @@ class Lifter:
                 ):
                     continue
             elif plain_tool_turn(m):
+                tool_turns.add(idx)
                 continue
             checked_message(m, f"$.messages[{idx}]")
         system: list[SystemBlock] = []
@@ -221,7 +223,7 @@ class Lifter:
                 if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(plain_text_block, c)):
                     messages.append(Message(role="user", content=[Text(text=p["text"]) for p in c]))
                     continue
-            elif len(g) == 1 and plain_tool_turn(m):
+            elif len(g) == 1 and g[0] in tool_turns:
                 # the plain tool call standing alone, or its answer: what group() makes of it, at once
                 if m["role"] == "assistant":
                     messages.append(Message(role="assistant", content=[self.plain_call(c) for c in m["tool_calls"]]))
