@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ir_codec import get_codec
 from ir_codec.codecs.openai_chat import lift, wire
 from ir_codec.errors import DecodeError
-from ir_codec.ir import Message, ProviderPart, Request, Text, ToolResult, ToolUse
+from ir_codec.ir import Message, ProviderPart, Request, Text, Tool, ToolResult, ToolUse
 
 FLAVORS = ["openai-chat", "openrouter", "mistral", "deepseek"]
 Q = {"role": "user", "content": "q"}
@@ -296,3 +296,61 @@ GROUPS: list[tuple[str, list[dict[str, Any]], list[list[int]]]] = [
 @pytest.mark.parametrize(("messages", "groups"), [c[1:] for c in GROUPS], ids=[c[0] for c in GROUPS])
 def test_group_messages(messages: list[dict[str, Any]], groups: list[list[int]]) -> None:
     assert wire.group_messages(messages, 0) == groups
+
+
+# -- a function tool of the plain shape (Lifter.tool, wire.plain_wire_tool) ------------------------
+# ``chat_completion_function_tool_param.py``: ``{type: "function", function: FunctionDefinition}``;
+# ``shared_params/function_definition.py``: ``name`` required; ``description``, ``parameters``,
+# ``strict`` optional.
+
+SCHEMA = {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
+_TOOLS: list[tuple[str, Any]] = [
+    ("full", {"type": "function", "function": {"name": "f", "description": "d", "parameters": SCHEMA, "strict": True}}),
+    ("name-only", {"type": "function", "function": {"name": "f"}}),
+    ("name-and-parameters", {"type": "function", "function": {"name": "f", "parameters": SCHEMA}}),
+    ("strict-false", {"type": "function", "function": {"name": "f", "strict": False}}),
+    ("description-null", {"type": "function", "function": {"name": "f", "description": None}}),
+    ("parameters-null", {"type": "function", "function": {"name": "f", "parameters": None}}),
+    ("strict-null", {"type": "function", "function": {"name": "f", "strict": None}}),
+    ("strict-one", {"type": "function", "function": {"name": "f", "strict": 1}}),
+    ("extra-function-field", {"type": "function", "function": {"name": "f", "x": 1}}),
+    ("marked", {"type": "function", "function": {"name": "f"}, "cache_control": {"type": "ephemeral"}}),
+    (
+        "breakpoint",
+        {"type": "function", "function": {"name": "f"}, "prompt_cache_breakpoint": {"mode": "explicit"}},
+    ),
+    ("custom", {"type": "custom", "custom": {"name": "g"}}),
+    ("name-a-number", {"type": "function", "function": {"name": 1}}),
+    ("parameters-a-list", {"type": "function", "function": {"name": "f", "parameters": []}}),
+    ("function-a-string", {"type": "function", "function": "f"}),
+    ("not-an-object", "f"),
+]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize("tool", [t for _, t in _TOOLS], ids=[i for i, _ in _TOOLS])
+def test_a_tool_reads_alike_both_ways(name: str, tool: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = {"model": "m", "messages": [Q], "tools": [tool]}
+    try:
+        fast: Request | DecodeError = get_codec(name).decode(body)
+    except DecodeError as exc:
+        fast = exc
+    monkeypatch.setattr(lift, "plain_wire_tool", lambda t: False)
+    try:
+        slow: Request | DecodeError = get_codec(name).decode(body)
+    except DecodeError as exc:
+        slow = exc
+    if isinstance(fast, DecodeError):
+        assert isinstance(slow, DecodeError)
+        assert (fast.path, fast.expected, fast.found) == (slow.path, slow.expected, slow.found)
+    else:
+        assert fast == slow
+
+
+def test_a_plain_tool_is_read_as_the_documented_fields_say() -> None:
+    body = {"model": "m", "messages": [Q], "tools": [_TOOLS[0][1], _TOOLS[1][1]]}
+    tools = get_codec("openai-chat").decode(body).tools
+    assert tools == [
+        Tool(name="f", description="d", input_schema=SCHEMA, strict=True),
+        Tool(name="f", input_schema={"type": "object"}),
+    ]

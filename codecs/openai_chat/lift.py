@@ -64,6 +64,7 @@ from .wire import (
     parse_arguments,
     plain_tool_turn,
     plain_wire_call,
+    plain_wire_tool,
     split_fields,
 )
 
@@ -522,6 +523,14 @@ class Lifter:
     # -- tools ------------------------------------------------------------------------------
 
     def tool(self, raw: Any, path: str) -> Tool | ProviderTool:
+        if plain_wire_tool(raw):  # what the general path makes of it, at once
+            fn = raw["function"]
+            return Tool(
+                name=fn["name"],
+                description=fn.get("description"),
+                input_schema=fn.get("parameters", {"type": "object"}),
+                strict=fn.get("strict"),
+            )
         raw = expect_object(raw, path)
         if raw.get("type") != "function":
             data = dict(raw)

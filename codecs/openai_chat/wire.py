@@ -66,6 +66,7 @@ __all__ = [
     "plain_message",
     "plain_tool_turn",
     "plain_wire_call",
+    "plain_wire_tool",
     "compact",
     "content_form",
     "group_messages",
@@ -441,6 +442,25 @@ def marked_text_block(obj: Any, key: str) -> bool:
         and type(obj.get("text")) is str
         and key in obj
     )
+
+
+_FUNCTION_FIELDS: dict[str, type] = {"name": str, "description": str, "parameters": dict, "strict": bool}
+
+
+def plain_wire_tool(tool: Any) -> bool:
+    """Whether ``tool`` is a function tool of the plain shape, which ``WFunctionTool`` accepts as
+    it is and which leaves nothing raw: ``type`` "function" and ``function`` with a string
+    ``name`` and, each optional, a string ``description``, an object ``parameters`` and a
+    boolean ``strict``, nothing else (no mark, no null)."""
+    if type(tool) is not dict or len(tool) != 2 or tool.get("type") != "function":
+        return False
+    fn = tool.get("function")
+    if type(fn) is not dict or type(fn.get("name")) is not str:
+        return False
+    for key, value in fn.items():
+        if type(value) is not _FUNCTION_FIELDS.get(key):
+            return False
+    return True
 
 
 def plain_wire_call(call: Any) -> bool:
