@@ -27,6 +27,7 @@ from ir_codec.ir import (
     Part,
     Request,
     Text,
+    Tool,
     ToolResult,
     ToolUse,
 )
@@ -214,3 +215,25 @@ def test_paths_after_a_dropped_message_are_the_callers() -> None:
         ("messages[1]", "dropped"),
         ("messages[4].content[0].cache", "approximated"),
     ]
+
+
+def test_a_tool_without_mark_or_options_is_written_at_once_and_others_are_not() -> None:
+    """SDK ``types/tool_param.py``: ``{name, input_schema, description?, strict?, cache_control?}``."""
+    schema = {"type": "object", "properties": {}}
+    tools = [
+        Tool(name="a", input_schema=schema),
+        Tool(name="b", input_schema=schema, description="d", strict=True),
+        Tool(name="c", input_schema=schema, cache=H1),
+        Tool(name="d", input_schema=schema, provider_options={"anthropic": {"eager_input_streaming": True}}),
+    ]
+    req = Request(
+        model="claude-opus-5", max_tokens=64, messages=[Message(role="user", content=[Text(text="q")])], tools=tools
+    )
+    body, warnings = _encode("anthropic", req)
+    assert body["tools"] == [
+        {"name": "a", "input_schema": schema},
+        {"name": "b", "input_schema": schema, "description": "d", "strict": True},
+        {"name": "c", "input_schema": schema, "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+        {"name": "d", "input_schema": schema, "eager_input_streaming": True},
+    ]
+    assert warnings == []

@@ -715,6 +715,8 @@ class _Lowering:
                     b["description"] = t.description
                 if t.strict is not None:
                     b["strict"] = t.strict
+                if t.cache is None and not t.provider_options:
+                    return b  # nothing to merge, no mark: what merge() and mark() leave
                 # a raw "type" other than "custom" would make the tool decode as a server tool
                 server = {"type": lambda v: v not in ("custom", None)}
                 b = self.merge(b, self.options(t, path), path, MAPPED["tool"], server)
