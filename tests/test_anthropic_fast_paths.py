@@ -29,6 +29,7 @@ from ir_codec.ir import (
     Text,
     Tool,
     ToolResult,
+    ToolSpec,
     ToolUse,
 )
 from ir_codec.lowering import plain_result
@@ -220,7 +221,7 @@ def test_paths_after_a_dropped_message_are_the_callers() -> None:
 def test_a_tool_without_mark_or_options_is_written_at_once_and_others_are_not() -> None:
     """SDK ``types/tool_param.py``: ``{name, input_schema, description?, strict?, cache_control?}``."""
     schema = {"type": "object", "properties": {}}
-    tools = [
+    tools: list[ToolSpec] = [
         Tool(name="a", input_schema=schema),
         Tool(name="b", input_schema=schema, description="d", strict=True),
         Tool(name="c", input_schema=schema, cache=H1),
