@@ -245,16 +245,23 @@ def _marked_messages(key: str, mark: Any) -> list[dict[str, Any]]:
 def test_a_marked_text_part_reads_alike_both_ways(
     name: str, key: str, mark: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    messages = _marked_messages(key, mark)
+    body = {"model": "m", "messages": _marked_messages(key, mark)}
+    _alike_both_ways(name, body, "marked_text_block", monkeypatch)
+
+
+def _outcome(name: str, body: dict[str, Any]) -> Request | DecodeError:
     try:
-        fast: Request | DecodeError = _decode(name, messages)
+        return get_codec(name).decode(body)
     except DecodeError as exc:
-        fast = exc
-    monkeypatch.setattr(lift, "marked_text_block", lambda obj, key: False)
-    try:
-        slow: Request | DecodeError = _decode(name, messages)
-    except DecodeError as exc:
-        slow = exc
+        return exc
+
+
+def _alike_both_ways(name: str, body: dict[str, Any], helper: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``body`` decodes to the same request, or the same error, with the fast path ``helper``
+    of the lifter turned off."""
+    fast = _outcome(name, body)
+    monkeypatch.setattr(lift, helper, lambda *args: False)
+    slow = _outcome(name, body)
     if isinstance(fast, DecodeError):
         assert isinstance(slow, DecodeError)
         assert (fast.path, fast.expected, fast.found) == (slow.path, slow.expected, slow.found)
@@ -330,21 +337,7 @@ _TOOLS: list[tuple[str, Any]] = [
 @pytest.mark.parametrize("name", FLAVORS)
 @pytest.mark.parametrize("tool", [t for _, t in _TOOLS], ids=[i for i, _ in _TOOLS])
 def test_a_tool_reads_alike_both_ways(name: str, tool: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    body = {"model": "m", "messages": [Q], "tools": [tool]}
-    try:
-        fast: Request | DecodeError = get_codec(name).decode(body)
-    except DecodeError as exc:
-        fast = exc
-    monkeypatch.setattr(lift, "plain_wire_tool", lambda t: False)
-    try:
-        slow: Request | DecodeError = get_codec(name).decode(body)
-    except DecodeError as exc:
-        slow = exc
-    if isinstance(fast, DecodeError):
-        assert isinstance(slow, DecodeError)
-        assert (fast.path, fast.expected, fast.found) == (slow.path, slow.expected, slow.found)
-    else:
-        assert fast == slow
+    _alike_both_ways(name, {"model": "m", "messages": [Q], "tools": [tool]}, "plain_wire_tool", monkeypatch)
 
 
 def test_a_plain_tool_is_read_as_the_documented_fields_say() -> None:
