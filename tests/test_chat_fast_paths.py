@@ -347,3 +347,28 @@ def test_a_plain_tool_is_read_as_the_documented_fields_say() -> None:
         Tool(name="f", description="d", input_schema=SCHEMA, strict=True),
         Tool(name="f", input_schema={"type": "object"}),
     ]
+
+
+# -- a message of plain text parts (Lifter.request's message check and loop) ------------------------
+
+IMG = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+_LISTS: list[tuple[str, list[dict[str, Any]]]] = [
+    ("one-text", [_m("user", [{"type": "text", "text": "a"}])]),
+    ("two-texts", [_m("user", [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])]),
+    ("empty", [_m("user", [])]),
+    ("text-with-a-field", [_m("user", [{"type": "text", "text": "a", "x": 1}])]),
+    ("text-then-image", [_m("user", [{"type": "text", "text": "a"}, IMG])]),
+    ("two-users", [_m("user", [{"type": "text", "text": "a"}]), _m("user", [{"type": "text", "text": "b"}])]),
+    ("after-a-result", [*_turn(_call()), _m("user", [{"type": "text", "text": "more"}])]),
+    ("system-texts", [_m("system", [{"type": "text", "text": "s"}]), _m("user", "q")]),
+    ("assistant-texts", [_m("user", "q"), _m("assistant", [{"type": "text", "text": "a"}])]),
+    ("developer-texts", [_m("user", "q"), _m("developer", [{"type": "text", "text": "d"}])]),
+]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+@pytest.mark.parametrize("messages", [m for _, m in _LISTS], ids=[i for i, _ in _LISTS])
+def test_a_message_of_text_parts_reads_alike_both_ways(
+    name: str, messages: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _alike_both_ways(name, {"model": "m", "messages": messages}, "plain_text_block", monkeypatch)

@@ -192,16 +192,20 @@ class Lifter:
         fields, extras = split_fields(data, self.root_fields())
         msgs = data[w["messages"]]
         tool_turns: set[int] = set()  # the messages plain_tool_turn accepts
+        text_lists: set[int] = set()  # the messages whose content is plain text parts only
         for idx, m in enumerate(msgs):
             if type(m) is dict and len(m) == 2:
                 # plain_message, written out: the most common messages are checked without a call
                 role, c = m.get("role"), m.get("content")
-                if (
-                    type(role) is str
-                    and role in PLAIN_ROLES
-                    and (type(c) is str or (type(c) is list and objects_only(c)))
-                ):
-                    continue
+                if type(role) is str and role in PLAIN_ROLES:
+                    if type(c) is str:
+                        continue
+                    if type(c) is list:
+                        if all(map(plain_text_block, c)):
+                            text_lists.add(idx)
+                            continue
+                        if objects_only(c):
+                            continue
             elif plain_tool_turn(m):
                 tool_turns.add(idx)
                 continue
@@ -221,7 +225,7 @@ class Lifter:
                 if type(c) is str:
                     messages.append(Message(role=m["role"], content=[Text(text=c)]))
                     continue
-                if m["role"] == "user" and type(c) is list and self.plain_text_ok and all(map(plain_text_block, c)):
+                if m["role"] == "user" and g[0] in text_lists and self.plain_text_ok:
                     messages.append(Message(role="user", content=[Text(text=p["text"]) for p in c]))
                     continue
             elif len(g) == 1 and g[0] in tool_turns:
