@@ -353,8 +353,6 @@ class Lifter:
     def assistant(self, m: dict[str, Any], path: str) -> Message:
         if len(m) == 2 and type(m.get("content")) is str:  # the plain answer: one text
             return Message(role="assistant", content=[Text(text=m["content"])])
-        if plain_tool_turn(m):  # null content and plain tool calls: nothing raw to keep
-            return Message(role="assistant", content=[self.plain_call(c) for c in m["tool_calls"]])
         _, extras = split_fields(m, frozenset({"role", "content", "tool_calls"}))
         # content / tool_calls null or [] are the same as absent (a documented canonicalization)
         extras.pop("content", None)
