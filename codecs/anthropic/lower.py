@@ -52,7 +52,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text, plain_texts
 from ir_codec.paths import IRPath
 
 from .lift import (
@@ -620,8 +620,9 @@ class _Lowering:
                 continue
             if plain_result(p):
                 b: dict[str, Any] = {"type": "tool_result", "tool_use_id": p.tool_use_id}
-                if p.content:
-                    b["content"] = [{"type": "text", "text": q.text} for q in p.content]  # type: ignore[union-attr]
+                texts = plain_texts(p.content)  # None for no content
+                if texts:
+                    b["content"] = [{"type": "text", "text": t} for t in texts]
                 if p.is_error:
                     b["is_error"] = True
                 blocks.append(b)

@@ -53,7 +53,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text, plain_texts
 from ir_codec.paths import IRPath, render
 
 from .lift import SIGNATURES, ir_mapped, lift_block, lift_result_block, lift_tool
@@ -605,7 +605,7 @@ def _plain_block(part: Part) -> dict[str, Any] | None:
     if plain_call(part):
         return {"toolUse": {"toolUseId": part.id, "name": part.name, "input": part.input}}
     if plain_result(part):
-        texts = [{"text": q.text} for q in part.content]  # type: ignore[union-attr]
+        texts = [{"text": t} for t in plain_texts(part.content) or ()]  # None for no content
         obj: dict[str, Any] = {"toolUseId": part.tool_use_id, "content": texts}
         if part.is_error:
             obj["status"] = "error"
