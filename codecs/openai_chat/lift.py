@@ -231,9 +231,11 @@ class Lifter:
             elif len(g) == 1 and g[0] in tool_turns:
                 # the plain tool call standing alone, or its answer: what group() makes of it, at once
                 if m["role"] == "assistant":
-                    messages.append(Message(role="assistant", content=[self.plain_call(c) for c in m["tool_calls"]]))
+                    messages.append(
+                        Message(role="assistant", content=[self.read_plain_call(c) for c in m["tool_calls"]])
+                    )
                 else:
-                    messages.append(Message(role="user", content=[self.plain_result(m)]))
+                    messages.append(Message(role="user", content=[self.read_plain_tool_message(m)]))
                 continue
             messages.append(self.group(msgs, g))
         tools = [self.tool(t, f"$.tools[{i}]") for i, t in enumerate(fields.get(w["tools"], []))]
@@ -367,7 +369,7 @@ class Lifter:
             content.append(self.tool_call(call, f"{path}.tool_calls[{k}]"))
         return Message(role="assistant", content=content, provider_options=options(self.name, extras))
 
-    def plain_call(self, call: dict[str, Any]) -> ToolUse:
+    def read_plain_call(self, call: dict[str, Any]) -> ToolUse:
         """The ToolUse of a plain wire call (:func:`plain_wire_call`): what :meth:`tool_call`
         makes of it, at once."""
         f = call["function"]
@@ -381,7 +383,7 @@ class Lifter:
 
     def tool_call(self, call: Any, path: str) -> Part:
         if plain_wire_call(call):
-            return self.plain_call(call)
+            return self.read_plain_call(call)
         call = expect_object(call, path)
         if call.get("type") != "function":
             return ProviderPart(codec=self.name, data={"tool_call": call})
@@ -401,7 +403,7 @@ class Lifter:
             provider_options=options(self.name, extras),
         )
 
-    def plain_result(self, m: dict[str, Any]) -> ToolResult:
+    def read_plain_tool_message(self, m: dict[str, Any]) -> ToolResult:
         """The ToolResult of a plain tool message (:func:`plain_tool_turn`): what
         :meth:`tool_message` makes of it, at once."""
         return ToolResult(
@@ -410,7 +412,7 @@ class Lifter:
 
     def tool_message(self, m: dict[str, Any], path: str) -> ToolResult:
         if plain_tool_turn(m):  # a string content and nothing raw to keep
-            return self.plain_result(m)
+            return self.read_plain_tool_message(m)
         _, extras = split_fields(m, frozenset({"role", "content", "tool_call_id"}))
         content = self.parts(m["content"], f"{path}.content", "tool", where="nested")
         return ToolResult(

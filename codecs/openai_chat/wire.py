@@ -432,9 +432,10 @@ def objects_only(items: list[Any]) -> bool:
 
 def marked_text_block(obj: Any, key: str) -> bool:
     """Whether ``obj`` is ``{"type": "text", "text": "...", key: ...}`` and nothing else: a text
-    part with a cache mark at the flavor's ``MARK_KEY``, which the text part's type accepts as it
-    is wherever the flavor reads the mark (``ChatFlavor.read_mark`` takes only what
-    ``WPromptCacheBreakpoint`` takes)."""
+    part with a cache mark at the flavor's ``MARK_KEY``. ``WTextPart`` accepts it as it is
+    wherever the flavor reads the mark: OpenAI's ``read_mark`` takes only what
+    ``WPromptCacheBreakpoint`` takes, and a key the Struct does not type (OpenRouter's
+    ``cache_control``) is not checked by it."""
     return (
         type(obj) is dict
         and len(obj) == 3
