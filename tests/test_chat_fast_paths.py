@@ -116,14 +116,15 @@ def _named(name: str, messages: list[Message]) -> list[Message]:
     return [Message(role=m.role, content=[fix(p) for p in m.content]) for m in messages]
 
 
+DOCUMENTED = [c for c in CASES if c[2] is not None]  # the cases whose IR is written out above
+
+
 @pytest.mark.parametrize("name", FLAVORS)
-@pytest.mark.parametrize(("messages", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("messages", "expected"), [c[1:] for c in DOCUMENTED], ids=[c[0] for c in DOCUMENTED])
 def test_the_fast_path_reads_what_the_documented_shape_says(
-    name: str, messages: list[Any], expected: list[Message] | None
+    name: str, messages: list[Any], expected: list[Message]
 ) -> None:
-    fast = _decode(name, messages)
-    if expected is not None:
-        assert fast.messages == _named(name, expected)
+    assert _decode(name, messages).messages == _named(name, expected)
 
 
 @pytest.mark.parametrize("name", FLAVORS)
