@@ -26,6 +26,7 @@ __all__ = [
     "at",
     "merge_options",
     "own_options",
+    "marked_text",
     "plain_call",
     "plain_result",
     "plain_text",
@@ -55,6 +56,13 @@ def plain_text(part: Part) -> TypeGuard[Text]:
     """Whether an IR part is a :class:`~ir_codec.ir.Text` without a mark or options: it lowers to
     the wire's plain text block, with nothing to merge or report."""
     return type(part) is Text and part.cache is None and not part.provider_options
+
+
+def marked_text(part: Part) -> TypeGuard[Text]:
+    """Whether an IR part is a :class:`~ir_codec.ir.Text` with a mark and no options (a cache
+    breakpoint on the last user part): it lowers to the wire's plain text block with the codec's
+    mark, with nothing to merge or report."""
+    return type(part) is Text and part.cache is not None and not part.provider_options
 
 
 def plain_call(part: Part) -> TypeGuard[ToolUse]:

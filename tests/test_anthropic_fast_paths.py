@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from ir_codec import get_codec
@@ -26,6 +27,7 @@ from ir_codec.ir import (
     Message,
     Part,
     Request,
+    SystemBlock,
     Text,
     Tool,
     ToolResult,
@@ -150,7 +152,10 @@ def test_plain_result(part: Part, plain: bool) -> None:
     assert plain_result(part) is plain
 
 
-# (id, a message of one part) written at once when it is one plain text (``_Lowering.request``)
+# (id, a message) written at once when it is one plain text (``_Lowering.request``) or its parts
+# are plain or marked texts (``_Lowering.message``); the shape: SDK ``types/text_block_param.py``
+# ``{type: "text", text, cache_control?}``, ``types/cache_control_ephemeral_param.py``
+# ``{type: "ephemeral", ttl?: "5m" | "1h"}``
 ONE_PART: list[tuple[str, Message, dict[str, Any] | None]] = [
     (
         "plain",
@@ -162,7 +167,36 @@ ONE_PART: list[tuple[str, Message, dict[str, Any] | None]] = [
         Message(role="assistant", content=[Text(text="hi")]),
         {"role": "assistant", "content": [{"type": "text", "text": "hi"}]},
     ),
-    ("marked", Message(role="user", content=[Text(text="hi", cache=H1)]), None),
+    (
+        "marked",
+        Message(role="user", content=[Text(text="hi", cache=H1)]),
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "hi", "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
+        },
+    ),
+    (
+        "marked-5m",
+        Message(role="user", content=[Text(text="a"), Text(text="hi", cache=CacheControl())]),
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "a"},
+                {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}},
+            ],
+        },
+    ),
+    (
+        "marked-with-options",
+        Message(role="user", content=[Text(text="hi", cache=H1, provider_options={"anthropic": {"x": 1}})]),
+        None,
+    ),
+    (
+        "marked-foreign-options",
+        Message(role="user", content=[Text(text="hi", cache=H1, provider_options={"gemini": {"x": 1}})]),
+        None,
+    ),
+    ("marked-empty", Message(role="user", content=[Text(text="a"), Text(text="", cache=H1)]), None),
     ("text-options", Message(role="user", content=[Text(text="hi", provider_options={"anthropic": {"x": 1}})]), None),
     (
         "message-options",
@@ -188,7 +222,7 @@ def test_a_message_of_one_part_encodes_alike_both_ways(
     if wire is not None:
         assert fast[0]["messages"][1] == wire
         assert fast[1] == []
-    for helper in ("plain_text", "plain_call", "plain_result", "_texts_kept"):
+    for helper in ("plain_text", "marked_text", "plain_call", "plain_result", "_texts_kept"):
         monkeypatch.setattr(lower, helper, lambda part: False)
     assert _encode(name, req) == fast
 
@@ -238,3 +272,41 @@ def test_a_tool_without_mark_or_options_is_written_at_once_and_others_are_not() 
         {"name": "d", "input_schema": schema, "eager_input_streaming": True},
     ]
     assert warnings == []
+
+
+SYSTEM_CASES: list[tuple[str, SystemBlock, dict[str, Any] | None]] = [
+    ("plain", SystemBlock(text="be brief"), {"type": "text", "text": "be brief"}),
+    (
+        "marked",
+        SystemBlock(text="be brief", cache=H1),
+        {"type": "text", "text": "be brief", "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+    ),
+    (
+        "marked-5m",
+        SystemBlock(text="be brief", cache=CacheControl()),
+        {"type": "text", "text": "be brief", "cache_control": {"type": "ephemeral"}},
+    ),
+    ("options", SystemBlock(text="be brief", provider_options={"anthropic": {"citations": []}}), None),
+    ("foreign-options", SystemBlock(text="be brief", cache=H1, provider_options={"gemini": {"x": 1}}), None),
+]
+
+
+@pytest.mark.parametrize("name", CODECS)
+@pytest.mark.parametrize(("block", "wire"), [c[1:] for c in SYSTEM_CASES], ids=[c[0] for c in SYSTEM_CASES])
+def test_a_system_block_without_options_is_written_at_once_as_the_general_path_writes_it(
+    name: str, block: SystemBlock, wire: dict[str, Any] | None
+) -> None:
+    """The shape: SDK ``types/text_block_param.py`` (``system`` is a list of text blocks). The
+    general path is the one a block with options takes: the same block once its options are
+    an empty entry of another codec's (reported, nothing merged)."""
+    req = Request(
+        model="claude-opus-5", max_tokens=64, system=[block], messages=[Message(role="user", content=[Text(text="q")])]
+    )
+    body, warnings = _encode(name, req)
+    if wire is not None:
+        assert body["system"] == [wire]
+        assert warnings == []
+    general = msgspec.structs.replace(block, provider_options={**block.provider_options, "toy": {}})
+    gbody, gwarnings = _encode(name, msgspec.structs.replace(req, system=[general]))
+    assert gbody["system"] == body["system"]
+    assert [w for w in gwarnings if "toy" not in w[0]] == warnings

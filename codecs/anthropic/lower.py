@@ -52,7 +52,15 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_result, plain_text, plain_texts
+from ir_codec.lowering import (
+    marked_text,
+    merge_options,
+    own_options,
+    plain_call,
+    plain_result,
+    plain_text,
+    plain_texts,
+)
 from ir_codec.paths import IRPath
 
 from .lift import (
@@ -605,6 +613,10 @@ class _Lowering:
 
     def system(self, s: SystemBlock, path: IRPath) -> dict[str, Any]:
         b: dict[str, Any] = {"type": "text", "text": s.text}
+        if not s.provider_options:  # nothing to merge: the block and its mark at once
+            if s.cache is not None:
+                b["cache_control"] = cache_to_wire(s.cache)
+            return b
         return self.mark(self.merge(b, self.options(s, path), path, MAPPED["text"]), s.cache, _extras(s), path)
 
     def message(self, m: Message, path: IRPath) -> dict[str, Any]:
@@ -614,6 +626,10 @@ class _Lowering:
             # the common parts, without a mark or options, written at once
             if plain_text(p):
                 blocks.append({"type": "text", "text": p.text})
+                continue
+            if marked_text(p):  # what part() writes for it, at once
+                assert p.cache is not None
+                blocks.append({"type": "text", "text": p.text, "cache_control": cache_to_wire(p.cache)})
                 continue
             if plain_call(p):
                 blocks.append({"type": "tool_use", "id": p.id, "name": p.name, "input": p.input})

@@ -39,6 +39,12 @@ __all__ = ["ChatFlavor"]
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+_MARK_FIELDS = frozenset({"mode", "ttl"})
+_EXPLICIT_MARKS = {"30m": CacheControl(ttl=CacheTtl.THIRTY_MINUTES), "12h": CacheControl(ttl=CacheTtl.TWELVE_HOURS)}
+"""The IR marks of ``prompt_cache_breakpoint`` TTLs (IR nodes are frozen: one each serves every
+request)."""
+
+
 class ChatFlavor:
     """OpenAI's own Chat Completions wire; subclass it for an OpenAI-compatible provider."""
 
@@ -114,10 +120,10 @@ class ChatFlavor:
         """The IR mark of a wire mark, or ``None`` to keep the value raw (an unknown field, a
         mode that is not a mark). Must invert :meth:`write_mark`. OpenAI: no ``ttl`` means the
         request TTL, which on Chat can only be 30m."""
-        if not isinstance(value, dict) or set(value) - {"mode", "ttl"} or value.get("mode") != "explicit":
+        if not isinstance(value, dict) or not value.keys() <= _MARK_FIELDS or value.get("mode") != "explicit":
             return None
         ttl = value.get("ttl", "30m")
-        return CacheControl(ttl=CacheTtl(ttl)) if ttl in ("30m", "12h") else None
+        return _EXPLICIT_MARKS.get(ttl) if type(ttl) is str else None
 
     def write_auto_cache(self, cache: CacheControl) -> dict[str, Any]:
         """The wire value of the request-level mark (at ``AUTO_CACHE_KEY``). OpenAI: the implicit

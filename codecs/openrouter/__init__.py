@@ -43,6 +43,11 @@ class OpenRouterRequest(WChatRequest):
     models: list[str] | UnsetType = UNSET
 
 
+_MARK_FIELDS = frozenset({"type", "ttl"})
+_MARKS = {"5m": CacheControl(ttl=CacheTtl.FIVE_MINUTES), "1h": CacheControl(ttl=CacheTtl.ONE_HOUR)}
+"""The IR marks of ``cache_control`` TTLs (IR nodes are frozen: one each serves every request)."""
+
+
 class OpenRouterFlavor(ChatFlavor):
     """OpenRouter's differences from the OpenAI Chat wire."""
 
@@ -72,10 +77,10 @@ class OpenRouterFlavor(ChatFlavor):
 
     def read_mark(self, value: Any) -> CacheControl | None:
         """``{"type": "ephemeral", "ttl"?: "5m"|"1h"}``; anything else stays raw."""
-        if not isinstance(value, dict) or set(value) - {"type", "ttl"} or value.get("type") != "ephemeral":
+        if not isinstance(value, dict) or not value.keys() <= _MARK_FIELDS or value.get("type") != "ephemeral":
             return None
         ttl = value.get("ttl", "5m")
-        return CacheControl(ttl=CacheTtl(ttl)) if ttl in ("5m", "1h") else None
+        return _MARKS.get(ttl) if type(ttl) is str else None
 
     def write_auto_cache(self, cache: CacheControl) -> dict[str, Any]:
         """The top-level ``cache_control`` (``AnthropicCacheControlDirective``) has the mark's form."""
