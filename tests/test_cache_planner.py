@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +23,7 @@ from ir_codec import strategies as irs
 from ir_codec.codec import EncodeContext
 from ir_codec.invariant import covers, diff_paths
 from ir_codec.ir import Part
-from ir_codec.passes import CacheRules, plan_cache_breakpoints
+from ir_codec.passes import CacheRules, cache, plan_cache_breakpoints
 from ir_codec.passes.cache import _Plan
 
 M5 = CacheControl()
@@ -232,3 +234,43 @@ def test_plan_walks_the_prefix_order_backwards(r: Request) -> None:
     for loc in top:
         assert list(p._before(loc)) == top[: top.index(loc)][::-1]
     assert p.marked_in_order() == [loc for loc in order if loc in p.marks]
+
+
+@given(irs.requests(), RULES)
+def test_marks_that_stay_in_place_are_planned_as_the_general_path_plans_them(r: Request, rules: CacheRules) -> None:
+    """The in-place path (``_in_place`` / ``_retier``) gives the request and the warnings the
+    five steps give."""
+    fast_ctx, general_ctx = EncodeContext("test"), EncodeContext("test")
+    fast = plan_cache_breakpoints(r, rules, fast_ctx)
+    with patch.object(cache, "_in_place", lambda plan, rules: False):
+        general = plan_cache_breakpoints(r, rules, general_ctx)
+    assert fast == general
+    assert fast_ctx.warnings == general_ctx.warnings
+
+
+def test_in_place_marks_take_the_in_place_path() -> None:
+    """Two 30m marks on a provider of 5m and 1h (an OpenAI Chat request sent to Anthropic)."""
+    r = Request(
+        system=[SystemBlock(text="s", cache=M30)],
+        messages=[user(Text(text="a")), user(Text(text="b", cache=M30))],
+    )
+    assert cache._in_place(_Plan(r, ANTHROPIC_LIKE), ANTHROPIC_LIKE)
+    out, warnings = plan(r)
+    assert marks(out) == {"system[0].cache": "1h", "messages[1].content[0].cache": "1h"}
+    assert warnings == [
+        ("system[0].cache", "TTL 30m is not offered by test; sent as 1h"),
+        ("messages[1].content[0].cache", "TTL 30m is not offered by test; sent as 1h"),
+    ]
+    shortened = Request(messages=[user(Text(text="a", cache=M5)), user(Text(text="b", cache=H12))])
+    out, warnings = plan(shortened)
+    assert marks(out) == {"messages[0].content[0].cache": "5m", "messages[1].content[0].cache": "5m"}
+    assert warnings == [
+        (
+            "messages[1].content[0].cache",
+            "TTL 12h is not offered by test; sent as 1h; then a 1h mark may not follow a 5m mark; shortened to 5m",
+        )
+    ]
+    thinking = Request(messages=[Message(role="assistant", content=[Thinking(text="t", signature="s", cache=M5)])])
+    assert not cache._in_place(_Plan(thinking, ANTHROPIC_LIKE), ANTHROPIC_LIKE)
+    capped = Request(messages=[user(*[Text(text=str(i), cache=M5) for i in range(5)])])
+    assert not cache._in_place(_Plan(capped, ANTHROPIC_LIKE), ANTHROPIC_LIKE)

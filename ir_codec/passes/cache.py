@@ -20,6 +20,11 @@ order, each by a fixed rule (documented in ``spec/caching.md``):
    prefixes) stay; the ones between are dropped.
 5. **TTL order.** In prefix order a longer TTL never follows a shorter one: each mark (and the
    automatic mark, last) is shortened to the shortest TTL before it.
+
+Where every mark may stay where it is (no automatic mark, no more marks than the cap, each on
+an item the provider can mark: the common request), steps 2 to 4 change nothing, and steps 1
+and 5 run mark by mark in one pass (``_retier``; ``tests/test_cache_planner.py`` checks it
+against the five steps on random requests).
 """
 
 from __future__ import annotations
@@ -168,6 +173,8 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
     auto = requested
     if not plan.marks and auto is None:
         return request
+    if auto is None and _in_place(plan, rules):
+        return _retier(request, plan, rules, ctx)
     name = ctx.codec
     original = dict(plan.marks)
     notes: dict[Loc | str, list[str]] = {}  # by location, and "cache" for the automatic mark
@@ -317,6 +324,46 @@ def plan_cache_breakpoints(request: Request, rules: CacheRules, ctx: EncodeConte
     return _rebuild(request, plan.marks, request.cache if rules.separate_automatic else auto, changed)
 
 
+def _in_place(plan: _Plan, rules: CacheRules) -> bool:
+    """Whether every mark may stay where it is: a provider with inline marks, no more marks than
+    it takes, each on an item it can mark (and no automatic mark). Then steps 2 to 4 change
+    nothing, and :func:`_retier` does the rest."""
+    if not rules.ttls or rules.max_breakpoints == 0:
+        return False
+    if rules.max_breakpoints is not None and len(plan.marks) > rules.max_breakpoints:
+        return False
+    return all(map(plan.markable, plan.marks))
+
+
+def _retier(request: Request, plan: _Plan, rules: CacheRules, ctx: EncodeContext) -> Request:
+    """Steps 1 (tiers) and 5 (TTL order) for marks that stay where they are (:func:`_in_place`):
+    mark by mark in prefix order, each change reported where it is, as the general path does."""
+    marks = plan.marks
+    ttls = rules.ttls
+    changed: list[Loc] = []
+    shortest: CacheTtl | None = None
+    for loc, mark in marks.items():  # collected in prefix order; only values are replaced
+        ttl = mark.ttl
+        notes: list[str] = []
+        if ttl not in ttls:
+            new = _map_tier(ttl, ttls)
+            notes.append(f"TTL {ttl} is not offered by {ctx.codec}; sent as {new}")
+            ttl = new
+        if rules.ttl_order:
+            if shortest is not None and ttl.seconds > shortest.seconds:
+                notes.append(f"a {ttl} mark may not follow a {shortest} mark; shortened to {shortest}")
+                ttl = shortest
+            elif shortest is None or ttl.seconds < shortest.seconds:
+                shortest = ttl
+        if notes:
+            marks[loc] = CacheControl(ttl=ttl)
+            changed.append(loc)
+            ctx.lossy(_path(loc), LossKind.APPROXIMATED, "; then ".join(notes))
+    if not changed:
+        return request
+    return _rebuild(request, marks, request.cache if rules.separate_automatic else None, changed)
+
+
 def _kind(before: CacheControl | None, after: CacheControl | None, moved: bool) -> LossKind:
     if before is not None and after is None:
         return LossKind.MOVED if moved else LossKind.DROPPED
@@ -351,7 +398,7 @@ def _rebuild(
         messages = list(messages)
         for i, locs in by_message.items():
             content = list(messages[i].content)
-            for loc in sorted(locs, key=len, reverse=True):  # nested parts before their result
+            for loc in locs if len(locs) == 1 else sorted(locs, key=len, reverse=True):  # nested parts first
                 j = loc[2]
                 if len(loc) == 4:
                     p = content[j]
