@@ -28,13 +28,14 @@ def render(path: IRPath | str) -> str:
     """
     if isinstance(path, str):
         return path
-    out: list[str] = []
+    out = sep = ""  # a few short pieces: concatenation beats collecting them for a join
     for key in path:
         if isinstance(key, int):
-            out.append(f"[{key}]")
+            out += f"[{key}]"
         else:
-            out.append(f".{key}" if out else key)
-    return "".join(out)
+            out += sep + key
+        sep = "."
+    return out
 
 
 def within(path: IRPath, outer: IRPath) -> bool:
