@@ -102,29 +102,29 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
 
     One walk over the decoded value, level by level (a plain loop: for the many small objects of
     a request it is faster than chains of C iterators), checks depth, items and integers, and
-    counts the colons of ``obj``: one per key plus those inside keys and strings. The text holds
-    the same colons, written as ``:`` or escaped as ``\\u003a``, unless it names a key twice: the
-    value that lost keeps none of its colons, nor its own. Long strings are left to
-    :func:`_breaks_limits`.
+    counts the keys of ``obj`` and the colons inside its string values. The text holds a colon
+    per key, those of the strings (keys too), each written as ``:`` or escaped as
+    ``\\u003a``, and those of any member that lost to a later one of the same key (its own at
+    least). So when the text holds exactly as many plain colons as ``obj`` has keys and value
+    colons, and no escaped colon, no key holds a colon and none is named twice. Anything else
+    (a colon in a key, an escaped colon, long strings) is left to :func:`_breaks_limits`.
     """
     if strings or type(obj) not in (dict, list):
         return False
     lo, hi = _int_range(lim)
     max_items = lim.max_items
-    colons = 0
-    keys: list[str] = []  # every key, their colons counted at once at the end
+    colons = 0  # one per key, then those of the string values
     level: list[Any] = [obj]
     for _ in range(lim.max_depth):
         deeper: list[Any] = []
         for container in level:
-            if len(container) > max_items:
+            n = len(container)
+            if n > max_items:
                 return False
             if type(container) is dict:
-                keys += container
-                values = container.values()
-            else:
-                values = container
-            for v in values:
+                colons += n
+                container = container.values()
+            for v in container:
                 t = type(v)
                 if t is str:
                     if ":" in v:
@@ -140,12 +140,9 @@ def _surely_within(obj: Any, lim: Limits, strings: bool, raw: bytes | bytearray 
         return False
     if lim.allow_duplicate_keys:
         return True
-    colons += len(keys) + "".join(keys).count(":")
     data = _as_bytes(raw)
-    plain = _count_colons(data, colons)
-    if colons == plain:  # unless escaped colons make up for a lost key: none
-        return not _may_escape_colon(data)
-    return colons == plain + data.count(b"\\u003a") + data.count(b"\\u003A")
+    # equal counts: no colon in a key and no lost member, unless escaped colons make up for them
+    return _count_colons(data, colons) == colons and not _may_escape_colon(data)
 
 
 def _count_colons(data: bytes, expected: int) -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import time
@@ -274,3 +275,54 @@ def test_the_colons_of_a_text_are_counted_whatever_count_is_expected(base: bytes
     # sparse or dense, and an expectation right or wrong (a lost duplicate key): the count is exact
     data = bytes(base[i // 2] if i % 2 and i // 2 < len(base) else 58 for i in range(2 * colons)) + base
     assert _count_colons(data, expected) == data.count(b":")
+
+
+# JSON texts written out from a tree whose duplicate keys are known: keys from a small set
+# (colons in some, so that a key's colons can make up for a lost member's), strings with their
+# colons written as ``:``, ``\u003a`` or ``\u003A``.
+_KEYS = st.sampled_from(["a", "b", "a:b", ":", "::"])
+_STRS = st.tuples(st.text(alphabet="x:", max_size=6), st.sampled_from([":", "\\u003a", "\\u003A"]))
+_TREES = st.recursive(
+    st.one_of(_STRS, st.integers(-5, 5)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(st.tuples(st.tuples(_KEYS, st.sampled_from([":", "\\u003a"])), inner), max_size=4).map(
+            lambda pairs: ("object", pairs)
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+def _text(tree: Any) -> str:
+    if isinstance(tree, int):
+        return str(tree)
+    if isinstance(tree, list):
+        return "[" + ",".join(map(_text, tree)) + "]"
+    if tree[0] == "object":
+        return "{" + ",".join(f"{_text(k)}:{_text(v)}" for k, v in tree[1]) + "}"
+    text, colon = tree
+    return '"' + str(text).replace(":", colon) + '"'
+
+
+def _has_duplicate(tree: Any) -> bool:
+    if isinstance(tree, list):
+        return any(map(_has_duplicate, tree))
+    if isinstance(tree, tuple) and tree[0] == "object":
+        keys = [k[0] for k, _ in tree[1]]
+        return len(set(keys)) < len(keys) or any(_has_duplicate(v) for _, v in tree[1])
+    return False
+
+
+@given(st.lists(st.tuples(st.tuples(_KEYS, st.sampled_from([":", "\\u003a"])), _TREES), max_size=5))
+def test_a_duplicate_key_is_refused_wherever_it_is_and_only_then(pairs: list[Any]) -> None:
+    """Whatever colons the keys and strings hold, written plain or escaped: an object that names
+    a key twice is refused, and nothing else is (the fast check's colon counts never let one
+    through, and a colon in a key or an escaped one only sends the text to the exact check)."""
+    tree = ("object", pairs)
+    payload = _text(tree).encode()
+    if _has_duplicate(tree):
+        with pytest.raises(DecodeError, match="each key once"):
+            load_json(payload)
+    else:
+        assert load_json(payload) == json.loads(payload)
