@@ -81,6 +81,25 @@ FOREIGN_CODEC = "x-foreign"
 _KEY = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=16)
 _B64 = st.binary(min_size=1, max_size=48).map(lambda b: __import__("base64").b64encode(b).decode())
+_MAGIC = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff\xe0",
+    "image/gif": b"GIF89a",
+    "image/webp": b"RIFF\x24\x00\x00\x00WEBPVP8 ",
+    "application/pdf": b"%PDF-1.7\n",
+}
+"""The first bytes of each format whose data the gate checks against its declared type (IRC402)."""
+
+
+def _media_data(media_type: str) -> st.SearchStrategy[str]:
+    """Base64 data of ``media_type``: its format's first bytes, then any bytes (a request whose
+    data contradicts its declared type is the caller's error, which ``validate`` reports)."""
+    head = _MAGIC.get(media_type, b"")
+    return st.binary(min_size=0 if head else 1, max_size=48).map(
+        lambda b: __import__("base64").b64encode(head + b).decode()
+    )
+
+
 _ORIGIN = st.none() | st.sampled_from(["anthropic", "gemini", "openai"])
 """Signature families (``CodecProfile.signatures``)."""
 _CALL_ID = _WORD.map(lambda w: "call_" + w)
@@ -180,7 +199,7 @@ class _Config:
     def source(self, media: Sequence[str], allow_text: bool = False) -> st.SearchStrategy[Any]:
         mt = self.media(media)
         opts = [
-            st.builds(Base64Source, media_type=mt, data=_B64),
+            mt.flatmap(lambda t: st.builds(Base64Source, media_type=st.just(t), data=_media_data(t))),
             st.builds(UrlSource, url=_WORD.map(lambda w: f"https://example.com/{w}"), media_type=st.none() | mt),
             st.builds(FileSource, file_id=_WORD.map(lambda w: f"file_{w}"), media_type=st.none() | mt),
         ]
@@ -604,11 +623,15 @@ def stream_events(draw: st.DrawFn, response: Response) -> list[Any]:
     return out
 
 
-def _hypothesis_setup_hook() -> None:
-    """Registered as the ``hypothesis`` entry point: make ``st.from_type`` use these."""
+def _register_type_strategies() -> None:
+    """Make ``st.from_type`` use these (run when this module is imported; the ``hypothesis``
+    entry point, :mod:`ir_codec._hypothesis`, imports it)."""
     st.register_type_strategy(Request, requests())
     st.register_type_strategy(Response, responses())
     st.register_type_strategy(Usage, usages())
     st.register_type_strategy(Message, messages().filter(bool).map(lambda ms: ms[0]))
     st.register_type_strategy(SystemBlock, system_blocks())
     st.register_type_strategy(CacheControl, st.builds(CacheControl, ttl=st.sampled_from(list(CacheTtl))))
+
+
+_register_type_strategies()

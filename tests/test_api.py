@@ -170,7 +170,7 @@ def test_hypothesis_entry_point_registers_the_strategies() -> None:
         version("ir-codec")
     except PackageNotFoundError:
         pytest.skip("ir-codec is not installed (run through make test)")
-    assert any(ep.value == "ir_codec.strategies:_hypothesis_setup_hook" for ep in entry_points(group="hypothesis"))
+    assert any(ep.value == "ir_codec._hypothesis:_hypothesis_setup_hook" for ep in entry_points(group="hypothesis"))
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -184,6 +184,27 @@ def test_hypothesis_entry_point_registers_the_strategies() -> None:
     collect()
     assert len(seen) == 5 and all(isinstance(r, Request) for r in seen)
     assert any(r.messages or r.system or r.tools for r in seen)
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["from ir_codec.strategies import requests", "import hypothesis", "import ir_codec"],
+    ids=["strategies-first", "hypothesis-first", "ir_codec-first"],
+)
+def test_the_strategies_import_and_register_whatever_comes_first(first: str) -> None:
+    # Importing ir_codec.strategies first imports hypothesis, which calls the entry point while
+    # the strategies module is still half built: the hook must leave it to finish (it registers
+    # itself), not read an attribute it does not have yet.
+    code = (
+        f"{first}\n"
+        "from hypothesis import strategies as st\n"
+        "from ir_codec import Request\n"
+        "from ir_codec.strategies import requests\n"
+        "r = st.from_type(Request).example()\n"
+        "print(type(r).__name__, callable(requests))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "Request True"), done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("codec", [n for n in ir_codec.available_codecs() if n != "toy"])
