@@ -320,67 +320,92 @@ class SSEReader:
     """Server-Sent Events bytes to ``(event name, parsed JSON data)`` pairs, fed in chunks as
     they arrive (a chunk may end anywhere, even inside a line).
 
-    The WHATWG rules: ``event:`` names the event, ``data:`` lines are joined with newlines,
-    comments (``:``) and blank keep-alives are skipped, and ``data: [DONE]`` (OpenAI's
-    terminator) ends the stream (:attr:`done`; later events are ignored)."""
+    The WHATWG rules: lines end at a line feed (carriage returns before it are dropped), a
+    byte-order mark at the very start is skipped, ``event:`` names the event, ``data:`` lines
+    are joined with newlines, comments (``:``), other fields and blank keep-alives are skipped,
+    and ``data: [DONE]`` (OpenAI's terminator) ends the stream (:attr:`done`; later events are
+    ignored).
+
+    Lines stay bytes: an event's data goes to :func:`~ir_codec._json.load_json` as it came, so
+    text that is not UTF-8 is refused there with the JSON path of the string that holds it (an
+    event name that is not UTF-8: a :class:`~ir_codec.errors.DecodeError` at ``event``)."""
 
     def __init__(self) -> None:
         self._pending = b""
         self._name: str | None = None
-        self._data: list[str] = []
+        self._data: list[bytes] = []
+        self._started = False  # past the first line (where a byte-order mark may stand)
         self.done = False
 
     def feed(self, chunk: bytes | str) -> list[tuple[str | None, Any]]:
         """The events the lines completed by ``chunk`` finish."""
-        self._pending += chunk.encode() if isinstance(chunk, str) else chunk
+        self._pending += chunk.encode("utf-8", "surrogatepass") if isinstance(chunk, str) else chunk
         *lines, self._pending = self._pending.split(b"\n")
         out: list[tuple[str | None, Any]] = []
         for raw in lines:
-            self.line(raw.decode("utf-8").rstrip("\r"), out)
+            self.take(raw.rstrip(b"\r"), out)
         return out
 
     def line(self, line: str, out: list[tuple[str | None, Any]]) -> None:
-        """Take one line (without its line break); a finished event is appended to ``out``."""
+        """Take one line of text (without its line break); a finished event is appended to ``out``."""
+        self.take(line.encode("utf-8", "surrogatepass"), out)
+
+    def take(self, line: bytes, out: list[tuple[str | None, Any]]) -> None:
+        """Take one line of bytes (without its line break); a finished event is appended to ``out``."""
         if self.done:
             return
-        if line == "":
+        if not self._started:
+            self._started = True
+            if line[:3] == b"\xef\xbb\xbf":
+                line = line[3:]
+        if not line:
             if self._data:
-                text = "\n".join(self._data)
-                if text.strip() == "[DONE]":
+                data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+                if b"[DONE]" in data and data.decode("utf-8", "replace").strip() == "[DONE]":
                     self.done = True
                 else:
-                    out.append((self._name, load_json(text)))
-            self._name, self._data = None, []
+                    out.append((self._name, load_json(data)))
+                self._data = []
+            self._name = None
             return
-        if line.startswith(":"):
+        key, _, value = line.partition(b":")
+        if not key:  # a comment
             return
-        key, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if key == "event":
-            self._name = value
-        elif key == "data":
+        if value[:1] == b" ":
+            value = value[1:]
+        if key == b"data":
             self._data.append(value)
+        elif key == b"event":
+            try:
+                self._name = value.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = value[exc.start : exc.start + 1].hex()
+                raise DecodeError("event", "an event name of UTF-8 text", f"invalid UTF-8 (byte 0x{bad})") from None
 
     def close(self) -> list[tuple[str | None, Any]]:
         """The last event, when the stream ends without a blank line after it."""
         out: list[tuple[str | None, Any]] = []
         if self._pending:
-            self.line(self._pending.decode("utf-8").rstrip("\r"), out)
-            self._pending = b""
-        self.line("", out)
+            pending, self._pending = self._pending, b""
+            self.take(pending.rstrip(b"\r"), out)
+        self.take(b"", out)
         return out
 
 
 def parse_sse(lines: Iterable[str | bytes]) -> Iterator[tuple[str | None, Any]]:
     """Parse Server-Sent Events lines into ``(event name, parsed JSON data)`` pairs
-    (:class:`SSEReader`'s rules)."""
+    (:class:`SSEReader`'s rules); a line may keep its line break."""
     reader = SSEReader()
     out: list[tuple[str | None, Any]] = []
+    take = reader.take
     for raw in lines:
-        line = raw.decode() if isinstance(raw, bytes) else raw
-        reader.line(line.rstrip("\r\n"), out)
-        yield from out
-        out.clear()
-        if reader.done:
+        line = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+        take(line.rstrip(b"\r\n"), out)
+        if out:
+            yield from out
+            out.clear()
+            if reader.done:
+                return
+        elif reader.done:
             return
     yield from reader.close()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ir_codec import Response, available_codecs, get_codec
 from ir_codec.codec import Codec, EncodeContext
-from ir_codec.errors import IRCodecError, LossKind
+from ir_codec.errors import DecodeError, IRCodecError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Text, ToolUse, Usage
 from ir_codec.replies import Piece, StreamEncoder, WireEvent
 from ir_codec.strategies import responses, stream_events
@@ -154,6 +154,65 @@ def test_sse_reader_in_any_chunks_reads_what_parse_sse_reads(data: st.DataObject
     assert got == expected
     assert list(parse_sse(text.splitlines(keepends=True))) == expected
     assert reader.done
+
+
+# The SSE rules on bytes (WHATWG "Server-sent events", 9.2.5-9.2.6): (lines fed, events read).
+SSE_CASES: list[tuple[str, list[bytes], list[tuple[str | None, Any]]]] = [
+    (
+        "crlf-and-lf",
+        [b"event: a\r\n", b'data: {"x":1}\r\n', b"\r\n", b'data: {"y":2}\n', b"\n"],
+        [("a", {"x": 1}), (None, {"y": 2})],
+    ),
+    # "If a line ... starts with a U+FEFF BYTE ORDER MARK": only at the start of the stream
+    ("bom-at-the-start", [b'\xef\xbb\xbfdata: {"x":1}\n', b"\n"], [(None, {"x": 1})]),
+    ("bom-later-is-a-field-name", [b"\n", b'\xef\xbb\xbfdata: {"x":1}\n', b"\n"], []),
+    ("data-lines-joined", [b"data: [1,\n", b"data: 2]\n", b"\n"], [(None, [1, 2])]),
+    ("no-space-after-colon", [b'data:{"x":1}\n', b"\n"], [(None, {"x": 1})]),
+    (
+        "comments-and-other-fields",
+        [b": ping\n", b"id: 7\n", b"retry: 10\n", b'data: {"x":1}\n', b"\n"],
+        [(None, {"x": 1})],
+    ),
+    # the bytes of a comment or of a field the reader does not use are not decoded
+    ("not-utf8-where-unread", [b": \xff\n", b"id: \xfe\n", b'data: {"x":1}\n', b"\n"], [(None, {"x": 1})]),
+    (
+        "done-ends-the-stream",
+        [b'data: {"x":1}\n', b"\n", b"data:  [DONE] \n", b"\n", b'data: {"y":2}\n', b"\n"],
+        [(None, {"x": 1})],
+    ),
+    ("unicode-in-data", ['data: {"t":"h\u00e9 \U0001f600"}\n'.encode(), b"\n"], [(None, {"t": "h\u00e9 \U0001f600"})]),
+    ("last-event-without-blank-line", [b"event: e\n", b'data: {"x":1}'], [("e", {"x": 1})]),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "events"), SSE_CASES, ids=[c[0] for c in SSE_CASES])
+def test_sse_rules(name: str, lines: list[bytes], events: list[tuple[str | None, Any]]) -> None:
+    assert list(parse_sse(lines)) == events
+    if name != "not-utf8-where-unread":  # the same lines as text
+        assert list(parse_sse([x.decode() for x in lines])) == events
+    reader = SSEReader()  # the same bytes fed byte by byte
+    got: list[Any] = []
+    for b in b"".join(lines):
+        got += reader.feed(bytes([b]))
+    assert got + reader.close() == events
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "expected"),
+    [
+        ([b'data: {"text":"a\xffb"}\n', b"\n"], "$.text", "a string of UTF-8 text"),
+        ([b'data: {"k":"\xc0\xaf"}\n', b"\n"], "$.k", "a string of UTF-8 text"),
+        ([b"event: \xff\n", b"data: {}\n", b"\n"], "event", "an event name of UTF-8 text"),
+        ([b'data: {"a":1,"a":2}\n', b"\n"], "$.a", "each key once"),
+    ],
+    ids=["invalid-utf8-in-data", "overlong-utf8-in-data", "invalid-utf8-event-name", "duplicate-key"],
+)
+def test_sse_refuses_bad_bytes_with_a_path(lines: list[bytes], path: str, expected: str) -> None:
+    for read in (lambda: list(parse_sse(lines)), lambda: SSEReader().feed(b"".join(lines))):
+        with pytest.raises(DecodeError) as info:
+            read()
+        assert info.value.path == path
+        assert expected in info.value.expected
 
 
 # --------------------------------------------------------------------------------------------
