@@ -254,8 +254,10 @@ def _events(events: Any, codec: Codec) -> Iterator[tuple[str | None, Any]]:
     if isinstance(events, bytes | bytearray | str):
         if not codec.STREAM_SSE:
             raise IRCodecError(f"{codec.NAME} streams are not SSE text; pass the event objects")
-        text = events.decode() if isinstance(events, bytes | bytearray) else events
-        yield from parse_sse(text.splitlines(keepends=True))
+        # lines end only at CR / LF (bytes.splitlines): a U+2028 or U+0085 inside a JSON string
+        # is no line break (str.splitlines would cut the event there)
+        data = bytes(events) if isinstance(events, bytes | bytearray) else events.encode("utf-8", "surrogatepass")
+        yield from parse_sse(data.splitlines())
         return
     items = iter(events)
     first = next(items, None)

@@ -508,13 +508,14 @@ def _read_response(codec: Any, data: bytes, stream: bool) -> Response:
     from .stream import parse_sse
 
     dec = codec.stream_decoder()
-    text = data.decode("utf-8", errors="strict")
-    if text.lstrip().startswith(("[", "{")) and "\ndata:" not in text and not text.startswith("data:"):
+    # Bytes throughout: text that is not UTF-8 is refused by load_json with its JSON path, and
+    # lines end only at CR / LF (a U+2028 or U+0085 inside a JSON string is no line break).
+    stripped = data.strip()
+    if stripped[:1] in (b"[", b"{") and b"\ndata:" not in data and not data.startswith(b"data:"):
         # A JSON array of event objects, or JSON lines (Bedrock ConverseStream events).
-        stripped = text.strip()
         events = (
             load_json(stripped)
-            if stripped.startswith("[")
+            if stripped[:1] == b"["
             else [load_json(line) for line in stripped.splitlines() if line.strip()]
         )
         if not isinstance(events, list):
@@ -522,7 +523,7 @@ def _read_response(codec: Any, data: bytes, stream: bool) -> Response:
         for ev in events:
             dec.feed(ev)
     else:
-        for name, payload in parse_sse(text.splitlines()):
+        for name, payload in parse_sse(data.splitlines()):
             dec.feed(payload, name)
     return dec.finish()  # type: ignore[no-any-return]
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -162,6 +163,25 @@ def test_decode_response_stream_from_sse() -> None:
         40,
         2,
     )
+
+
+# Characters str.splitlines() takes for line breaks, raw inside a JSON string (JSON allows them
+# unescaped; json.dumps(ensure_ascii=False) writes them so): an SSE line ends only at CR / LF.
+LINE_LIKE = "a\u2028b\u2029c\x85d"
+
+
+@pytest.mark.parametrize("form", ["sse", "json-lines"])
+def test_decode_response_stream_keeps_unicode_line_separators_inside_strings(form: str) -> None:
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": [choice]}
+
+    events = [chunk({"role": "assistant", "content": LINE_LIKE}), chunk({}, "stop")]
+    lines = [json.dumps(e, ensure_ascii=False) for e in events]
+    body = "".join(f"data: {x}\n\n" for x in lines) if form == "sse" else "\n".join(lines)
+    code, out, err = run(["decode-response", "--codec", "openai-chat", "--stream"], body.encode())
+    assert code == 0, err
+    assert json.loads(out)["content"] == [{"type": "text", "text": LINE_LIKE}]
 
 
 def test_version_prints_the_package_version() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ir_codec import Response, available_codecs, get_codec
+from ir_codec import Response, available_codecs, decode_stream, get_codec, transpile_stream
 from ir_codec.codec import Codec, EncodeContext
 from ir_codec.errors import DecodeError, IRCodecError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Text, ToolUse, Usage
@@ -195,6 +195,37 @@ def test_sse_rules(name: str, lines: list[bytes], events: list[tuple[str | None,
     for b in b"".join(lines):
         got += reader.feed(bytes([b]))
     assert got + reader.close() == events
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["text", "bytes"])
+def test_a_whole_stream_keeps_unicode_line_separators_inside_strings(as_bytes: bool) -> None:
+    # U+2028, U+2029 and U+0085 are line breaks to str.splitlines(), not to SSE (CR / LF only);
+    # JSON allows them raw inside a string.
+    text = "a\u2028b\u2029c\x85d"
+    events: list[dict[str, Any]] = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "m",
+                "type": "message",
+                "role": "assistant",
+                "model": "c",
+                "content": [],
+                "stop_reason": None,
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            },
+        },
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 2}},
+        {"type": "message_stop"},
+    ]
+    sse = "".join(f"event: {e['type']}\ndata: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events)
+    source = sse.encode() if as_bytes else sse
+    assert decode_stream(source, "anthropic").content == [Text(text=text)]
+    out = transpile_stream(source, "anthropic", "openai-chat", on_lossy="ignore").to_sse()
+    assert decode_stream(out, "openai-chat").content == [Text(text=text)]
 
 
 @pytest.mark.parametrize(
