@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import warnings as _warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -251,14 +251,17 @@ class StreamTranspiler:
 
 
 def _events(events: Any, codec: Codec) -> Iterator[tuple[str | None, Any]]:
-    if isinstance(events, bytes | bytearray | str):
+    if isinstance(events, bytes | bytearray | memoryview | str):
         if not codec.STREAM_SSE:
             raise IRCodecError(f"{codec.NAME} streams are not SSE text; pass the event objects")
         # lines end only at CR / LF (bytes.splitlines): a U+2028 or U+0085 inside a JSON string
         # is no line break (str.splitlines would cut the event there)
-        data = bytes(events) if isinstance(events, bytes | bytearray) else events.encode("utf-8", "surrogatepass")
+        data = events.encode("utf-8", "surrogatepass") if isinstance(events, str) else bytes(events)
         yield from parse_sse(data.splitlines())
         return
+    if isinstance(events, Mapping) or not isinstance(events, Iterable):
+        found = "one object (a single event: pass a list of events)" if isinstance(events, Mapping) else None
+        raise DecodeError("$", "a stream: SSE bytes or text, or an iterable of events", found or type(events).__name__)
     items = iter(events)
     first = next(items, None)
     if first is None:

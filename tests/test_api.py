@@ -225,3 +225,34 @@ def test_every_api_function_writes_nothing_with_on_lossy_warn(codec: str, capfd:
     ir_codec.transpile(e.to_json(), codec, codec, on_lossy="warn")
     ir_codec.validate(e.to_json(), codec)
     assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("events", "found"),
+    [
+        (None, "NoneType"),
+        (3, "int"),
+        ({"type": "message_start"}, "one object (a single event: pass a list of events)"),
+    ],
+    ids=["none", "int", "one-event-object"],
+)
+@pytest.mark.parametrize("call", ["decode_stream", "transpile_stream"])
+def test_a_stream_that_is_not_one_is_refused(call: str, events: object, found: str) -> None:
+    # A dict alone is not a stream: iterating it would read its keys as SSE lines (an empty reply).
+    run = {
+        "decode_stream": lambda: ir_codec.decode_stream(events, "anthropic"),
+        "transpile_stream": lambda: ir_codec.transpile_stream(events, "anthropic", "openai-chat"),
+    }[call]
+    with pytest.raises(DecodeError) as info:
+        run()
+    assert (info.value.path, info.value.expected, info.value.found) == (
+        "$",
+        "a stream: SSE bytes or text, or an iterable of events",
+        found,
+    )
+
+
+def test_a_stream_of_sse_bytes_in_a_memoryview_is_read() -> None:
+    block = b'{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"hi"}}'
+    sse = b"event: content_block_start\ndata: " + block + b"\n\n"
+    assert ir_codec.decode_stream(memoryview(sse), "anthropic").content == [Text(text="hi")]
