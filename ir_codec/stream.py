@@ -320,8 +320,8 @@ class SSEReader:
     """Server-Sent Events bytes to ``(event name, parsed JSON data)`` pairs, fed in chunks as
     they arrive (a chunk may end anywhere, even inside a line).
 
-    The WHATWG rules: lines end at a line feed (carriage returns before it are dropped), a
-    byte-order mark at the very start is skipped, ``event:`` names the event, ``data:`` lines
+    The WHATWG rules: lines end at CRLF, LF or CR, a byte-order mark at the very start is
+    skipped, ``event:`` names the event, ``data:`` lines
     are joined with newlines, comments (``:``), other fields and blank keep-alives are skipped,
     and ``data: [DONE]`` (OpenAI's terminator) ends the stream (:attr:`done`; later events are
     ignored).
@@ -339,11 +339,14 @@ class SSEReader:
 
     def feed(self, chunk: bytes | str) -> list[tuple[str | None, Any]]:
         """The events the lines completed by ``chunk`` finish."""
-        self._pending += chunk.encode("utf-8", "surrogatepass") if isinstance(chunk, str) else chunk
-        *lines, self._pending = self._pending.split(b"\n")
+        lines = (
+            self._pending + (chunk.encode("utf-8", "surrogatepass") if isinstance(chunk, str) else chunk)
+        ).splitlines(keepends=True)
+        # the last line waits for its break; one that ends in CR also for the LF that may follow
+        self._pending = lines.pop() if lines and lines[-1][-1:] != b"\n" else b""
         out: list[tuple[str | None, Any]] = []
         for raw in lines:
-            self.take(raw.rstrip(b"\r"), out)
+            self.take(raw.rstrip(b"\r\n"), out)
         return out
 
     def line(self, line: str, out: list[tuple[str | None, Any]]) -> None:
@@ -387,7 +390,7 @@ class SSEReader:
         out: list[tuple[str | None, Any]] = []
         if self._pending:
             pending, self._pending = self._pending, b""
-            self.take(pending.rstrip(b"\r"), out)
+            self.take(pending.rstrip(b"\r\n"), out)
         self.take(b"", out)
         return out
 

@@ -163,6 +163,16 @@ SSE_CASES: list[tuple[str, list[bytes], list[tuple[str | None, Any]]]] = [
         [b"event: a\r\n", b'data: {"x":1}\r\n', b"\r\n", b'data: {"y":2}\n', b"\n"],
         [("a", {"x": 1}), (None, {"y": 2})],
     ),
+    (
+        "cr-alone-ends-a-line",
+        [b"event: a\r", b'data: {"x":1}\r', b"\r", b'data: {"y":2}\r\n', b"\r\n"],
+        [("a", {"x": 1}), (None, {"y": 2})],
+    ),
+    (
+        "cr-then-crlf-is-a-blank-line",
+        [b'data: {"x":1}\r', b"\r\n", b'data: {"y":2}\n', b"\n"],
+        [(None, {"x": 1}), (None, {"y": 2})],
+    ),
     # "If a line ... starts with a U+FEFF BYTE ORDER MARK": only at the start of the stream
     ("bom-at-the-start", [b'\xef\xbb\xbfdata: {"x":1}\n', b"\n"], [(None, {"x": 1})]),
     ("bom-later-is-a-field-name", [b"\n", b'\xef\xbb\xbfdata: {"x":1}\n', b"\n"], []),
