@@ -264,6 +264,23 @@ CASES: list[tuple[str, str, dict[str, Any], str, str, str | None]] = [
         None,
     ),
     ("chat-stream-str", "openai-chat", chat(cmsg("user", "hi"), stream="yes"), "IRC103", "$.stream", None),
+    # a block type that is no string (an array, an object) is a finding, not a crash of the family guess
+    (
+        "anthropic-type-array",
+        "anthropic",
+        anth(user({"type": [], "text": "x"})),
+        "IRC103",
+        "$.messages[0].content[0].type",
+        None,
+    ),
+    (
+        "chat-type-object",
+        "openai-chat",
+        chat(cmsg("user", [{"type": {"a": 1}, "text": "x"}])),
+        "IRC103",
+        "$.messages[0].content[0].type",
+        None,
+    ),
     # --- IRC104: missing required fields ------------------------------------------------------
     # A-SDK: model, max_tokens, messages are required.
     ("anthropic-no-max", "anthropic", {"model": "m", "messages": [user(text())]}, "IRC104", "$.max_tokens", None),

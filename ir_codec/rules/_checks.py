@@ -93,12 +93,15 @@ def detect_family(body: Mapping[str, Any]) -> set[str]:
         for b in _l(m.get("content"))[:8]:
             b = _d(b)
             t = b.get("type")
-            if t in _ANTHROPIC_BLOCKS and (t not in ("image", "document") or "source" in b):
+            if t is None:
+                if len(b) == 1 and not _CONVERSE_BLOCKS.isdisjoint(b):
+                    found.add("bedrock-converse")
+            elif type(t) is not str:  # no family's mark (the checks report the type itself)
+                continue
+            elif t in _ANTHROPIC_BLOCKS and (t not in ("image", "document") or "source" in b):
                 found.add("anthropic")
             elif t in _CHAT_PARTS:
                 found.add("openai-chat")
-            elif t is None and len(b) == 1 and not _CONVERSE_BLOCKS.isdisjoint(b):
-                found.add("bedrock-converse")
     return found
 
 
