@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ir_codec import DecodeError, get_codec
+from ir_codec import DecodeError, Response, get_codec
 from ir_codec.errors import LossKind
 from ir_codec.invariant import check_request, check_wire, diff_paths
 from ir_codec.ir import (
@@ -429,3 +429,17 @@ def test_merged_turns_beside_a_turn_of_the_same_role_are_named_at_the_list() -> 
         ("messages", CHANGED),
     ]
     assert e.warnings[1].reason == "the input items of messages[1], messages[2] read back as one turn"
+
+
+@pytest.mark.parametrize("kind", [{"x": 1}, [1]], ids=["object", "array"])
+def test_an_opaque_part_whose_type_is_no_string(kind: Any) -> None:
+    # The data of a ProviderPart is the caller's: a "type" that is an object or an array is
+    # neither an input nor an output part. In a request it is no valid item (dropped, reported);
+    # in a reply it is written as the opaque output item it is (it failed with a TypeError).
+    part = ProviderPart(codec=NAME, data={"type": kind})
+    e = CODEC.encode(Request(model="m", messages=[Message(role="user", content=[Text(text="hi"), part])]))
+    assert e.body["input"] == [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}]
+    assert [(w.path, w.kind) for w in e.warnings] == [("messages[0].content[1]", DROPPED)]
+    assert "not valid Responses wire" in e.warnings[0].reason
+    reply = CODEC.encode_response(Response(id="r", model="m", content=[part]))
+    assert reply.body["output"] == [{"type": kind}]

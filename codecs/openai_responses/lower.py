@@ -48,7 +48,18 @@ from ir_codec.paths import IRPath, render
 
 from . import lift
 from .lift import Record
-from .wire import DEFAULT_DETAIL, INPUT_PARTS, JOIN, NAME, OUTPUT_PARTS, canon_args, data_url, json_key, parse_data_url
+from .wire import (
+    DEFAULT_DETAIL,
+    INPUT_PARTS,
+    JOIN,
+    NAME,
+    OUTPUT_PARTS,
+    canon_args,
+    data_url,
+    json_key,
+    parse_data_url,
+    type_of,
+)
 
 __all__ = ["reduce_request", "lower_request"]
 
@@ -73,7 +84,7 @@ def _why_thinking(p: Thinking | RedactedThinking, role: str) -> str | None:
 def _why_provider_part(p: ProviderPart, role: str) -> str | None:
     if p.codec != NAME:
         return f"a {p.codec!r} provider part cannot be sent to {NAME}; dropped"
-    t = p.data.get("type")
+    t = type_of(p.data)
     if t in INPUT_PARTS or t in OUTPUT_PARTS:
         want = OUTPUT_PARTS if role == "assistant" else INPUT_PARTS
         # A cache mark is the planner's business (it moves it off this part), not a reason to drop.
@@ -118,7 +129,7 @@ _UNSENDABLE: dict[type, Callable[[Any, str], str | None]] = {
 def _why_result_provider_part(q: ProviderPart) -> str | None:
     if q.codec != NAME:
         return "function_call_output cannot carry ProviderPart; dropped"
-    if q.data.get("type") in INPUT_PARTS and lift.relifts(msgspec.structs.replace(q, cache=None), "user"):
+    if type_of(q.data) in INPUT_PARTS and lift.relifts(msgspec.structs.replace(q, cache=None), "user"):
         return None
     return "this raw part is not a tool-output part that reads back as itself; dropped"
 
@@ -665,7 +676,7 @@ def _lower_reasoning_item(p: Thinking | RedactedThinking, path: IRPath, role: st
 
 def _lower_provider_part(p: ProviderPart, path: IRPath, role: str, ctx: EncodeContext) -> _Lowered:
     # reduce_request let through only own parts that read back as themselves and valid items.
-    if p.data.get("type") in INPUT_PARTS or p.data.get("type") in OUTPUT_PARTS:
+    if (t := type_of(p.data)) in INPUT_PARTS or t in OUTPUT_PARTS:
         return None, dict(p.data)
     lifted = lift.lift_item(p.data, "$", "30m")
     if lifted.is_message or lifted.parts != [p]:

@@ -62,6 +62,7 @@ from .wire import (
     WResponseOutputText,
     WResponseReasoningItem,
     WResponseUsage,
+    type_of,
 )
 
 __all__ = ["ResponsesStreamDecoder", "ResponsesStreamEncoder", "decode_response", "encode_reply", "lift_usage"]
@@ -515,7 +516,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             if not own_provider_part(p, NAME, path, ctx, "a Responses reply"):
                 continue
             kept.append(p)
-            if p.data.get("type") in _CONTENT_TYPES:
+            if type_of(p.data) in _CONTENT_TYPES:
                 if message is None:
                     message = _message(len(output), "completed")
                     output.append(message)
@@ -796,7 +797,7 @@ class ResponsesStreamEncoder(StreamEncoder):
             s.closed = True
             return out + self._reasoning_done(s, part, dict(part.provider_options.get(NAME, {})))
         if isinstance(part, ProviderPart) and part.codec == NAME:
-            if part.data.get("type") in _CONTENT_TYPES:
+            if type_of(part.data) in _CONTENT_TYPES:
                 where, out = self._content_part(dict(part.data), dict(part.data))
                 return [*out, self._emit("response.content_part.done", **where, part=dict(part.data))]
             index, out = self._add_item(dict(part.data))

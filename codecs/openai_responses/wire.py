@@ -286,6 +286,13 @@ JOIN = "\n\n"
 _DATA_URL = re.compile(r"data:([^;,]+);base64,(.*)", re.S)
 
 
+def type_of(obj: Mapping[str, Any]) -> str | None:
+    """The ``type`` of a raw item or part when it is a string (an opaque part's data may hold
+    anything there), else ``None``."""
+    t = obj.get("type")
+    return t if isinstance(t, str) else None
+
+
 def opts(fields: Mapping[str, Any]) -> ProviderOptions:
     """``provider_options`` holding ``fields`` under this codec's name (empty when there are none)."""
     return {NAME: dict(fields)} if fields else {}
