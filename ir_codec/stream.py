@@ -16,7 +16,7 @@ non-streamed reply would give.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -115,6 +115,55 @@ class ReplyOptions(StreamEvent, frozen=True, kw_only=True, tag="reply_options"):
     provider_options: ProviderOptions
 
 
+_OPENED: dict[str, dict[str, Any]] = {
+    "text": {"kind": "text", "text": ""},
+    "thinking": {"kind": "thinking", "text": "", "signature": None, "origin": None},
+    "tool": {"kind": "tool", "id": "", "name": "", "args": ""},
+}
+"""A part as its first piece opens it (the assembler's record, copied)."""
+
+
+def _index(index: Any) -> int:
+    if type(index) is not int:
+        raise DecodeError("content", "an integer part index", _json_kind(index))
+    return index
+
+
+def _str(value: Any, index: int, field: str) -> str:
+    if not isinstance(value, str):
+        raise DecodeError(f"content[{index}].{field}", "a string", _json_kind(value))
+    return value
+
+
+def _opt_str(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise DecodeError(field, "a string", _json_kind(value))
+    return value
+
+
+def _piece_error(index: int, part: dict[str, Any], field: str, piece: Any) -> DecodeError:
+    if isinstance(piece, str):  # a piece of another kind of part
+        return DecodeError(f"content[{index}]", f"a part that takes {field} pieces", f"a {part['kind']} part")
+    return DecodeError(f"content[{index}].{field}", "a string", _json_kind(piece))
+
+
+def _json_kind(value: Any) -> str:
+    """``value``'s kind in JSON words (what a decoder read from the wire)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return type(value).__name__
+
+
 class ResponseAssembler:
     """Builds a :class:`Response` from IR stream events, in the order the parts were opened.
 
@@ -139,22 +188,33 @@ class ResponseAssembler:
         """``provider_options`` of the assembled :class:`Response` (codec name -> raw fields)."""
 
     def apply(self, ev: StreamEvent) -> None:
+        """Take one IR event. A decoder builds its events from the provider's JSON without
+        checking each field's type, so this does: a value of the wrong type, or a piece for a
+        part of another kind (a tool call's arguments on a text), is a
+        :class:`~ir_codec.errors.DecodeError` at the part's IR path (``content[2].text``)."""
         if isinstance(ev, MessageStart):
-            self.id = ev.id if ev.id is not None else self.id
-            self.model = ev.model if ev.model is not None else self.model
+            self.id = _opt_str(ev.id, "id") if ev.id is not None else self.id
+            self.model = _opt_str(ev.model, "model") if ev.model is not None else self.model
         elif isinstance(ev, TextDelta):
-            self._parts.setdefault(ev.index, {"kind": "text", "text": ""})["text"] += ev.text
+            p = self._part(ev.index, "text", ev.text, "text")
+            p["text"] += ev.text
         elif isinstance(ev, ThinkingDelta):
-            p = self._parts.setdefault(ev.index, {"kind": "thinking", "text": "", "signature": None, "origin": None})
+            p = self._part(ev.index, "thinking", ev.text, "text")
             p["text"] += ev.text
             if ev.signature is not None:
+                if "signature" not in p or not isinstance(ev.signature, str):
+                    raise _piece_error(ev.index, p, "signature", ev.signature)
                 p["signature"] = (p["signature"] or "") + ev.signature
             if ev.origin is not None:
+                if "origin" not in p or not isinstance(ev.origin, str):
+                    raise _piece_error(ev.index, p, "origin", ev.origin)
                 p["origin"] = ev.origin
         elif isinstance(ev, ToolCallStart):
-            self._parts[ev.index] = {"kind": "tool", "id": ev.id, "name": ev.name, "args": ""}
+            i = _index(ev.index)
+            self._parts[i] = {"kind": "tool", "id": _str(ev.id, i, "id"), "name": _str(ev.name, i, "name"), "args": ""}
         elif isinstance(ev, ToolCallDelta):
-            self._parts.setdefault(ev.index, {"kind": "tool", "id": "", "name": "", "args": ""})["args"] += ev.arguments
+            p = self._part(ev.index, "tool", ev.arguments, "args")
+            p["args"] += ev.arguments
         elif isinstance(ev, UsageUpdate):
             self.usage = ev.usage
         elif isinstance(ev, Stop):
@@ -166,6 +226,17 @@ class ResponseAssembler:
             self.part_options[ev.index] = ev.provider_options
         elif isinstance(ev, ReplyOptions):
             self.response_options = {k: dict(v) for k, v in ev.provider_options.items()}
+
+    def _part(self, index: Any, kind: str, piece: Any, key: str) -> dict[str, Any]:
+        """The part being streamed at ``index`` (opened as ``kind`` at its first piece), checked
+        to take a ``piece`` (a string) at ``key``."""
+        i = _index(index)
+        p = self._parts.get(i)
+        if p is None:
+            p = self._parts[i] = dict(_OPENED[kind])
+        if key not in p or not isinstance(piece, str):
+            raise _piece_error(i, p, "arguments" if key == "args" else key, piece)
+        return p
 
     def add_part(self, index: int, part: Part) -> None:
         """A whole part that arrived in one event (e.g. a redacted thinking block). At the index

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ir_codec import Response, available_codecs, decode_stream, get_codec, transpile_stream
 from ir_codec.codec import Codec, EncodeContext
 from ir_codec.errors import DecodeError, IRCodecError, LossKind
-from ir_codec.ir import Part, RedactedThinking, Text, ToolUse, Usage
+from ir_codec.ir import Part, RedactedThinking, Text, Thinking, ToolUse, Usage
 from ir_codec.replies import Piece, StreamEncoder, WireEvent
 from ir_codec.strategies import responses, stream_events
 from ir_codec.stream import (
@@ -26,6 +26,7 @@ from ir_codec.stream import (
     SSEReader,
     Stop,
     TextDelta,
+    ThinkingDelta,
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
@@ -413,3 +414,108 @@ def test_late_tool_arguments_are_reported_not_a_crash() -> None:
     )
     assert [(w.path, w.kind) for w in enc.warnings] == [("content[0]", LossKind.CHANGED)]
     assert enc.assembler.response().content[0] == ToolUse(id="t", name="f", input={"a": 1})
+
+
+def _cbs(i: Any, block: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "content_block_start", "index": i, "content_block": block}
+
+
+def _cbd(i: Any, delta: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "content_block_delta", "index": i, "delta": delta}
+
+
+def _chunk(delta: dict[str, Any]) -> dict[str, Any]:
+    choice = {"index": 0, "delta": delta, "finish_reason": None}
+    return {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": [choice]}
+
+
+_THINKING = {"type": "thinking", "thinking": ""}
+_CALL = {"type": "function", "function": {"name": "f", "arguments": "{}"}}
+
+# Malformed events: (codec, events, path, expected). Each was read as a bare TypeError /
+# KeyError, or its bad value silently skipped, before.
+MALFORMED_STREAMS: list[tuple[str, list[Any], str, str]] = [
+    (
+        "anthropic",
+        [_cbs(0, _THINKING), _cbd(0, {"type": "signature_delta", "signature": 5})],
+        "$.delta.signature",
+        "a string",
+    ),
+    (
+        "anthropic",
+        [_cbs(0, {"type": "text", "text": ""}), _cbd(0, {"type": "text_delta", "text": {}})],
+        "$.delta.text",
+        "a string",
+    ),
+    (
+        "anthropic",
+        [_cbs(0, {"type": "text", "text": ""}), _cbd(0, {"type": "input_json_delta", "partial_json": "{}"})],
+        "$.delta.type",
+        "a delta of a text block",
+    ),
+    # a block start's signature of the wrong type, caught where the part is assembled
+    ("anthropic", [_cbs(0, {**_THINKING, "signature": 7})], "content[0].signature", "a string"),
+    (
+        "anthropic",
+        [
+            _cbs(0, {"type": "tool_use", "id": "t", "name": "n", "input": {}}),
+            _cbd(0, {"type": "text_delta", "text": "x"}),
+        ],
+        "content[0]",
+        "a part that takes text pieces",
+    ),
+    ("openai-chat", [_chunk({"content": 5})], "$.choices[0].delta.content", "a string or null"),
+    ("openai-chat", [_chunk({"refusal": ["no"]})], "$.choices[0].delta.refusal", "a string or null"),
+    (
+        "openai-chat",
+        [_chunk({"tool_calls": [{"index": 0, "id": "c", **_CALL, "function": {"name": "f", "arguments": 7}}]})],
+        "$.choices[0].delta.tool_calls[0].function.arguments",
+        "a string or null",
+    ),
+    (
+        "openrouter",
+        [_chunk({"tool_calls": [{"index": 0, "id": "c", **_CALL, "function": {"name": 3}}]})],
+        "$.choices[0].delta.tool_calls[0].function.name",
+        "a string or null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("codec", "events", "path", "expected"), MALFORMED_STREAMS)
+def test_a_malformed_stream_event_is_refused_with_its_path(
+    codec: str, events: list[Any], path: str, expected: str
+) -> None:
+    dec = get_codec(codec).stream_decoder()
+    with pytest.raises(DecodeError) as info:
+        for ev in events:
+            dec.feed(ev)
+        dec.finish()
+    assert (info.value.path, info.value.expected) == (path, expected)
+
+
+@pytest.mark.parametrize(
+    ("event", "path", "expected", "found"),
+    [
+        (TextDelta(index=[0], text="x"), "content", "an integer part index", "an array"),  # type: ignore[arg-type]
+        (TextDelta(index=0, text=5), "content[0].text", "a string", "a number"),  # type: ignore[arg-type]
+        (ToolCallStart(index=1, id=None, name="f"), "content[1].id", "a string", "null"),  # type: ignore[arg-type]
+        (MessageStart(id={"x": 1}), "id", "a string", "an object"),  # type: ignore[arg-type]
+    ],
+    ids=["index-array", "text-number", "call-id-null", "message-id-object"],
+)
+def test_the_assembler_checks_what_it_joins(event: Any, path: str, expected: str, found: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        ResponseAssembler().apply(event)
+    assert (info.value.path, info.value.expected, info.value.found) == (path, expected, found)
+
+
+def test_the_assembler_joins_thinking_pieces_as_before() -> None:
+    asm = ResponseAssembler()
+    for ev in [
+        ThinkingDelta(index=0, text="a"),
+        ThinkingDelta(index=0, text="b", signature="s1"),
+        ThinkingDelta(index=0, text="", signature="s2", origin="anthropic"),
+        TextDelta(index=1, text="hi"),
+    ]:
+        asm.apply(ev)
+    assert asm.content() == [Thinking(text="ab", signature="s1s2", origin="anthropic"), Text(text="hi")]

@@ -191,6 +191,15 @@ def decode_response(payload: Mapping[str, Any] | bytes | str) -> Response:
 # The event stream
 
 
+_DELTA_TEXT = {
+    "text_delta": "text",
+    "thinking_delta": "thinking",
+    "signature_delta": "signature",
+    "input_json_delta": "partial_json",
+}
+"""The string each content block delta carries (anthropic/types: text_delta.py, ...)."""
+
+
 class AnthropicStreamDecoder(StreamDecoder):
     """Messages streaming events (``message_start``, ``content_block_*``, ``message_delta``, ...).
 
@@ -276,6 +285,11 @@ class AnthropicStreamDecoder(StreamDecoder):
         i = self._index(ev)
         d = expect_object(ev.get("delta"), "$.delta")
         kind = d.get("type")
+        field = _DELTA_TEXT.get(kind) if isinstance(kind, str) else None
+        if field is not None and not isinstance(d.get(field), str):
+            raise DecodeError(f"$.delta.{field}", "a string", type(d.get(field)).__name__)
+        if kind == "input_json_delta" and self.kinds.get(i) in ("text", "thinking"):
+            raise DecodeError("$.delta.type", f"a delta of a {self.kinds[i]} block", repr(kind))
         if kind == "text_delta" and isinstance(d.get("text"), str):
             return [TextDelta(index=i, text=d["text"])]
         if kind == "thinking_delta" and isinstance(d.get("thinking"), str):

@@ -145,7 +145,17 @@ def _list(value: Any, path: str) -> list[Any]:
     return value
 
 
+def _text_field(obj: Mapping[str, Any], key: str, path: str) -> str | None:
+    """``obj[key]`` when it is a string; ``None`` when absent or null; else a DecodeError."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise DecodeError(f"{path}.{key}", "a string or null", type(value).__name__)
+
+
 def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
+    # not in OpenAI's types: a field of this name that is no string (another server's use of
+    # it) is not read as reasoning
     for name in flavor.REASONING_FIELDS:
         text = msg.get(name)
         if isinstance(text, str) and text:
@@ -198,14 +208,13 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]") for i, d in enumerate(details)]
     elif (text := _reasoning_text(msg, flavor)) is not None:
         parts.append(Thinking(text=text))
-    content = msg.get("content")
-    if isinstance(content, str) and content:
+    content = _text_field(msg, "content", mpath)
+    if content:
         parts.append(Text(text=content))
-    elif content is not None and not isinstance(content, str):
-        raise DecodeError(f"{mpath}.content", "a string or null", type(content).__name__)
-    refused = isinstance(msg.get("refusal"), str)
-    if refused:
-        parts.append(Refusal(text=msg["refusal"]))
+    refusal = _text_field(msg, "refusal", mpath)
+    refused = refusal is not None
+    if refusal is not None:
+        parts.append(Refusal(text=refusal))
     for k, call in enumerate(_list(msg.get("tool_calls"), f"{mpath}.tool_calls")):
         parts.append(reply_tool_call(call, f"{mpath}.tool_calls[{k}]", name, flavor))
     return Response(
@@ -288,20 +297,23 @@ class ChatStreamDecoder(StreamDecoder):
                 raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
         if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
             out.append(ThinkingDelta(index=0, text=text))
-        content = delta.get("content")
-        if isinstance(content, str) and content:
+        content = _text_field(delta, "content", path)
+        if content:
             out.append(TextDelta(index=_TEXT_INDEX, text=content))
-        if isinstance(delta.get("refusal"), str):
-            self._refusal = (self._refusal or "") + delta["refusal"]
+        refusal = _text_field(delta, "refusal", path)
+        if refusal is not None:
+            self._refusal = (self._refusal or "") + refusal
         for k, raw in enumerate(_list(delta.get("tool_calls"), f"{path}.tool_calls")):
-            tc = wire_convert(raw, WChoiceDeltaToolCall, f"{path}.tool_calls[{k}]")
+            tpath = f"{path}.tool_calls[{k}]"
+            tc = wire_convert(raw, WChoiceDeltaToolCall, tpath)
             fn = tc.function
+            fname = _text_field(fn, "name", f"{tpath}.function") or ""
+            args = _text_field(fn, "arguments", f"{tpath}.function")
             if tc.index not in self._tools:
                 call_id = self.flavor.tool_call_id_from_wire(tc.id or "")
-                self._tools[tc.index] = (tc.id or "", str(fn.get("name") or ""))
-                out.append(ToolCallStart(index=_TOOL_INDEX + tc.index, id=call_id, name=str(fn.get("name") or "")))
-            args = fn.get("arguments")
-            if isinstance(args, str):
+                self._tools[tc.index] = (tc.id or "", fname)
+                out.append(ToolCallStart(index=_TOOL_INDEX + tc.index, id=call_id, name=fname))
+            if args is not None:
                 self._args[tc.index] = self._args.get(tc.index, "") + args
                 if args:
                     out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
