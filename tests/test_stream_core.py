@@ -464,6 +464,20 @@ MALFORMED_STREAMS: list[tuple[str, list[Any], str, str]] = [
         "content[0]",
         "a part that takes text pieces",
     ),
+    # a type that is no string is no future event to pass over
+    (
+        "anthropic",
+        [{"type": 7, "index": 0, "delta": {"type": "text_delta", "text": "x"}}],
+        "$.type",
+        "an event type string",
+    ),
+    ("openai-responses", [{"type": ["response.output_text.delta"]}], "$.type", "an event type string"),
+    (
+        "openai-responses",
+        [{"type": "response.output_item.added", "output_index": 0, "item": {"type": "function_call", "name": "f"}}],
+        "$.item.call_id",
+        "a string",
+    ),
     ("openai-chat", [_chunk({"content": 5})], "$.choices[0].delta.content", "a string or null"),
     ("openai-chat", [_chunk({"refusal": ["no"]})], "$.choices[0].delta.refusal", "a string or null"),
     (

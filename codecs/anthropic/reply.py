@@ -223,7 +223,9 @@ class AnthropicStreamDecoder(StreamDecoder):
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         ev = expect_object(data, "$")
         kind = ev.get("type", name)
-        handler = self._HANDLERS.get(kind) if isinstance(kind, str) else None
+        if kind is not None and not isinstance(kind, str):
+            raise DecodeError("$.type", "an event type string", type(kind).__name__)
+        handler = self._HANDLERS.get(kind) if kind is not None else None
         return handler(self, ev) if handler is not None else []  # ping and future events
 
     def _index(self, ev: dict[str, Any]) -> int:

@@ -240,8 +240,10 @@ class ResponsesStreamDecoder(StreamDecoder):
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         data = expect_object(data, "$")
         t = data.get("type", name)
-        handler = _STREAM_HANDLERS.get(t) if isinstance(t, str) else None
-        return handler(self, data) if handler is not None else []
+        if t is not None and not isinstance(t, str):
+            raise DecodeError("$.type", "an event type string", type(t).__name__)
+        handler = _STREAM_HANDLERS.get(t) if t is not None else None
+        return handler(self, data) if handler is not None else []  # in_progress, *.done echoes, new events
 
     def _created(self, data: dict[str, Any]) -> list[StreamEvent]:
         r = expect_object(data.get("response"), "$.response")
@@ -252,7 +254,8 @@ class ResponsesStreamDecoder(StreamDecoder):
         item = expect_object(data.get("item"), "$.item")
         if item.get("type") == "function_call":
             self._args[i] = ""
-            return [ToolCallStart(index=i * _PART_STRIDE, id=str(item.get("call_id")), name=str(item.get("name")))]
+            call_id, fname = _text(item, "call_id", "$.item"), _text(item, "name", "$.item")
+            return [ToolCallStart(index=i * _PART_STRIDE, id=call_id, name=fname)]
         if item.get("type") == "reasoning":
             # the item's id before its first piece: an encoder fed these events opens the item under it
             opts = _reasoning_options(item)
@@ -336,10 +339,10 @@ def _index(data: Mapping[str, Any], key: str) -> int:
     return v
 
 
-def _text(data: Mapping[str, Any], key: str) -> str:
+def _text(data: Mapping[str, Any], key: str, path: str = "$") -> str:
     v = data.get(key)
     if not isinstance(v, str):
-        raise DecodeError(f"$.{key}", "a string", type(v).__name__)
+        raise DecodeError(f"{path}.{key}", "a string", type(v).__name__)
     return v
 
 
