@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ir_codec import get_codec
+import pytest
+
+from ir_codec import DecodeError, get_codec
 from ir_codec.conformance import load_fixture
 from ir_codec.ir import RedactedThinking, Text, Thinking
 
@@ -36,3 +38,18 @@ def test_reasoning_details_become_thinking_with_signatures() -> None:
     r = get_codec(NAME).decode_response(plain)
     assert r.content == [Thinking(text="because"), Text(text="a")]
     assert (r.stop_reason, r.raw_stop_reason) == ("error", "error")
+
+
+def test_a_reasoning_detail_of_the_wrong_type_is_refused_with_its_path() -> None:
+    msg = {
+        "role": "assistant",
+        "content": "a",
+        "reasoning_details": [{"type": "reasoning.text", "text": "t", "signature": 5}],
+    }
+    reply = completion("m", msg, "stop", {"prompt_tokens": 3, "completion_tokens": 2})
+    with pytest.raises(DecodeError) as info:
+        get_codec(NAME).decode_response(reply)
+    assert (info.value.path, info.value.expected) == (
+        "$.choices[0].message.reasoning_details[0].signature",
+        "a string or null",
+    )

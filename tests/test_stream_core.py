@@ -479,6 +479,12 @@ MALFORMED_STREAMS: list[tuple[str, list[Any], str, str]] = [
         "a string",
     ),
     ("openai-chat", [_chunk({"content": 5})], "$.choices[0].delta.content", "a string or null"),
+    (
+        "openrouter",
+        [_chunk({"reasoning_details": [{"type": "reasoning.text", "text": 5}]})],
+        "$.choices[0].delta.reasoning_details[0].text",
+        "a string or null",
+    ),
     ("openai-chat", [_chunk({"refusal": ["no"]})], "$.choices[0].delta.refusal", "a string or null"),
     (
         "openai-chat",

@@ -169,7 +169,7 @@ def _reasoning_detail(d: Any, path: str) -> Part:
     if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
         return RedactedThinking(data=d["data"])
     if t == "reasoning.text":
-        return Thinking(text=d.get("text") or "", signature=d.get("signature"))
+        return Thinking(text=_text_field(d, "text", path) or "", signature=_text_field(d, "signature", path))
     if t == "reasoning.summary" and isinstance(d.get("summary"), str):
         return Thinking(text=d["summary"])
     raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
@@ -291,8 +291,9 @@ class ChatStreamDecoder(StreamDecoder):
                 self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
                 out.append(WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx])))
             elif t in ("reasoning.text", "reasoning.summary"):
-                text = d.get("text") if t == "reasoning.text" else d.get("summary")
-                out.append(ThinkingDelta(index=idx, text=text or "", signature=d.get("signature")))
+                dpath = f"{path}.{details_field}[{i}]"
+                text = _text_field(d, "text" if t == "reasoning.text" else "summary", dpath)
+                out.append(ThinkingDelta(index=idx, text=text or "", signature=_text_field(d, "signature", dpath)))
             else:
                 raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
         if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
