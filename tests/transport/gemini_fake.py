@@ -48,7 +48,8 @@ class GeminiCacheFake:
 
     @staticmethod
     def _expires(cache: dict[str, Any]) -> dt.datetime:
-        return dt.datetime.fromisoformat(cache["expireTime"][:26] + "+00:00")
+        # any number of fractional digits (the client trims trailing zeros; Google writes nine)
+        return dt.datetime.fromisoformat(cache["expireTime"])
 
     def _public(self, cache: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -120,10 +120,11 @@ def test_lifecycle(gemini: Any) -> None:
     )
     assert updated.expires is not None and first.expires is not None and updated.expires > first.expires
     assert updated.updated is not None and updated.created == first.created
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, microseconds=500)
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(microsecond=250500)
     refreshed = caches.refresh(first.name, expire_time=later)
     assert server.seen[-1].path == "/v1beta/cachedContents/c001?updateMask=expireTime"
-    assert server.seen[-1].json() == {"expireTime": later.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0") + "Z"}
+    # the fraction without its trailing zeros (which the fake must read back too)
+    assert server.seen[-1].json() == {"expireTime": later.strftime("%Y-%m-%dT%H:%M:%S") + ".2505Z"}
     assert refreshed.expires == later
 
     # use: the follow-up names the cache and carries no system prompt or tools
