@@ -129,15 +129,9 @@ def _index(index: Any) -> int:
     return index
 
 
-def _str(value: Any, index: int, field: str) -> str:
+def _str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise DecodeError(f"content[{index}].{field}", "a string", _json_kind(value))
-    return value
-
-
-def _opt_str(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise DecodeError(field, "a string", _json_kind(value))
+        raise DecodeError(path, "a string", _json_kind(value))
     return value
 
 
@@ -193,8 +187,8 @@ class ResponseAssembler:
         part of another kind (a tool call's arguments on a text), is a
         :class:`~ir_codec.errors.DecodeError` at the part's IR path (``content[2].text``)."""
         if isinstance(ev, MessageStart):
-            self.id = _opt_str(ev.id, "id") if ev.id is not None else self.id
-            self.model = _opt_str(ev.model, "model") if ev.model is not None else self.model
+            self.id = _str(ev.id, "id") if ev.id is not None else self.id
+            self.model = _str(ev.model, "model") if ev.model is not None else self.model
         elif isinstance(ev, TextDelta):
             p = self._part(ev.index, "text", ev.text, "text")
             p["text"] += ev.text
@@ -211,7 +205,8 @@ class ResponseAssembler:
                 p["origin"] = ev.origin
         elif isinstance(ev, ToolCallStart):
             i = _index(ev.index)
-            self._parts[i] = {"kind": "tool", "id": _str(ev.id, i, "id"), "name": _str(ev.name, i, "name"), "args": ""}
+            call_id, name = _str(ev.id, f"content[{i}].id"), _str(ev.name, f"content[{i}].name")
+            self._parts[i] = {"kind": "tool", "id": call_id, "name": name, "args": ""}
         elif isinstance(ev, ToolCallDelta):
             p = self._part(ev.index, "tool", ev.arguments, "args")
             p["args"] += ev.arguments
