@@ -292,16 +292,17 @@ class AnthropicStreamDecoder(StreamDecoder):
             raise DecodeError(f"$.delta.{field}", "a string", type(d.get(field)).__name__)
         if kind == "input_json_delta" and self.kinds.get(i) in ("text", "thinking"):
             raise DecodeError("$.delta.type", f"a delta of a {self.kinds[i]} block", repr(kind))
-        if kind == "text_delta" and isinstance(d.get("text"), str):
+        # each string checked above
+        if kind == "text_delta":
             return [TextDelta(index=i, text=d["text"])]
-        if kind == "thinking_delta" and isinstance(d.get("thinking"), str):
+        if kind == "thinking_delta":
             return [ThinkingDelta(index=i, text=d["thinking"])]
-        if kind == "signature_delta" and isinstance(d.get("signature"), str):
+        if kind == "signature_delta":
             return [ThinkingDelta(index=i, signature=d["signature"], origin=FAMILY)]
         if kind == "citations_delta":
             self._cite(i, [d.get("citation")])
             return []
-        if kind == "input_json_delta" and isinstance(d.get("partial_json"), str):
+        if kind == "input_json_delta":
             if self.kinds.get(i) == "tool_use":
                 return [ToolCallDelta(index=i, arguments=d["partial_json"])]
             self.other_json[i] = self.other_json.get(i, "") + d["partial_json"]
