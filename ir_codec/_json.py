@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from itertools import chain, compress, repeat
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import msgspec
 
 from .errors import DecodeError
 from .limits import Limits, current_limits
 
-__all__ = ["decode_error", "expect_object", "load_json", "wire_convert"]
+__all__ = ["decode_error", "expect_object", "expect_str", "load_json", "wire_convert"]
 
 T = TypeVar("T")
 
@@ -523,3 +523,15 @@ def expect_object(obj: Any, path: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise DecodeError(path, "an object", type(obj).__name__)
     return obj
+
+
+@overload
+def expect_str(value: Any, path: str) -> str: ...
+@overload
+def expect_str(value: Any, path: str, *, nullable: Literal[True]) -> str | None: ...
+def expect_str(value: Any, path: str, *, nullable: bool = False) -> str | None:
+    """``value`` if it is a string (or, with ``nullable``, ``None``: a field absent or null),
+    else a :class:`DecodeError` at ``path``."""
+    if isinstance(value, str) or (nullable and value is None):
+        return value
+    raise DecodeError(path, "a string or null" if nullable else "a string", type(value).__name__)

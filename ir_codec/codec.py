@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
 
-from ._json import expect_object, load_json, wire_convert
+from ._json import expect_object, expect_str, load_json, wire_convert
 from .check import ToolIdRule, validate_ir
 from .errors import IRCodecError, LossKind, LossyEncode, UnknownCodecError
 from .ir import CacheTtl, Part, RedactedThinking, Request, Response, Thinking
@@ -39,6 +39,7 @@ __all__ = [
     "Origins",
     "available_codecs",
     "expect_object",
+    "expect_str",
     "fit_signatures",
     "foreign_reasoning",
     "get_codec",

@@ -256,3 +256,25 @@ def test_a_stream_of_sse_bytes_in_a_memoryview_is_read() -> None:
     block = b'{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"hi"}}'
     sse = b"event: content_block_start\ndata: " + block + b"\n\n"
     assert ir_codec.decode_stream(memoryview(sse), "anthropic").content == [Text(text="hi")]
+
+
+@pytest.mark.parametrize(
+    ("value", "nullable", "error"),
+    [
+        ("x", False, None),
+        (None, True, None),
+        (None, False, ("a string", "NoneType")),
+        (5, True, ("a string or null", "int")),
+        (["x"], False, ("a string", "list")),
+    ],
+)
+def test_expect_str_the_codecs_string_reader(value: object, nullable: bool, error: tuple[str, str] | None) -> None:
+    from ir_codec.codec import expect_str
+
+    read = (lambda: expect_str(value, "$.a", nullable=True)) if nullable else (lambda: expect_str(value, "$.a"))
+    if error is None:
+        assert read() == value
+        return
+    with pytest.raises(DecodeError) as info:
+        read()
+    assert (info.value.path, info.value.expected, info.value.found) == ("$.a", *error)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
+from ir_codec.codec import EncodeContext, expect_object, expect_str, foreign_reasoning, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
@@ -288,8 +288,8 @@ class AnthropicStreamDecoder(StreamDecoder):
         d = expect_object(ev.get("delta"), "$.delta")
         kind = d.get("type")
         field = _DELTA_TEXT.get(kind) if isinstance(kind, str) else None
-        if field is not None and not isinstance(d.get(field), str):
-            raise DecodeError(f"$.delta.{field}", "a string", type(d.get(field)).__name__)
+        if field is not None:
+            expect_str(d.get(field), f"$.delta.{field}")
         if kind == "input_json_delta" and self.kinds.get(i) in ("text", "thinking"):
             raise DecodeError("$.delta.type", f"a delta of a {self.kinds[i]} block", repr(kind))
         # each string checked above

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
-from ir_codec.codec import EncodeContext, expect_object, load_json, wire_convert
+from ir_codec.codec import EncodeContext, expect_object, expect_str, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import Part, RedactedThinking, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
 from ir_codec.paths import IRPath
@@ -145,14 +145,6 @@ def _list(value: Any, path: str) -> list[Any]:
     return value
 
 
-def _text_field(obj: Mapping[str, Any], key: str, path: str) -> str | None:
-    """``obj[key]`` when it is a string; ``None`` when absent or null; else a DecodeError."""
-    value = obj.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise DecodeError(f"{path}.{key}", "a string or null", type(value).__name__)
-
-
 def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
     # not in OpenAI's types: a field of this name that is no string (another server's use of
     # it) is not read as reasoning
@@ -169,7 +161,8 @@ def _reasoning_detail(d: Any, path: str) -> Part:
     if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
         return RedactedThinking(data=d["data"])
     if t == "reasoning.text":
-        return Thinking(text=_text_field(d, "text", path) or "", signature=_text_field(d, "signature", path))
+        text = expect_str(d.get("text"), f"{path}.text", nullable=True)
+        return Thinking(text=text or "", signature=expect_str(d.get("signature"), f"{path}.signature", nullable=True))
     if t == "reasoning.summary" and isinstance(d.get("summary"), str):
         return Thinking(text=d["summary"])
     raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
@@ -208,10 +201,10 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]") for i, d in enumerate(details)]
     elif (text := _reasoning_text(msg, flavor)) is not None:
         parts.append(Thinking(text=text))
-    content = _text_field(msg, "content", mpath)
+    content = expect_str(msg.get("content"), f"{mpath}.content", nullable=True)
     if content:
         parts.append(Text(text=content))
-    refusal = _text_field(msg, "refusal", mpath)
+    refusal = expect_str(msg.get("refusal"), f"{mpath}.refusal", nullable=True)
     refused = refusal is not None
     if refusal is not None:
         parts.append(Refusal(text=refusal))
@@ -292,24 +285,26 @@ class ChatStreamDecoder(StreamDecoder):
                 out.append(WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx])))
             elif t in ("reasoning.text", "reasoning.summary"):
                 dpath = f"{path}.{details_field}[{i}]"
-                text = _text_field(d, "text" if t == "reasoning.text" else "summary", dpath)
-                out.append(ThinkingDelta(index=idx, text=text or "", signature=_text_field(d, "signature", dpath)))
+                key = "text" if t == "reasoning.text" else "summary"
+                text = expect_str(d.get(key), f"{dpath}.{key}", nullable=True)
+                signature = expect_str(d.get("signature"), f"{dpath}.signature", nullable=True)
+                out.append(ThinkingDelta(index=idx, text=text or "", signature=signature))
             else:
                 raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
         if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
             out.append(ThinkingDelta(index=0, text=text))
-        content = _text_field(delta, "content", path)
+        content = expect_str(delta.get("content"), f"{path}.content", nullable=True)
         if content:
             out.append(TextDelta(index=_TEXT_INDEX, text=content))
-        refusal = _text_field(delta, "refusal", path)
+        refusal = expect_str(delta.get("refusal"), f"{path}.refusal", nullable=True)
         if refusal is not None:
             self._refusal = (self._refusal or "") + refusal
         for k, raw in enumerate(_list(delta.get("tool_calls"), f"{path}.tool_calls")):
             tpath = f"{path}.tool_calls[{k}]"
             tc = wire_convert(raw, WChoiceDeltaToolCall, tpath)
             fn = tc.function
-            fname = _text_field(fn, "name", f"{tpath}.function") or ""
-            args = _text_field(fn, "arguments", f"{tpath}.function")
+            fname = expect_str(fn.get("name"), f"{tpath}.function.name", nullable=True) or ""
+            args = expect_str(fn.get("arguments"), f"{tpath}.function.arguments", nullable=True)
             if tc.index not in self._tools:
                 call_id = self.flavor.tool_call_id_from_wire(tc.id or "")
                 self._tools[tc.index] = (tc.id or "", fname)

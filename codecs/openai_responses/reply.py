@@ -13,7 +13,15 @@ from typing import Any
 
 import msgspec
 
-from ir_codec.codec import Codec, EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
+from ir_codec.codec import (
+    Codec,
+    EncodeContext,
+    expect_object,
+    expect_str,
+    foreign_reasoning,
+    load_json,
+    wire_convert,
+)
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
@@ -254,8 +262,8 @@ class ResponsesStreamDecoder(StreamDecoder):
         item = expect_object(data.get("item"), "$.item")
         if item.get("type") == "function_call":
             self._args[i] = ""
-            call_id, fname = _text(item, "call_id", "$.item"), _text(item, "name", "$.item")
-            return [ToolCallStart(index=i * _PART_STRIDE, id=call_id, name=fname)]
+            call_id = expect_str(item.get("call_id"), "$.item.call_id")
+            return [ToolCallStart(index=i * _PART_STRIDE, id=call_id, name=expect_str(item.get("name"), "$.item.name"))]
         if item.get("type") == "reasoning":
             # the item's id before its first piece: an encoder fed these events opens the item under it
             opts = _reasoning_options(item)
@@ -274,11 +282,11 @@ class ResponsesStreamDecoder(StreamDecoder):
 
     def _text_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         idx = _index(data, "output_index") * _PART_STRIDE + _index(data, "content_index")
-        return [TextDelta(index=idx, text=_text(data, "delta"))]
+        return [TextDelta(index=idx, text=expect_str(data.get("delta"), "$.delta"))]
 
     def _args_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         i = _index(data, "output_index")
-        delta = _text(data, "delta")
+        delta = expect_str(data.get("delta"), "$.delta")
         self._args[i] = self._args.get(i, "") + delta
         return [ToolCallDelta(index=i * _PART_STRIDE, arguments=delta)]
 
@@ -288,7 +296,8 @@ class ResponsesStreamDecoder(StreamDecoder):
         return []
 
     def _summary_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        return [ThinkingDelta(index=_index(data, "output_index") * _PART_STRIDE, text=_text(data, "delta"))]
+        text = expect_str(data.get("delta"), "$.delta")
+        return [ThinkingDelta(index=_index(data, "output_index") * _PART_STRIDE, text=text)]
 
     def _part_done(self, data: dict[str, Any]) -> list[StreamEvent]:
         part = expect_object(data.get("part"), "$.part")
@@ -336,13 +345,6 @@ def _index(data: Mapping[str, Any], key: str) -> int:
     v = data.get(key)
     if not isinstance(v, int) or isinstance(v, bool) or v < 0:
         raise DecodeError(f"$.{key}", "a non-negative integer", type(v).__name__)
-    return v
-
-
-def _text(data: Mapping[str, Any], key: str, path: str = "$") -> str:
-    v = data.get(key)
-    if not isinstance(v, str):
-        raise DecodeError(f"{path}.{key}", "a string", type(v).__name__)
     return v
 
 
