@@ -40,6 +40,7 @@ __all__ = [
     "ToolCallStart",
     "UsageUpdate",
     "WholePart",
+    "event_type",
     "events_of",
     "parse_sse",
 ]
@@ -156,6 +157,16 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "an array"
     return type(value).__name__
+
+
+def event_type(data: Mapping[str, Any], name: str | None) -> str | None:
+    """The type of a provider event whose JSON names it (``"type"``, else the SSE event name):
+    ``None`` when neither does, a :class:`~ir_codec.errors.DecodeError` when it is no string. A
+    decoder passes over the types it does not know (``ping``, events added later)."""
+    t = data.get("type", name)
+    if t is not None and not isinstance(t, str):
+        raise DecodeError("$.type", "an event type string", type(t).__name__)
+    return t
 
 
 class ResponseAssembler:

@@ -49,6 +49,7 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
+    event_type,
 )
 
 from .wire import (
@@ -222,9 +223,7 @@ class AnthropicStreamDecoder(StreamDecoder):
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         ev = expect_object(data, "$")
-        kind = ev.get("type", name)
-        if kind is not None and not isinstance(kind, str):
-            raise DecodeError("$.type", "an event type string", type(kind).__name__)
+        kind = event_type(ev, name)
         handler = self._HANDLERS.get(kind) if kind is not None else None
         return handler(self, ev) if handler is not None else []  # ping and future events
 

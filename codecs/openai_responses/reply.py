@@ -57,6 +57,7 @@ from ir_codec.stream import (
     ToolCallDelta,
     ToolCallStart,
     UsageUpdate,
+    event_type,
 )
 
 from .wire import (
@@ -247,9 +248,7 @@ class ResponsesStreamDecoder(StreamDecoder):
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         data = expect_object(data, "$")
-        t = data.get("type", name)
-        if t is not None and not isinstance(t, str):
-            raise DecodeError("$.type", "an event type string", type(t).__name__)
+        t = event_type(data, name)
         handler = _STREAM_HANDLERS.get(t) if t is not None else None
         return handler(self, data) if handler is not None else []  # in_progress, *.done echoes, new events
 
