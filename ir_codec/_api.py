@@ -260,8 +260,9 @@ def _events(events: Any, codec: Codec) -> Iterator[tuple[str | None, Any]]:
         yield from parse_sse(data.splitlines())
         return
     if isinstance(events, Mapping) or not isinstance(events, Iterable):
-        found = "one object (a single event: pass a list of events)" if isinstance(events, Mapping) else None
-        raise DecodeError("$", "a stream: SSE bytes or text, or an iterable of events", found or type(events).__name__)
+        one = isinstance(events, Mapping)
+        found = "one object (a single event: pass a list of events)" if one else type(events).__name__
+        raise DecodeError("$", "a stream: SSE bytes or text, or an iterable of events", found)
     items = iter(events)
     first = next(items, None)
     if first is None:

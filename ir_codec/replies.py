@@ -280,7 +280,7 @@ class StreamEncoder:
         p = w._parts[k]
         if p["kind"] == "tool":
             try:
-                args = msgspec.json.decode(p["args"].strip() or "{}")
+                args = msgspec.json.decode(p["arguments"].strip() or "{}")
             except msgspec.DecodeError:
                 return None
             return (ToolUse, p["id"], p["name"], args)

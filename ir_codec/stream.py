@@ -119,7 +119,7 @@ class ReplyOptions(StreamEvent, frozen=True, kw_only=True, tag="reply_options"):
 _OPENED: dict[str, dict[str, Any]] = {
     "text": {"kind": "text", "text": ""},
     "thinking": {"kind": "thinking", "text": "", "signature": None, "origin": None},
-    "tool": {"kind": "tool", "id": "", "name": "", "args": ""},
+    "tool": {"kind": "tool", "id": "", "name": "", "arguments": ""},
 }
 """A part as its first piece opens it (the assembler's record, copied)."""
 
@@ -136,10 +136,14 @@ def _str(value: Any, path: str) -> str:
     return value
 
 
-def _piece_error(index: int, part: dict[str, Any], field: str, piece: Any) -> DecodeError:
-    if isinstance(piece, str):  # a piece of another kind of part
-        return DecodeError(f"content[{index}]", f"a part that takes {field} pieces", f"a {part['kind']} part")
-    return DecodeError(f"content[{index}].{field}", "a string", _json_kind(piece))
+def _takes(index: int, part: dict[str, Any], field: str, piece: Any) -> None:
+    """Nothing when ``part`` (streamed at ``index``) takes a string ``piece`` for ``field``;
+    else the DecodeError: a piece of another kind of part, or no string."""
+    if field in part and isinstance(piece, str):
+        return
+    if isinstance(piece, str):
+        raise DecodeError(f"content[{index}]", f"a part that takes {field} pieces", f"a {part['kind']} part")
+    raise DecodeError(f"content[{index}].{field}", "a string", _json_kind(piece))
 
 
 def _json_kind(value: Any) -> str:
@@ -207,20 +211,18 @@ class ResponseAssembler:
             p = self._part(ev.index, "thinking", ev.text, "text")
             p["text"] += ev.text
             if ev.signature is not None:
-                if "signature" not in p or not isinstance(ev.signature, str):
-                    raise _piece_error(ev.index, p, "signature", ev.signature)
+                _takes(ev.index, p, "signature", ev.signature)
                 p["signature"] = (p["signature"] or "") + ev.signature
             if ev.origin is not None:
-                if "origin" not in p or not isinstance(ev.origin, str):
-                    raise _piece_error(ev.index, p, "origin", ev.origin)
+                _takes(ev.index, p, "origin", ev.origin)
                 p["origin"] = ev.origin
         elif isinstance(ev, ToolCallStart):
             i = _index(ev.index)
             call_id, name = _str(ev.id, f"content[{i}].id"), _str(ev.name, f"content[{i}].name")
-            self._parts[i] = {"kind": "tool", "id": call_id, "name": name, "args": ""}
+            self._parts[i] = {"kind": "tool", "id": call_id, "name": name, "arguments": ""}
         elif isinstance(ev, ToolCallDelta):
-            p = self._part(ev.index, "tool", ev.arguments, "args")
-            p["args"] += ev.arguments
+            p = self._part(ev.index, "tool", ev.arguments, "arguments")
+            p["arguments"] += ev.arguments
         elif isinstance(ev, UsageUpdate):
             self.usage = ev.usage
         elif isinstance(ev, Stop):
@@ -240,8 +242,7 @@ class ResponseAssembler:
         p = self._parts.get(i)
         if p is None:
             p = self._parts[i] = dict(_OPENED[kind])
-        if key not in p or not isinstance(piece, str):
-            raise _piece_error(i, p, "arguments" if key == "args" else key, piece)
+        _takes(i, p, key, piece)
         return p
 
     def add_part(self, index: int, part: Part) -> None:
@@ -280,7 +281,7 @@ class ResponseAssembler:
                 sig, origin = p["signature"], p.get("origin")
                 out.append((i, Thinking(text=p["text"], signature=sig, origin=origin, provider_options=opts)))
             else:
-                args = p["args"].strip() or "{}"
+                args = p["arguments"].strip() or "{}"
                 try:
                     value = msgspec.json.decode(args)
                 except msgspec.DecodeError:
@@ -484,8 +485,6 @@ def parse_sse(lines: Iterable[str | bytes]) -> Iterator[tuple[str | None, Any]]:
         if out:
             yield from out
             out.clear()
-            if reader.done:
-                return
-        elif reader.done:
+        if reader.done:
             return
     yield from reader.close()
