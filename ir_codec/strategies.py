@@ -20,6 +20,7 @@ sometimes empty, sometimes large.
 
 from __future__ import annotations
 
+import base64
 import string
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -80,7 +81,7 @@ FOREIGN_CODEC = "x-foreign"
 
 _KEY = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=16)
-_B64 = st.binary(min_size=1, max_size=48).map(lambda b: __import__("base64").b64encode(b).decode())
+_B64 = st.binary(min_size=1, max_size=48).map(lambda b: base64.b64encode(b).decode())
 _MAGIC = {
     "image/png": b"\x89PNG\r\n\x1a\n",
     "image/jpeg": b"\xff\xd8\xff\xe0",
@@ -94,10 +95,10 @@ _MAGIC = {
 def _media_data(media_type: str) -> st.SearchStrategy[str]:
     """Base64 data of ``media_type``: its format's first bytes, then any bytes (a request whose
     data contradicts its declared type is the caller's error, which ``validate`` reports)."""
-    head = _MAGIC.get(media_type, b"")
-    return st.binary(min_size=0 if head else 1, max_size=48).map(
-        lambda b: __import__("base64").b64encode(head + b).decode()
-    )
+    head = _MAGIC.get(media_type)
+    if head is None:
+        return _B64
+    return st.binary(max_size=48).map(lambda b: base64.b64encode(head + b).decode())
 
 
 _ORIGIN = st.none() | st.sampled_from(["anthropic", "gemini", "openai"])
