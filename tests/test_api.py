@@ -21,6 +21,7 @@ from ir_codec import (
     Text,
     UnknownCodecError,
 )
+from ir_codec.codec import expect_str
 from tests import toy_codec
 
 LOSSY = Request(messages=[Message(role="user", content=[Text(text="a"), Text(text="b", cache=CacheControl())])])
@@ -269,8 +270,6 @@ def test_a_stream_of_sse_bytes_in_a_memoryview_is_read() -> None:
     ],
 )
 def test_expect_str_the_codecs_string_reader(value: object, nullable: bool, error: tuple[str, str] | None) -> None:
-    from ir_codec.codec import expect_str
-
     read = (lambda: expect_str(value, "$.a", nullable=True)) if nullable else (lambda: expect_str(value, "$.a"))
     if error is None:
         assert read() == value

@@ -430,7 +430,6 @@ def _chunk(delta: dict[str, Any]) -> dict[str, Any]:
 
 
 _THINKING = {"type": "thinking", "thinking": ""}
-_CALL = {"type": "function", "function": {"name": "f", "arguments": "{}"}}
 
 # Malformed events: (codec, events, path, expected). Each was read as a bare TypeError /
 # KeyError, or its bad value silently skipped, before.
@@ -488,13 +487,17 @@ MALFORMED_STREAMS: list[tuple[str, list[Any], str, str]] = [
     ("openai-chat", [_chunk({"refusal": ["no"]})], "$.choices[0].delta.refusal", "a string or null"),
     (
         "openai-chat",
-        [_chunk({"tool_calls": [{"index": 0, "id": "c", **_CALL, "function": {"name": "f", "arguments": 7}}]})],
+        [
+            _chunk(
+                {"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "f", "arguments": 7}}]}
+            )
+        ],
         "$.choices[0].delta.tool_calls[0].function.arguments",
         "a string or null",
     ),
     (
         "openrouter",
-        [_chunk({"tool_calls": [{"index": 0, "id": "c", **_CALL, "function": {"name": 3}}]})],
+        [_chunk({"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": 3}}]})],
         "$.choices[0].delta.tool_calls[0].function.name",
         "a string or null",
     ),
