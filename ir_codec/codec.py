@@ -299,7 +299,13 @@ class Codec:
         if not isinstance(response, Response):
             raise TypeError(f"encode_response() takes an ir_codec.Response, not {type(response).__name__}")
         ctx = EncodeContext(self.NAME)
-        return Encoded(self._encode_response(response, ctx), ctx.warnings, self)
+        body = self._encode_response(response, ctx)
+        if response.error is not None:
+            why = (
+                "a reply body has no place for the error that ended the stream (its stream has: encode_stream); dropped"
+            )
+            ctx.lossy(("error",), LossKind.DROPPED, why)
+        return Encoded(body, ctx.warnings, self)
 
     def encode_stream(self, response: Response) -> EncodedStream:
         """Split an IR :class:`Response` into this provider's stream events

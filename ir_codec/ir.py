@@ -49,6 +49,7 @@ __all__ = [
     "ReasoningConfig",
     "RedactedThinking",
     "Refusal",
+    "ReplyError",
     "Request",
     "Response",
     "ResponseFormat",
@@ -492,9 +493,24 @@ class Usage(_Node, frozen=True, kw_only=True):
         return cls(uncached_input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write, **others)
 
 
+class ReplyError(_Node, frozen=True, kw_only=True):
+    """An error the provider reported in the middle of a reply it had begun to stream: the
+    stream ends there (Anthropic's ``error`` event, an OpenAI ``{"error": ...}`` chunk, an
+    OpenAI Responses ``error`` event). ``type`` is the provider's name for the error
+    (``overloaded_error``, ``server_error``), ``message`` its text.
+    """
+
+    type: str | None = None
+    message: str = ""
+
+
 class Response(_Node, frozen=True, kw_only=True):
     """A reply. ``usage`` is ``None`` when the reply reports no usage at all (OpenAI-compatible
-    servers often omit it); otherwise each counter it did not report is ``None``."""
+    servers often omit it); otherwise each counter it did not report is ``None``.
+
+    ``error`` is set when the stream ended with an error (:class:`ReplyError`); its
+    ``stop_reason`` is then ``"error"``. A reply body has no place for it: only streams carry it.
+    """
 
     id: str | None = None
     model: str | None = None
@@ -503,3 +519,4 @@ class Response(_Node, frozen=True, kw_only=True):
     raw_stop_reason: str | None = None
     usage: Usage | None = None
     provider_options: ProviderOptions = {}
+    error: ReplyError | None = None

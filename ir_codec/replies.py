@@ -31,8 +31,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 import msgspec
 
 from .codec import EncodeContext
-from .errors import IRCodecError, LossKind, LossyEncode
-from .ir import CacheControl, Part, ProviderOptions, ProviderPart, Response, StopReason, Text, Thinking, ToolUse, Usage
+from .errors import DecodeError, IRCodecError, LossKind, LossyEncode
+from .ir import (
+    CacheControl,
+    Part,
+    ProviderOptions,
+    ProviderPart,
+    ReplyError,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
 from .paths import IRPath, render
 from .stream import (
     ResponseAssembler,
@@ -64,6 +76,7 @@ __all__ = [
     "merge_raw",
     "own_provider_part",
     "part_options",
+    "reply_error",
     "response_options",
     "sse_bytes",
     "wire_of",
@@ -150,6 +163,10 @@ class StreamEncoder:
     SEQUENTIAL: ClassVar[bool] = True
     """The target streams parts one after another, each opened and closed (Anthropic, Converse,
     Responses, Gemini); ``False``: pieces of different parts may interleave (OpenAI Chat)."""
+    ERROR_EVENTS: ClassVar[bool] = False
+    """The target's stream can end with an error (Anthropic's ``error`` event, an OpenAI Chat
+    error chunk): a Response with an ``error`` ends with :meth:`_error_end` instead of
+    :meth:`_end`. Elsewhere the error is reported dropped."""
 
     def __init__(self, codec: Codec) -> None:
         self.codec = codec
@@ -230,6 +247,19 @@ class StreamEncoder:
         response = self.assembler.response()
         body = self.codec._encode_response(response, self.ctx)
         out = self._opening()
+        error = response.error
+        if error is not None and self.ERROR_EVENTS:
+            # The stream ends at the error, as the provider's does (a part open stays open); its
+            # decoder reads the stop reason "error" there, which the reply body could not say.
+            out += self._error_end(response, body, error)
+            self.withdraw(("stop_reason",), LossKind.CHANGED)
+            if response.stop_reason != "error":
+                why = "the stream ends with the error event, which reads as stop reason 'error'"
+                self.ctx.lossy(("stop_reason",), LossKind.CHANGED, why)
+            self._report_stream_losses(response)
+            return out
+        if error is not None:
+            self.ctx.lossy(("error",), LossKind.DROPPED, f"{self.codec.NAME} streams have no error event; dropped")
         if self.SEQUENTIAL and self._open is not None:
             out += self._close(self._open)
             self._closed.add(self._open)
@@ -315,6 +345,33 @@ class StreamEncoder:
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         raise NotImplementedError
+
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        """The closing events of a stream that ends with ``error`` (:attr:`ERROR_EVENTS`)."""
+        raise NotImplementedError
+
+
+def reply_error(value: Any, path: str) -> ReplyError | None:
+    """The :class:`ReplyError` of a provider's error object at ``path`` (``None`` when there is
+    none): Anthropic's ``{"type", "message"}``, OpenAI's ``{"message", "type", "param",
+    "code"}``, OpenRouter's ``{"code", "message"}``, the Responses ``error`` event. The type is
+    the first of ``type``, ``code`` that is given (a number is written as text)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise DecodeError(path, "an error object", type(value).__name__)
+    message = value.get("message", "")
+    if not isinstance(message, str):
+        raise DecodeError(f"{path}.message", "a string", type(message).__name__)
+    kind: str | None = None
+    for key in ("type", "code"):
+        v = value.get(key)
+        if isinstance(v, str) or (type(v) is int):
+            kind = str(v)
+            break
+        if v is not None:
+            raise DecodeError(f"{path}.{key}", "a string or null", type(v).__name__)
+    return ReplyError(type=kind, message=message)
 
 
 def _content_of(part: Part) -> Any:

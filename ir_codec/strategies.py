@@ -45,6 +45,7 @@ from .ir import (
     ReasoningConfig,
     RedactedThinking,
     Refusal,
+    ReplyError,
     Request,
     Response,
     ResponseFormat,
@@ -564,10 +565,11 @@ def usages(*, openai_tiers: bool = False) -> st.SearchStrategy[Usage]:
 _STOP_REASONS = list(typing.get_args(StopReason))
 
 
-def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
+def responses(codecs: Sequence[str] = (), *, errors: bool = False) -> st.SearchStrategy[Response]:
     """IR replies: text, refusals, tool calls, thinking (signed by any family or unsigned, with
     or without origin), redacted thinking, a cache mark now and then (replies carry none), and
-    with ``codecs`` their provider options and provider parts (plus a foreign codec's)."""
+    with ``codecs`` their provider options and provider parts (plus a foreign codec's). With
+    ``errors``, now and then a stream that ended with an error (``Response.error``)."""
     cfg = _Config(codecs, {})
     opts = _options(codecs) if codecs else st.just({})
     thinking = st.builds(
@@ -593,6 +595,7 @@ def responses(codecs: Sequence[str] = ()) -> st.SearchStrategy[Response]:
         raw_stop_reason=st.none() | _WORD,
         usage=st.none() | usages(openai_tiers=True),
         provider_options=st.just({}) | opts,
+        error=st.none() | st.builds(ReplyError, type=st.none() | _WORD, message=texts()) if errors else st.none(),
     )
 
 

@@ -23,7 +23,7 @@ import msgspec
 
 from ._json import load_json
 from .errors import DecodeError
-from .ir import Part, ProviderOptions, Response, StopReason, Text, Thinking, ToolUse, Usage
+from .ir import Part, ProviderOptions, ReplyError, Response, StopReason, Text, Thinking, ToolUse, Usage
 
 __all__ = [
     "MessageStart",
@@ -90,6 +90,8 @@ class UsageUpdate(StreamEvent, frozen=True, kw_only=True, tag="usage"):
 class Stop(StreamEvent, frozen=True, kw_only=True, tag="stop"):
     stop_reason: StopReason | None
     raw_stop_reason: str | None = None
+    error: ReplyError | None = None
+    """The error that ended the stream (``stop_reason`` ``"error"``): ``Response.error``."""
 
 
 class WholePart(StreamEvent, frozen=True, kw_only=True, tag="part"):
@@ -134,6 +136,19 @@ def _str(value: Any, path: str) -> str:
     if not isinstance(value, str):
         raise DecodeError(path, "a string", _json_kind(value))
     return value
+
+
+def _reply_error(error: Any) -> ReplyError | None:
+    """``error`` of a :class:`Stop`, checked: a :class:`ReplyError` of a string ``message`` and
+    a string (or no) ``type``."""
+    if error is None:
+        return None
+    if not isinstance(error, ReplyError):
+        raise DecodeError("error", "an ir_codec ReplyError", type(error).__name__)
+    _str(error.message, "error.message")
+    if error.type is not None:
+        _str(error.type, "error.type")
+    return error
 
 
 def _takes(index: int, part: dict[str, Any], field: str, piece: Any) -> None:
@@ -191,6 +206,7 @@ class ResponseAssembler:
         """The last :class:`UsageUpdate`'s usage; ``None`` while the stream has reported none."""
         self.stop_reason: StopReason | None = None
         self.raw_stop_reason: str | None = None
+        self.error: ReplyError | None = None
         self.extra_parts: dict[int, Part] = {}
         self.part_options: dict[int, dict[str, dict[str, Any]]] = {}
         self.response_options: dict[str, dict[str, Any]] = {}
@@ -228,6 +244,7 @@ class ResponseAssembler:
         elif isinstance(ev, Stop):
             self.stop_reason = ev.stop_reason
             self.raw_stop_reason = ev.raw_stop_reason
+            self.error = _reply_error(ev.error)
         elif isinstance(ev, WholePart):
             self.extra_parts[ev.index] = ev.part
         elif isinstance(ev, PartOptions):
@@ -300,6 +317,7 @@ class ResponseAssembler:
             raw_stop_reason=self.raw_stop_reason,
             usage=self.usage,
             provider_options=self.response_options,
+            error=self.error,
         )
 
 
@@ -390,7 +408,7 @@ def events_of(response: Response) -> list[StreamEvent]:
             out.append(ToolCallDelta(index=i, arguments=msgspec.json.encode(p.input).decode()))
     if response.usage is not None:
         out.append(UsageUpdate(usage=response.usage))
-    out.append(Stop(stop_reason=response.stop_reason, raw_stop_reason=response.raw_stop_reason))
+    out.append(Stop(stop_reason=response.stop_reason, raw_stop_reason=response.raw_stop_reason, error=response.error))
     return out
 
 

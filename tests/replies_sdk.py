@@ -200,3 +200,40 @@ EVENT: dict[str, Checker] = {
     "deepseek": _deepseek(_pydantic(_chat_chunk)),
 }
 """Codec -> the SDK type each stream event (its JSON ``data``) must validate as."""
+
+
+def sdk_stream_error(name: str, sse: bytes) -> Any:
+    """The error the official SDK's own stream reader raises for the SSE bytes ``sse`` (its
+    ``_streaming.Stream`` over an HTTP 200 response), as the body it attaches; ``None`` when it
+    reads every event without raising. Anthropic raises for an ``event: error``, openai for a
+    chunk that carries ``error`` (``openai/_streaming.py``); a Responses ``error`` event is one
+    of its stream events, read without raising."""
+    import httpx
+
+    request = httpx.Request("POST", "https://example.invalid/v1")
+    response = httpx.Response(200, content=sse, request=request)
+    if name.startswith("anthropic"):
+        anthropic = pytest.importorskip("anthropic")
+        from anthropic._streaming import Stream as AnthropicStream
+
+        stream: Any = AnthropicStream(
+            cast_to=anthropic.types.RawMessageStreamEvent, response=response, client=anthropic.Anthropic(api_key="k")
+        )
+        error: type[Exception] = anthropic.APIError
+    else:
+        openai = pytest.importorskip("openai")
+        from openai._streaming import Stream as OpenAIStream
+
+        cast = (
+            openai.types.responses.ResponseStreamEvent
+            if name == "openai-responses"
+            else openai.types.chat.ChatCompletionChunk
+        )
+        stream = OpenAIStream(cast_to=cast, response=response, client=openai.OpenAI(api_key="k"))
+        error = openai.APIError
+    try:
+        for _ in stream:
+            pass
+    except error as exc:
+        return exc.body
+    return None

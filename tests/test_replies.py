@@ -21,10 +21,11 @@ from hypothesis import given, settings
 from ir_codec import available_codecs, decode_response, get_codec
 from ir_codec.invariant import check_reply_wire, check_response
 from ir_codec.ir import ProviderPart, Response
+from ir_codec.replies import sse_bytes
 from ir_codec.strategies import responses
 from ir_codec.stream import parse_sse
 
-from .replies_sdk import EVENT, REPLY
+from .replies_sdk import EVENT, REPLY, sdk_stream_error
 from .reply_order import CHATS, chat_order, family
 
 ROOT = Path(__file__).parent / "responses"
@@ -53,6 +54,12 @@ def _sdk_equal(name: str, body: dict[str, Any]) -> None:
 
 def _events_sdk_equal(name: str, events: list[tuple[str | None, dict[str, Any]]]) -> None:
     for event_name, data in events:
+        if event_name == "error" and family(name) == "anthropic":  # read by the SDK's stream, not its event types
+            assert sdk_stream_error(name, sse_bytes([(event_name, data)])) == data
+            continue
+        if "error" in data and name in CHATS:
+            assert sdk_stream_error(name, sse_bytes([(event_name, data)])) == data["error"]
+            continue
         event = {event_name: data} if name == "bedrock-converse" and event_name is not None else data
         assert EVENT[name](event) == event
 

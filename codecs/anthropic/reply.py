@@ -19,6 +19,7 @@ from ir_codec.ir import (
     ProviderPart,
     RedactedThinking,
     Refusal,
+    ReplyError,
     Response,
     StopReason,
     Text,
@@ -35,6 +36,7 @@ from ir_codec.replies import (
     drop_part,
     own_provider_part,
     part_options,
+    reply_error,
     response_options,
     wire_stop_reason,
     write_or_zero,
@@ -335,9 +337,11 @@ class AnthropicStreamDecoder(StreamDecoder):
         return out
 
     def _error(self, ev: dict[str, Any]) -> list[StreamEvent]:
-        err = ev.get("error")
-        raw = err.get("type") if isinstance(err, dict) else None
-        return [Stop(stop_reason="error", raw_stop_reason=raw if isinstance(raw, str) else "error")]
+        """``{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}``
+        (the Messages streaming documentation, "Error events"): the stream ends there."""
+        error = reply_error(ev.get("error", {}), "$.error")
+        assert error is not None
+        return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
 
     _HANDLERS: ClassVar[dict[str, Callable[[AnthropicStreamDecoder, dict[str, Any]], list[StreamEvent]]]] = {
         "message_start": _message_start,
@@ -529,6 +533,8 @@ class AnthropicStreamEncoder(StreamEncoder):
     stream learnt it differs) is reported at its Response path; the rest is the whole reply's.
     """
 
+    ERROR_EVENTS = True
+
     def __init__(self, codec: Codec) -> None:
         super().__init__(codec)
         self._message: dict[str, Any] = {}
@@ -636,11 +642,25 @@ class AnthropicStreamEncoder(StreamEncoder):
             opened = block
         return [*self._open_block(k, opened), *deltas, _event("content_block_stop", index=b)]
 
-    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
-        self._check_citations(response)
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        """The ``error`` event, as the API sends it: the stream ends there, a block open stays
+        open, and the usage is what ``message_start`` said (a final usage that differs is
+        reported)."""
+        self._check_head(body)
+        if anthropic_usage(self._message["usage"]) != anthropic_usage(body["usage"]):
+            self.stream_loss(("usage",), LossKind.CHANGED, "the stream ends at the error event, before the final usage")
+        if error.type is None:
+            self.ctx.lossy(("error", "type"), LossKind.CHANGED, "an error event names its type; written as 'api_error'")
+        return [_event("error", error={"type": error.type or "api_error", "message": error.message})]
+
+    def _check_head(self, body: dict[str, Any]) -> None:
         for field in ("id", "model"):
             if self._message[field] != body[field]:
                 self.stream_loss((field,), LossKind.CHANGED, f"{field} was not known when message_start was written")
+
+    def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        self._check_citations(response)
+        self._check_head(body)
         delta: dict[str, Any] = {"stop_reason": body["stop_reason"], "stop_sequence": body["stop_sequence"]}
         for key, value in body.items():
             if key not in _RESPONSE_FIELDS and key != "stop_sequence" and self._message.get(key, _UNSAID) != value:

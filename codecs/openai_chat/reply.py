@@ -14,7 +14,18 @@ import msgspec
 
 from ir_codec.codec import EncodeContext, expect_object, expect_str, load_json, wire_convert
 from ir_codec.errors import DecodeError, LossKind
-from ir_codec.ir import Part, RedactedThinking, Refusal, Response, StopReason, Text, Thinking, ToolUse, Usage
+from ir_codec.ir import (
+    Part,
+    RedactedThinking,
+    Refusal,
+    ReplyError,
+    Response,
+    StopReason,
+    Text,
+    Thinking,
+    ToolUse,
+    Usage,
+)
 from ir_codec.paths import IRPath
 from ir_codec.replies import (
     Piece,
@@ -23,6 +34,7 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     part_options,
+    reply_error,
     wire_stop_reason,
     write_or_zero,
 )
@@ -253,11 +265,12 @@ class ChatStreamDecoder(StreamDecoder):
         if not self._started and (chunk.id is not None or chunk.model is not None):
             self._started = True
             out.append(MessageStart(id=chunk.id, model=chunk.model))
+        error = reply_error(data.get("error"), "$.error")
         for ci, choice in enumerate(chunk.choices):
             if choice.index != 0:
                 continue
             out += self._delta(choice.delta, f"$.choices[{ci}].delta")
-            if choice.finish_reason is not None:
+            if choice.finish_reason is not None and error is None:
                 self._hand_over_whole_parts()
                 refused = self._refusal is not None
                 out.append(
@@ -268,6 +281,9 @@ class ChatStreamDecoder(StreamDecoder):
                 )
         if chunk.usage is not None:
             out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
+        if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
+            self._hand_over_whole_parts()
+            out.append(Stop(stop_reason="error", raw_stop_reason=error.type, error=error))
         return out
 
     def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
@@ -652,6 +668,7 @@ class ChatStreamEncoder(StreamEncoder):
     """
 
     SEQUENTIAL: ClassVar[bool] = False
+    ERROR_EVENTS: ClassVar[bool] = True
 
     def __init__(self, codec: Codec, flavor: ChatFlavor) -> None:
         super().__init__(codec)
@@ -866,6 +883,17 @@ class ChatStreamEncoder(StreamEncoder):
     # -- the end ------------------------------------------------------------------------------
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
+        return self._closing(response, body, None)
+
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        return self._closing(response, body, error)
+
+    def _closing(self, response: Response, body: dict[str, Any], error: ReplyError | None) -> list[WireEvent]:
+        """The last chunks: the calls still to write, the finish reason, the usage; with an
+        ``error``, the usage and then the error, which ends the stream. OpenAI sends the error
+        object alone in a chunk (the SDK raises ``APIError`` for it, ``openai/_streaming.py``);
+        OpenRouter beside a choice that finishes with ``"error"`` (its "Error handling during
+        streaming" documentation)."""
         position = self.positions()
         choice = body["choices"][0]
         message = choice["message"]
@@ -905,10 +933,14 @@ class ChatStreamEncoder(StreamEncoder):
                 if items[rank[got]] != items[rank[want]]:  # the place of ``want`` holds another item
                     why = f"the {field} items were numbered in the order their parts opened, not the reply's"
                     self.ctx.lossy(("content", position[want]), LossKind.CHANGED, why)
-        out.append(self._chunk({}, choice["finish_reason"]))
-        if "usage" in body:  # the last chunk, without choices (stream_options.include_usage)
-            out.append((None, {**self._head, "choices": [], "usage": body["usage"]}))
-        return out
+        usage = [(None, {**self._head, "choices": [], "usage": body["usage"]})] if "usage" in body else []
+        if error is None:  # the usage comes last, in a chunk without choices (stream_options.include_usage)
+            return [*out, self._chunk({}, choice["finish_reason"]), *usage]
+        if choice["finish_reason"] == "error":  # OpenRouter
+            name, chunk = self._chunk({}, "error")
+            return [*out, *usage, (name, {**chunk, "error": {"code": error.type, "message": error.message}})]
+        wire = {"message": error.message, "type": error.type, "param": None, "code": None}
+        return [*out, *usage, (None, {"error": wire})]
 
     def _check_call(self, k: int, call: _Call, text: str, part: ToolUse, at: int) -> None:
         """Report a call whose streamed arguments text is not the one the whole reply writes (its

@@ -28,6 +28,7 @@ from ir_codec.ir import (
     ProviderPart,
     RedactedThinking,
     Refusal,
+    ReplyError,
     Response,
     StopReason,
     Text,
@@ -44,6 +45,7 @@ from ir_codec.replies import (
     drop_part,
     own_provider_part,
     part_options,
+    reply_error,
     write_or_zero,
 )
 from ir_codec.stream import (
@@ -340,6 +342,14 @@ class ResponsesStreamDecoder(StreamDecoder):
         return out
 
 
+def _error(self: ResponsesStreamDecoder, data: dict[str, Any]) -> list[StreamEvent]:
+    """The ``error`` event (``response_error_event.py``: ``code``, ``message``, ``param``): the
+    stream ends there."""
+    error = reply_error({"code": data.get("code"), "message": data.get("message", "")}, "$")
+    assert error is not None
+    return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
+
+
 def _index(data: Mapping[str, Any], key: str) -> int:
     v = data.get(key)
     if not isinstance(v, int) or isinstance(v, bool) or v < 0:
@@ -360,6 +370,7 @@ _STREAM_HANDLERS: dict[str, Callable[[ResponsesStreamDecoder, dict[str, Any]], l
     "response.completed": ResponsesStreamDecoder._finished,
     "response.incomplete": ResponsesStreamDecoder._finished,
     "response.failed": ResponsesStreamDecoder._finished,
+    "error": _error,
 }
 """Stream event type -> handler; other events (in_progress, *.done echoes, ...) carry nothing new."""
 
@@ -609,6 +620,8 @@ class ResponsesStreamEncoder(StreamEncoder):
     the body.
     """
 
+    ERROR_EVENTS = True
+
     def __init__(self, codec: Codec) -> None:
         super().__init__(codec)
         self._seq = 0
@@ -807,6 +820,14 @@ class ResponsesStreamEncoder(StreamEncoder):
             index, out = self._add_item(dict(part.data))
             return [*out, self._emit("response.output_item.done", output_index=index, item=dict(part.data))]
         return []  # the reply drops it (reported by encode_reply)
+
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        """The ``error`` event (``response_error_event.py``), where the stream ends: the items
+        open stay open, and the usage, which only the terminal event carries, is not written."""
+        self._report_late_ids()
+        if response.usage is not None:
+            self.stream_loss(("usage",), LossKind.DROPPED, "the stream ends at the error event, before the usage")
+        return [self._emit("error", code=error.type, message=error.message, param=None)]
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         out = self._message_done()

@@ -1,0 +1,231 @@
+"""A stream that ends with the provider's error event: decoded to ``Response.error`` (stop
+reason ``"error"``), written back as each target's own error event, reported where a target
+has none (a reply body, Gemini, Converse).
+
+The error events are written from each provider's documents: Anthropic's streaming
+documentation ("Error events": ``{"type": "error", "error": {"type": "overloaded_error",
+"message": "Overloaded"}}``); an OpenAI chunk of the error alone, which the SDK raises as
+``APIError`` (``openai/_streaming.py``); OpenRouter's "Error handling during streaming" (the
+error beside a choice that finishes with ``"error"``); the Responses ``error`` event
+(``openai/types/responses/response_error_event.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from ir_codec import ReplyError, decode_stream, get_codec, transpile_stream
+from ir_codec.errors import DecodeError, LossKind
+from ir_codec.invariant import check_response
+from ir_codec.ir import Response, Text
+from ir_codec.replies import reply_error, sse_bytes
+from ir_codec.strategies import responses
+
+from .replies_sdk import sdk_stream_error
+from .reply_order import chat_order
+
+_START = {
+    "type": "message_start",
+    "message": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-x",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 1},
+    },
+}
+ANTHROPIC = [
+    ("message_start", _START),
+    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+    (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hel"}},
+    ),
+    ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
+]
+
+
+def _chunk(**fields: Any) -> dict[str, Any]:
+    return {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m", **fields}
+
+
+CHAT = [
+    (None, _chunk(choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])),
+    (None, _chunk(choices=[{"index": 0, "delta": {"content": "Hel"}, "finish_reason": None}])),
+    (None, {"error": {"message": "The server had an error", "type": "server_error", "param": None, "code": None}}),
+]
+OPENROUTER = [
+    *CHAT[:2],
+    (
+        None,
+        _chunk(
+            choices=[{"index": 0, "delta": {}, "finish_reason": "error"}],
+            error={"code": "server_error", "message": "Provider disconnected unexpectedly"},
+        ),
+    ),
+]
+RESPONSES = [
+    (
+        "response.created",
+        {
+            "type": "response.created",
+            "sequence_number": 0,
+            "response": {
+                "id": "resp_1",
+                "object": "response",
+                "created_at": 0,
+                "status": "in_progress",
+                "model": "m",
+                "output": [],
+                "parallel_tool_calls": True,
+                "tool_choice": "auto",
+                "tools": [],
+                "usage": None,
+            },
+        },
+    ),
+    (
+        "error",
+        {
+            "type": "error",
+            "sequence_number": 1,
+            "code": "server_error",
+            "message": "Something went wrong",
+            "param": None,
+        },
+    ),
+]
+
+CASES = [
+    ("anthropic", ANTHROPIC, ReplyError(type="overloaded_error", message="Overloaded"), [Text(text="Hel")]),
+    ("openai-chat", CHAT, ReplyError(type="server_error", message="The server had an error"), [Text(text="Hel")]),
+    (
+        "openrouter",
+        OPENROUTER,
+        ReplyError(type="server_error", message="Provider disconnected unexpectedly"),
+        [Text(text="Hel")],
+    ),
+    ("openai-responses", RESPONSES, ReplyError(type="server_error", message="Something went wrong"), []),
+]
+
+
+@pytest.mark.parametrize(("name", "events", "error", "content"), CASES, ids=[c[0] for c in CASES])
+def test_the_error_event_is_decoded(name: str, events: list[Any], error: ReplyError, content: list[Any]) -> None:
+    r = decode_stream(sse_bytes(events), name)
+    assert (r.stop_reason, r.error, r.content) == ("error", error, content)
+
+
+@pytest.mark.parametrize(("name", "events", "error", "content"), CASES, ids=[c[0] for c in CASES])
+def test_the_same_provider_gets_its_error_event_back(
+    name: str, events: list[Any], error: ReplyError, content: list[Any]
+) -> None:
+    out = transpile_stream(sse_bytes(events), name, name, on_lossy="raise")
+    assert out.warnings == []
+    assert out.events[-1] == events[-1] or (
+        name == "openrouter" and out.events[-1][1]["error"] == events[-1][1]["error"]
+    )
+
+
+@pytest.mark.parametrize(("source", "events"), [("openai-chat", CHAT), ("openai-responses", RESPONSES)])
+def test_anthropic_sdk_raises_the_translated_error(source: str, events: list[Any]) -> None:
+    out = transpile_stream(sse_bytes(events), source, "anthropic", on_lossy="ignore")
+    body = sdk_stream_error("anthropic", out.to_sse())
+    assert body == {
+        "type": "error",
+        "error": {"type": "server_error", "message": events[-1][1].get("message") or events[-1][1]["error"]["message"]},
+    }
+
+
+@pytest.mark.parametrize("target", ["openai-chat", "openrouter", "mistral"])
+def test_openai_sdk_raises_the_translated_error(target: str) -> None:
+    out = transpile_stream(sse_bytes(ANTHROPIC), "anthropic", target, on_lossy="ignore")
+    body = sdk_stream_error(target, out.to_sse())
+    assert body is not None and body["message"] == "Overloaded"
+    assert body.get("type", body.get("code")) == "overloaded_error"
+
+
+def test_a_reply_body_reports_the_error_dropped() -> None:
+    r = Response(
+        content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")
+    )
+    for name in ("anthropic", "openai-chat", "openai-responses", "gemini", "bedrock-converse"):
+        e = get_codec(name).encode_response(r)
+        assert [(w.path, w.kind) for w in e.warnings if w.path == "error"] == [("error", LossKind.DROPPED)]
+
+
+@pytest.mark.parametrize("name", ["gemini", "bedrock-converse"])
+def test_a_stream_without_error_events_reports_it_dropped(name: str) -> None:
+    r = Response(
+        content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")
+    )
+    s = get_codec(name).encode_stream(r)
+    assert ("error", LossKind.DROPPED) in [(w.path, w.kind) for w in s.warnings]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (
+            {"type": "overloaded_error", "message": "Overloaded"},
+            ReplyError(type="overloaded_error", message="Overloaded"),
+        ),
+        (
+            {"message": "m", "type": None, "code": "rate_limit_exceeded"},
+            ReplyError(type="rate_limit_exceeded", message="m"),
+        ),
+        ({"code": 502, "message": "m"}, ReplyError(type="502", message="m")),
+        ({}, ReplyError()),
+    ],
+)
+def test_reply_error_reads_each_shape(value: Any, expected: ReplyError | None) -> None:
+    assert reply_error(value, "$.error") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [("boom", "$.error"), ({"message": 5}, "$.error.message"), ({"type": ["x"], "message": ""}, "$.error.type")],
+)
+def test_reply_error_refuses_what_is_no_error_object(value: Any, path: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        reply_error(value, "$.error")
+    assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    "name", ["anthropic", "openai-chat", "openrouter", "openai-responses", "gemini", "bedrock-converse"]
+)
+def test_reply_invariant_with_errors(name: str) -> None:
+    codec = get_codec(name)
+    strategy = responses([name.split("-")[0] if name.startswith("anthropic") else name], errors=True)
+    if name in ("openai-chat", "openrouter"):
+        strategy = strategy.map(chat_order)
+
+    @settings(max_examples=60)
+    @given(strategy)
+    def prop(r: Response) -> None:
+        check_response(codec, r)
+
+    prop()
+
+
+@pytest.mark.parametrize("name", ["anthropic", "anthropic-bedrock", "openai-chat", "openrouter", "openai-responses"])
+def test_every_event_of_an_errored_stream_is_the_sdks(name: str) -> None:
+    """Each event written for a Response that ended with an error is read by the official SDK:
+    the error event by its stream reader (it raises with our error), the others by its types."""
+    from .test_replies import _events_sdk_equal
+
+    codec = get_codec(name)
+
+    @settings(max_examples=30)
+    @given(responses(errors=True).filter(lambda r: r.error is not None))
+    def prop(r: Response) -> None:
+        _events_sdk_equal(name, codec.encode_stream(r).events)
+
+    prop()
