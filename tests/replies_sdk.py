@@ -211,7 +211,7 @@ def sdk_stream_error(name: str, sse: bytes) -> Any:
     import httpx
 
     request = httpx.Request("POST", "https://example.invalid/v1")
-    response = httpx.Response(200, content=sse, request=request)
+    response: Any = httpx.Response(200, content=sse, request=request)  # the SDKs' httpx2 reads it as well
     if name.startswith("anthropic"):
         anthropic = pytest.importorskip("anthropic")
         from anthropic._streaming import Stream as AnthropicStream
@@ -235,5 +235,5 @@ def sdk_stream_error(name: str, sse: bytes) -> Any:
         for _ in stream:
             pass
     except error as exc:
-        return exc.body
+        return getattr(exc, "body", None)
     return None
