@@ -496,11 +496,14 @@ class Usage(_Node, frozen=True, kw_only=True):
 class ReplyError(_Node, frozen=True, kw_only=True):
     """An error the provider reported in the middle of a reply it had begun to stream: the
     stream ends there (Anthropic's ``error`` event, an OpenAI ``{"error": ...}`` chunk, an
-    OpenAI Responses ``error`` event). ``type`` is the provider's name for the error
-    (``overloaded_error``, ``server_error``), ``message`` its text.
+    OpenAI Responses ``error`` event, a Gemini ``{"error": ...}`` chunk, a ConverseStream
+    exception). ``type`` is the provider's name for the kind of error (Anthropic's and OpenAI's
+    ``type``, Gemini's ``status``, the Converse exception's name), ``code`` its code as text
+    (OpenAI's, OpenRouter's and the Responses ``code``, Gemini's number), ``message`` its text.
     """
 
     type: str | None = None
+    code: str | None = None
     message: str = ""
 
 

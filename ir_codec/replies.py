@@ -76,6 +76,7 @@ __all__ = [
     "merge_raw",
     "own_provider_part",
     "part_options",
+    "error_as_number",
     "reply_error",
     "response_options",
     "sse_bytes",
@@ -350,12 +351,30 @@ class StreamEncoder:
         """The closing events of a stream that ends with ``error`` (:attr:`ERROR_EVENTS`)."""
         raise NotImplementedError
 
+    def error_named(self, error: ReplyError, keeps: str) -> str | None:
+        """The one name an error object of the target holds, ``keeps`` (``"type"`` or
+        ``"code"``): the error's own, else its other name; when the other name is lost or moved,
+        that is reported at ``error``."""
+        own, other = (error.type, error.code) if keeps == "type" else (error.code, error.type)
+        if other is not None:
+            fate = "dropped" if own is not None else f"written as its {keeps}"
+            other_field = "code" if keeps == "type" else "type"
+            self.ctx.lossy(
+                ("error",),
+                LossKind.CHANGED,
+                f"the error event has a {keeps} and no {other_field}: the {other_field} {other!r} is {fate}",
+            )
+        return own if own is not None else other
 
-def reply_error(value: Any, path: str) -> ReplyError | None:
+
+def reply_error(
+    value: Any, path: str, *, type_key: str | None = "type", code_key: str | None = "code"
+) -> ReplyError | None:
     """The :class:`ReplyError` of a provider's error object at ``path`` (``None`` when there is
-    none): Anthropic's ``{"type", "message"}``, OpenAI's ``{"message", "type", "param",
-    "code"}``, OpenRouter's ``{"code", "message"}``, the Responses ``error`` event. The type is
-    the first of ``type``, ``code`` that is given (a number is written as text)."""
+    none): its ``message``, the type under ``type_key`` (Anthropic's and OpenAI's ``type``,
+    Gemini's ``status``) and the code under ``code_key`` (OpenAI's, OpenRouter's and the Responses
+    ``code``, Gemini's; a number is kept as its text). ``None`` for a key the provider has none
+    of."""
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -363,15 +382,27 @@ def reply_error(value: Any, path: str) -> ReplyError | None:
     message = value.get("message", "")
     if not isinstance(message, str):
         raise DecodeError(f"{path}.message", "a string", type(message).__name__)
-    kind: str | None = None
-    for key in ("type", "code"):
-        v = value.get(key)
-        if isinstance(v, str) or (type(v) is int):
-            kind = str(v)
-            break
-        if v is not None:
-            raise DecodeError(f"{path}.{key}", "a string or null", type(v).__name__)
-    return ReplyError(type=kind, message=message)
+    kind = _error_field(value, type_key, path, numbers=False)
+    return ReplyError(type=kind, code=_error_field(value, code_key, path, numbers=True), message=message)
+
+
+def _error_field(value: dict[str, Any], key: str | None, path: str, *, numbers: bool) -> str | None:
+    v = value.get(key) if key is not None else None
+    if v is None or isinstance(v, str):
+        return v
+    if numbers and type(v) is int:
+        return str(v)
+    raise DecodeError(
+        f"{path}.{key}", "a string, a number or null" if numbers else "a string or null", type(v).__name__
+    )
+
+
+def error_as_number(code: str | None) -> int | str | None:
+    """A code read from a number (:func:`reply_error`) written back as that number (OpenRouter's
+    codes are numbers or names; Gemini's are numbers)."""
+    if code is not None and code.isascii() and code.isdigit() and str(int(code)) == code:
+        return int(code)
+    return code
 
 
 def _content_of(part: Part) -> Any:

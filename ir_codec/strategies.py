@@ -595,7 +595,12 @@ def responses(codecs: Sequence[str] = (), *, errors: bool = False) -> st.SearchS
         raw_stop_reason=st.none() | _WORD,
         usage=st.none() | usages(openai_tiers=True),
         provider_options=st.just({}) | opts,
-        error=st.none() | st.builds(ReplyError, type=st.none() | _WORD, message=texts()) if errors else st.none(),
+        error=st.none()
+        | st.builds(
+            ReplyError, type=st.none() | _WORD, code=st.none() | _WORD | st.integers(0, 599).map(str), message=texts()
+        )
+        if errors
+        else st.none(),
     )
 
 

@@ -140,14 +140,15 @@ def _str(value: Any, path: str) -> str:
 
 def _reply_error(error: Any) -> ReplyError | None:
     """``error`` of a :class:`Stop`, checked: a :class:`ReplyError` of a string ``message`` and
-    a string (or no) ``type``."""
+    a string (or no) ``type`` and ``code``."""
     if error is None:
         return None
     if not isinstance(error, ReplyError):
         raise DecodeError("error", "an ir_codec ReplyError", type(error).__name__)
     _str(error.message, "error.message")
-    if error.type is not None:
-        _str(error.type, "error.type")
+    for field in ("type", "code"):
+        if getattr(error, field) is not None:
+            _str(getattr(error, field), f"error.{field}")
     return error
 
 

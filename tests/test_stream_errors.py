@@ -21,7 +21,7 @@ from ir_codec import ReplyError, decode_stream, get_codec, transpile_stream
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.invariant import check_response
 from ir_codec.ir import Response, Text
-from ir_codec.replies import reply_error, sse_bytes
+from ir_codec.replies import error_as_number, reply_error, sse_bytes
 from ir_codec.strategies import responses
 
 from .replies_sdk import sdk_stream_error
@@ -108,10 +108,10 @@ CASES = [
     (
         "openrouter",
         OPENROUTER,
-        ReplyError(type="server_error", message="Provider disconnected unexpectedly"),
+        ReplyError(code="server_error", message="Provider disconnected unexpectedly"),
         [Text(text="Hel")],
     ),
-    ("openai-responses", RESPONSES, ReplyError(type="server_error", message="Something went wrong"), []),
+    ("openai-responses", RESPONSES, ReplyError(code="server_error", message="Something went wrong"), []),
 ]
 
 
@@ -178,9 +178,13 @@ def test_a_stream_without_error_events_reports_it_dropped(name: str) -> None:
         ),
         (
             {"message": "m", "type": None, "code": "rate_limit_exceeded"},
-            ReplyError(type="rate_limit_exceeded", message="m"),
+            ReplyError(code="rate_limit_exceeded", message="m"),
         ),
-        ({"code": 502, "message": "m"}, ReplyError(type="502", message="m")),
+        ({"code": 502, "message": "m"}, ReplyError(code="502", message="m")),
+        (
+            {"message": "m", "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"},
+            ReplyError(type="invalid_request_error", code="context_length_exceeded", message="m"),
+        ),
         ({}, ReplyError()),
     ],
 )
@@ -190,7 +194,13 @@ def test_reply_error_reads_each_shape(value: Any, expected: ReplyError | None) -
 
 @pytest.mark.parametrize(
     ("value", "path"),
-    [("boom", "$.error"), ({"message": 5}, "$.error.message"), ({"type": ["x"], "message": ""}, "$.error.type")],
+    [
+        ("boom", "$.error"),
+        ({"message": 5}, "$.error.message"),
+        ({"type": ["x"], "message": ""}, "$.error.type"),
+        ({"type": 5, "message": ""}, "$.error.type"),
+        ({"code": 1.5, "message": ""}, "$.error.code"),
+    ],
 )
 def test_reply_error_refuses_what_is_no_error_object(value: Any, path: str) -> None:
     with pytest.raises(DecodeError) as info:
@@ -229,3 +239,31 @@ def test_every_event_of_an_errored_stream_is_the_sdks(name: str) -> None:
         _events_sdk_equal(name, codec.encode_stream(r).events)
 
     prop()
+
+
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [(None, None), ("502", 502), ("0", 0), ("server_error", "server_error"), ("007", "007"), ("²", "²")],
+)
+def test_a_code_read_from_a_number_is_written_as_one(code: str | None, written: int | str | None) -> None:
+    assert error_as_number(code) == written
+
+
+def test_openai_keeps_type_and_code() -> None:
+    error = {"message": "too long", "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}
+    events = [*CHAT[:2], (None, {"error": error})]
+    out = transpile_stream(sse_bytes(events), "openai-chat", "openai-chat", on_lossy="raise")
+    assert out.events[-1] == (None, {"error": error})
+
+
+@pytest.mark.parametrize(
+    ("target", "keeps", "lost"),
+    [("anthropic", "type", "code"), ("openrouter", "code", "type"), ("openai-responses", "code", "type")],
+)
+def test_a_target_with_one_name_reports_the_other(target: str, keeps: str, lost: str) -> None:
+    error = {"message": "m", "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}
+    out = transpile_stream(sse_bytes([*CHAT[:2], (None, {"error": error})]), "openai-chat", target, on_lossy="ignore")
+    assert [w.reason for w in out.warnings if w.path == "error"] == [
+        f"the error event has a {keeps} and no {lost}: the {lost} {error[lost]!r} is dropped"
+    ]
+    assert decode_stream(out.to_sse(), target).error == ReplyError(**{keeps: error[keeps]}, message="m")

@@ -339,7 +339,7 @@ class AnthropicStreamDecoder(StreamDecoder):
     def _error(self, ev: dict[str, Any]) -> list[StreamEvent]:
         """``{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}``
         (the Messages streaming documentation, "Error events"): the stream ends there."""
-        error = reply_error(ev.get("error", {}), "$.error")
+        error = reply_error(ev.get("error", {}), "$.error", code_key=None)
         assert error is not None
         return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
 
@@ -649,9 +649,10 @@ class AnthropicStreamEncoder(StreamEncoder):
         self._check_head(body)
         if anthropic_usage(self._message["usage"]) != anthropic_usage(body["usage"]):
             self.stream_loss(("usage",), LossKind.CHANGED, "the stream ends at the error event, before the final usage")
-        if error.type is None:
+        kind = self.error_named(error, "type")
+        if kind is None:
             self.ctx.lossy(("error", "type"), LossKind.CHANGED, "an error event names its type; written as 'api_error'")
-        return [_event("error", error={"type": error.type or "api_error", "message": error.message})]
+        return [_event("error", error={"type": kind or "api_error", "message": error.message})]
 
     def _check_head(self, body: dict[str, Any]) -> None:
         for field in ("id", "model"):

@@ -33,6 +33,7 @@ from ir_codec.replies import (
     WireEvent,
     drop_counters,
     drop_part,
+    error_as_number,
     part_options,
     reply_error,
     wire_stop_reason,
@@ -283,7 +284,7 @@ class ChatStreamDecoder(StreamDecoder):
             out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
         if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
             self._hand_over_whole_parts()
-            out.append(Stop(stop_reason="error", raw_stop_reason=error.type, error=error))
+            out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code, error=error))
         return out
 
     def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
@@ -936,10 +937,11 @@ class ChatStreamEncoder(StreamEncoder):
         usage = [(None, {**self._head, "choices": [], "usage": body["usage"]})] if "usage" in body else []
         if error is None:  # the usage comes last, in a chunk without choices (stream_options.include_usage)
             return [*out, self._chunk({}, choice["finish_reason"]), *usage]
-        if choice["finish_reason"] == "error":  # OpenRouter
+        if choice["finish_reason"] == "error":  # OpenRouter: a code (a number or a name), no type
             name, chunk = self._chunk({}, "error")
-            return [*out, *usage, (name, {**chunk, "error": {"code": error.type, "message": error.message}})]
-        wire = {"message": error.message, "type": error.type, "param": None, "code": None}
+            code = error_as_number(self.error_named(error, "code"))
+            return [*out, *usage, (name, {**chunk, "error": {"code": code, "message": error.message}})]
+        wire = {"message": error.message, "type": error.type, "param": None, "code": error.code}
         return [*out, *usage, (None, {"error": wire})]
 
     def _check_call(self, k: int, call: _Call, text: str, part: ToolUse, at: int) -> None:

@@ -345,9 +345,9 @@ class ResponsesStreamDecoder(StreamDecoder):
 def _error(self: ResponsesStreamDecoder, data: dict[str, Any]) -> list[StreamEvent]:
     """The ``error`` event (``response_error_event.py``: ``code``, ``message``, ``param``): the
     stream ends there."""
-    error = reply_error({"code": data.get("code"), "message": data.get("message", "")}, "$")
+    error = reply_error(data, "$", type_key=None)
     assert error is not None
-    return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
+    return [Stop(stop_reason="error", raw_stop_reason=error.code or "error", error=error)]
 
 
 def _index(data: Mapping[str, Any], key: str) -> int:
@@ -827,7 +827,14 @@ class ResponsesStreamEncoder(StreamEncoder):
         self._report_late_ids()
         if response.usage is not None:
             self.stream_loss(("usage",), LossKind.DROPPED, "the stream ends at the error event, before the usage")
-        return [self._emit("error", code=error.type, message=error.message, param=None)]
+        position = self.positions()
+        for k, slot in self._slots.items():
+            if slot.kind == "reasoning" and not slot.closed and slot.signature is not None:
+                # output_item.done, never written, carries the encrypted content (and the origin it tells)
+                self.withdraw(("content", position[k], "origin"), LossKind.CHANGED)
+                why = "the stream ends at the error, before the reasoning item is done: its encrypted content is lost"
+                self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        return [self._emit("error", code=self.error_named(error, "code"), message=error.message, param=None)]
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         out = self._message_done()
