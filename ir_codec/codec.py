@@ -288,6 +288,10 @@ class Codec:
         """A fresh decoder for this provider's event stream (see :mod:`ir_codec.stream`)."""
         raise IRCodecError(f"codec {self.NAME!r} does not decode streams")
 
+    REPLY_ERRORS: ClassVar[bool] = False
+    """The reply body holds ``Response.error`` (Gemini's, the merge of its chunks, ends with the
+    error chunk's ``error``); elsewhere :meth:`encode_response` reports it dropped."""
+
     STREAM_SSE: ClassVar[bool] = True
     """The provider streams Server-Sent Events (Bedrock's ConverseStream is binary event-stream)."""
     STREAM_DONE: ClassVar[bool] = False
@@ -300,7 +304,7 @@ class Codec:
             raise TypeError(f"encode_response() takes an ir_codec.Response, not {type(response).__name__}")
         ctx = EncodeContext(self.NAME)
         body = self._encode_response(response, ctx)
-        if response.error is not None:
+        if response.error is not None and not self.REPLY_ERRORS:
             why = (
                 "a reply body has no place for the error that ended the stream (its stream has: encode_stream); dropped"
             )

@@ -259,7 +259,7 @@ class StreamEncoder:
                 self.ctx.lossy(("stop_reason",), LossKind.CHANGED, why)
             self._report_stream_losses(response)
             return out
-        if error is not None:
+        if error is not None and not self.codec.REPLY_ERRORS:  # else the closing events carry the body's
             self.ctx.lossy(("error",), LossKind.DROPPED, f"{self.codec.NAME} streams have no error event; dropped")
         if self.SEQUENTIAL and self._open is not None:
             out += self._close(self._open)

@@ -12,6 +12,7 @@ error beside a choice that finishes with ``"error"``); the Responses ``error`` e
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -102,6 +103,11 @@ RESPONSES = [
     ),
 ]
 
+GEMINI = [
+    (None, {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}]}}], "modelVersion": "gemini-x"}),
+    (None, {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}),
+]
+
 CASES = [
     ("anthropic", ANTHROPIC, ReplyError(type="overloaded_error", message="Overloaded"), [Text(text="Hel")]),
     ("openai-chat", CHAT, ReplyError(type="server_error", message="The server had an error"), [Text(text="Hel")]),
@@ -112,6 +118,12 @@ CASES = [
         [Text(text="Hel")],
     ),
     ("openai-responses", RESPONSES, ReplyError(code="server_error", message="Something went wrong"), []),
+    (
+        "gemini",
+        GEMINI,
+        ReplyError(type="UNAVAILABLE", code="503", message="The model is overloaded."),
+        [Text(text="Hel")],
+    ),
 ]
 
 
@@ -154,12 +166,49 @@ def test_a_reply_body_reports_the_error_dropped() -> None:
     r = Response(
         content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")
     )
-    for name in ("anthropic", "openai-chat", "openai-responses", "gemini", "bedrock-converse"):
+    for name in ("anthropic", "openai-chat", "openai-responses", "bedrock-converse"):
         e = get_codec(name).encode_response(r)
         assert [(w.path, w.kind) for w in e.warnings if w.path == "error"] == [("error", LossKind.DROPPED)]
 
 
-@pytest.mark.parametrize("name", ["gemini", "bedrock-converse"])
+def test_a_gemini_reply_keeps_the_error_and_its_details() -> None:
+    """Gemini's reply is the merge of its chunks: its body keeps the error (first, as the error
+    chunk has it), with the fields ReplyError has no place for (``details``) kept raw."""
+    error = {"code": 429, "message": "Resource exhausted.", "status": "RESOURCE_EXHAUSTED", "details": [{"@type": "x"}]}
+    body = {"error": error, "candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}]}}]}
+    codec = get_codec("gemini")
+    r = codec.decode_response(body)
+    assert (r.stop_reason, r.raw_stop_reason) == ("error", "RESOURCE_EXHAUSTED")
+    assert r.error == ReplyError(type="RESOURCE_EXHAUSTED", code="429", message="Resource exhausted.")
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (body, [])
+    assert list(e.body) == ["error", "candidates"]
+
+
+def test_the_gemini_sdk_raises_the_translated_error() -> None:
+    """The google-genai client raises for a chunk whose JSON starts with ``{"error":``
+    (``_api_client.py``), by the code: ``errors.APIError.raise_error`` is what it calls."""
+    genai_errors = pytest.importorskip("google.genai.errors")
+    out = transpile_stream(sse_bytes(ANTHROPIC), "anthropic", "gemini", on_lossy="ignore")
+    name, chunk = out.events[-1]
+    assert json.dumps(chunk).startswith('{"error":')
+    with pytest.raises(genai_errors.APIError) as info:
+        genai_errors.APIError.raise_error(chunk.get("error", {}).get("code"), chunk, None)
+    assert (info.value.code, info.value.message, info.value.status) == (500, "Overloaded", "overloaded_error")
+    assert "the SDK raises by it): written as 500" in " ".join(w.reason for w in out.warnings if w.path == "error.code")
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [("UNAVAILABLE", 503), ("RESOURCE_EXHAUSTED", 429), ("overloaded_error", 500)]
+)
+def test_a_gemini_error_without_a_number_gets_its_status_code(status: str, code: int) -> None:
+    r = Response(stop_reason="error", error=ReplyError(type=status, code="server_error", message="m"))
+    e = get_codec("gemini").encode_response(r)
+    assert e.body["error"] == {"code": code, "message": "m", "status": status}
+    assert [w.path for w in e.warnings] == ["error.code"]
+
+
+@pytest.mark.parametrize("name", ["bedrock-converse"])
 def test_a_stream_without_error_events_reports_it_dropped(name: str) -> None:
     r = Response(
         content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")

@@ -85,6 +85,7 @@ class GeminiCodec(Codec):
     TOOL_IDS = "free"
     """Gemini pairs function responses with calls by name and order; ids are optional and are
     derived by this codec's documented rule (module doc), so no id rule applies."""
+    REPLY_ERRORS = True
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = canonical.CANONICALIZATIONS
     """Wire forms that decode to the same IR (spec/canonicalizations/gemini.md)."""
     PROFILE: ClassVar[CodecProfile | None] = CodecProfile(

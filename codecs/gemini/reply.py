@@ -22,6 +22,7 @@ from ir_codec.ir import (
     Part,
     ProviderPart,
     Refusal,
+    ReplyError,
     Response,
     StopReason,
     Text,
@@ -36,8 +37,10 @@ from ir_codec.replies import (
     WireEvent,
     drop_counters,
     drop_part,
+    error_as_number,
     merge_raw,
     part_options,
+    reply_error,
     wire_stop_reason,
     write_or_zero,
 )
@@ -262,7 +265,14 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     """``provider_options`` of the IR response: every top-level field the IR does not map, the
     first candidate's own fields (``candidate``) and the other candidates, raw (``candidates``,
     for candidateCount > 1)."""
-    options: dict[str, Any] = {k: v for k, v in data.items() if k not in ("candidates", "modelVersion", "responseId")}
+    options: dict[str, Any] = {
+        k: v for k, v in data.items() if k not in ("candidates", "modelVersion", "responseId", "error")
+    }
+    rest = (
+        {k: v for k, v in data["error"].items() if k not in _ERROR_KEYS} if isinstance(data.get("error"), dict) else {}
+    )
+    if rest:  # the error's fields beyond ReplyError's (details)
+        options["error"] = rest
     if "usageMetadata" in options and _rewrites(options["usageMetadata"]):
         del options["usageMetadata"]  # the IR usage writes it back as it is
     if first is not None:
@@ -273,6 +283,38 @@ def _reply_options(data: Mapping[str, Any], first: dict[str, Any] | None) -> dic
     if others:
         options["candidates"] = others
     return opts(options)
+
+
+_ERROR_KEYS = ("code", "message", "status")
+"""The fields of Gemini's error object (``google.rpc.Status``) that :class:`ReplyError` holds."""
+
+
+_STATUS_CODES = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ABORTED": 409,
+    "ALREADY_EXISTS": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "INTERNAL": 500,
+    "UNKNOWN": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+"""The HTTP code of each ``google.rpc.Code`` status (``google/rpc/code.proto``), for an error
+whose code is not a number (another provider's)."""
+
+
+def _error(data: Mapping[str, Any]) -> ReplyError | None:
+    """The error a stream ended with: a chunk ``{"error": {"code": 500, "message": ...,
+    "status": "INTERNAL"}}``, which the SDK raises (``google/genai/_api_client.py``)."""
+    return reply_error(data.get("error"), "$.error", type_key="status", code_key="code")
 
 
 def _rewrites(raw: Any) -> bool:
@@ -305,6 +347,9 @@ def decode_response(payload: Any) -> Response:
     stop = _stop_reason(raw_stop, any(isinstance(p, ToolUse) for p in content))
     if first is None and _blocked(data) is not None:
         raw_stop, stop = _blocked(data), "content_filter"
+    error = _error(data)
+    if error is not None:
+        raw_stop, stop = error.type or error.code or "error", "error"
     return Response(
         id=data.get("responseId"),
         model=data.get("modelVersion"),
@@ -313,6 +358,7 @@ def decode_response(payload: Any) -> Response:
         raw_stop_reason=raw_stop,
         usage=usage_from_wire(data.get("usageMetadata")),
         provider_options=_reply_options(data, first),
+        error=error,
     )
 
 
@@ -370,6 +416,9 @@ class GeminiStreamDecoder(StreamDecoder):
         blocked = _blocked(chunk)
         if blocked is not None and 0 not in self._cands:
             out.append(Stop(stop_reason="content_filter", raw_stop_reason=blocked))
+        error = _error(chunk)
+        if error is not None:
+            out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code or "error", error=error))
         usage = usage_from_wire(chunk.get("usageMetadata"))
         if usage is not None:
             out.append(UsageUpdate(usage=usage))
@@ -715,7 +764,14 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a blocked prompt reads back as content_filter")
     else:
         has_call = any("functionCall" in p for p in parts)
-        finish = wire_stop_reason(response, ctx, lambda w: _stop_reason(w, has_call), _WRITE_FINISH, None)
+        if response.error is None:
+            finish = wire_stop_reason(response, ctx, lambda w: _stop_reason(w, has_call), _WRITE_FINISH, None)
+        else:  # the reply ended with the error, before a finish reason
+            finish = None
+            if response.stop_reason != "error":
+                ctx.lossy(
+                    ("stop_reason",), LossKind.CHANGED, "a reply that ends with an error reads as stop reason 'error'"
+                )
         cand: dict[str, Any] = {"content": {"role": "model", "parts": parts}}
         if finish is not None:
             cand["finishReason"] = finish
@@ -740,6 +796,18 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
         why = "reads back in camelCase and without null members (proto3 JSON)"
         ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
         del own[k]
+    if response.error is not None:  # first: the SDK knows an error chunk by its first key
+        error = response.error
+        code = error_as_number(error.code)
+        if not isinstance(code, int):  # the SDK picks its exception by the number
+            code = _STATUS_CODES.get(error.type or "", 500)
+            why = f"Gemini's error code is a number (the SDK raises by it): written as {code}"
+            ctx.lossy(("error", "code"), LossKind.CHANGED, why)
+        wire = {"code": code, "message": error.message, "status": error.type}
+        wire = {k: v for k, v in wire.items() if v is not None}
+        rest = own.pop("error", {})
+        merge_raw(wire, rest if isinstance(rest, dict) else {}, ("error",), ctx, NAME)
+        body = {"error": wire, **body}
     merge_raw(body, own, (), ctx, NAME)
     return body
 
@@ -837,15 +905,19 @@ class GeminiStreamEncoder(StreamEncoder):
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         self._done = (response, body)
+        error: list[WireEvent] = [(None, {"error": body["error"]})] if "error" in body else []
+        body = {k: v for k, v in body.items() if k != "error"}
         cands = body.get("candidates", [])
         if not cands:  # a blocked prompt: promptFeedback, no candidates
-            return [(None, dict(body))]
+            return [(None, dict(body)), *error]
         first = cands[0]
         last_cand = {k: v for k, v in first.items() if k != "content"}
         last_cand["content"] = {**{k: v for k, v in first["content"].items() if k != "parts"}, "parts": []}
         last = {k: v for k, v in body.items() if k != "candidates"}
         last["candidates"] = [last_cand, *cands[1:]]
-        return [(None, last)]
+        if error and len(last_cand) == 1 and len(cands) == 1 and not last.keys() - {"modelVersion", "responseId"}:
+            return error  # nothing left to say but the error: the stream ends with it, as Gemini's does
+        return [(None, last), *error]
 
     def finish(self) -> list[WireEvent]:
         out = super().finish()
