@@ -293,7 +293,7 @@ class StreamEncoder:
         """Report what only the stream loses at ``path``, unless a loss at that path or a parent
         of it is reported already (the whole reply's, from :meth:`finish`)."""
         p = render(path)
-        if not any(p == w.path or p.startswith((w.path + ".", w.path + "[")) for w in self.ctx.warnings):
+        if not any(_under(p, w.path) for w in self.ctx.warnings):
             self.ctx.lossy(path, kind, why)
 
     def withdraw(self, path: IRPath, kind: LossKind) -> None:
@@ -301,6 +301,13 @@ class StreamEncoder:
         what the whole reply cannot (Converse's raw block events)."""
         where = render(path)
         self.ctx.warnings[:] = [w for w in self.ctx.warnings if not (w.path == where and w.kind == kind)]
+
+    def withdraw_under(self, path: IRPath) -> None:
+        """Take back every whole-reply loss at or under ``path``: the stream does not write what
+        the whole reply wrote there (an exception that ends a Converse stream before its
+        ``metadata``)."""
+        where = render(path)
+        self.ctx.warnings[:] = [w for w in self.ctx.warnings if not _under(w.path, where)]
 
     def _written_content(self, k: int) -> Any:
         """What the events written for part ``k`` say (:func:`_content_of`; tool-call arguments
@@ -403,6 +410,10 @@ def error_as_number(code: str | None) -> int | str | None:
     if code is not None and code.isascii() and code.isdigit() and str(int(code)) == code:
         return int(code)
     return code
+
+
+def _under(path: str, outer: str) -> bool:
+    return path == outer or path.startswith((outer + ".", outer + "["))
 
 
 def _content_of(part: Part) -> Any:

@@ -17,9 +17,9 @@ import pytest
 
 from ir_codec import get_codec
 from ir_codec.conformance import load_fixture
-from ir_codec.errors import DecodeError, IRCodecError
-from ir_codec.ir import Text, Thinking, ToolUse
-from ir_codec.stream import ReplyOptions, TextDelta, ToolCallDelta, ToolCallStart
+from ir_codec.errors import DecodeError
+from ir_codec.ir import ReplyError, Text, Thinking, ToolUse
+from ir_codec.stream import ReplyOptions, Stop, TextDelta, ToolCallDelta, ToolCallStart
 
 C = get_codec("bedrock-converse")
 ROOT = Path(__file__).resolve().parent / "responses" / "bedrock-converse"
@@ -78,8 +78,10 @@ def test_stream_events_and_text_form() -> None:
 
 def test_stream_errors() -> None:
     dec = C.stream_decoder()
-    with pytest.raises(IRCodecError, match="throttlingException"):
-        dec.feed({"throttlingException": {"message": "slow down"}})
+    # an exception member ends the stream: the error of the Response (tests/test_stream_errors.py)
+    error = ReplyError(type="throttlingException", message="slow down")
+    stop = Stop(stop_reason="error", raw_stop_reason="throttlingException", error=error)
+    assert dec.feed({"throttlingException": {"message": "slow down"}}) == [stop]
     with pytest.raises(DecodeError) as info:
         dec.feed({"contentBlockDelta": {"delta": {"text": "x"}}})
     assert info.value.path == "$.contentBlockDelta.contentBlockIndex"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ir_codec import Response, available_codecs, decode_stream, get_codec, transpile_stream
 from ir_codec.codec import Codec, EncodeContext
 from ir_codec.errors import DecodeError, IRCodecError, LossKind
-from ir_codec.ir import Part, RedactedThinking, Text, Thinking, ToolUse, Usage
+from ir_codec.ir import Part, RedactedThinking, ReplyError, Text, Thinking, ToolUse, Usage
 from ir_codec.replies import Piece, StreamEncoder, WireEvent
 from ir_codec.strategies import responses, stream_events
 from ir_codec.stream import (
@@ -542,3 +542,64 @@ def test_the_assembler_joins_thinking_pieces_as_before() -> None:
     ]:
         asm.apply(ev)
     assert asm.content() == [Thinking(text="ab", signature="s1s2", origin="anthropic"), Text(text="hi")]
+
+
+# -- a stream that ends with an error: the driver's three cases ------------------------------------
+
+
+class _ErrorLog(_Log):
+    ERROR_EVENTS: ClassVar[bool] = True
+
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        return [("error", {"type": error.type, "message": error.message})]
+
+
+class _ErrorLogCodec(_LogCodec):
+    def stream_encoder(self) -> StreamEncoder:
+        return _ErrorLog(self)
+
+
+class _BodyErrorCodec(_LogCodec):
+    REPLY_ERRORS: ClassVar[bool] = True
+
+
+_ERRORED = [
+    MessageStart(id="m"),
+    TextDelta(index=0, text="a"),
+    Stop(stop_reason="error", error=ReplyError(type="overloaded", message="busy")),
+]
+
+
+def test_driver_without_error_events_ends_as_usual_and_reports_the_error_dropped() -> None:
+    enc = _LogCodec().stream_encoder()
+    assert _run(enc, _ERRORED)[-1] == [("close", {"k": 0}), ("end", {"parts": 1})]
+    assert [(w.path, w.kind) for w in enc.warnings] == [("error", LossKind.DROPPED)]
+
+
+def test_driver_with_error_events_ends_with_the_error_and_leaves_the_open_part_open() -> None:
+    enc = _ErrorLogCodec().stream_encoder()
+    assert _run(enc, _ERRORED)[-1] == [("error", {"type": "overloaded", "message": "busy"})]
+    assert enc.warnings == []
+
+
+def test_driver_with_error_events_reports_a_stop_reason_the_error_replaces() -> None:
+    enc = _ErrorLogCodec().stream_encoder()
+    _run(enc, [*_ERRORED[:2], Stop(stop_reason="end_turn", error=ReplyError(message="busy"))])
+    assert [(w.path, w.kind) for w in enc.warnings] == [("stop_reason", LossKind.CHANGED)]
+
+
+def test_driver_leaves_an_error_the_body_carries_to_the_end() -> None:
+    enc = _BodyErrorCodec().stream_encoder()
+    assert _run(enc, _ERRORED)[-1] == [("close", {"k": 0}), ("end", {"parts": 1})]
+    assert enc.warnings == []
+
+
+def test_a_stop_with_an_error_of_the_wrong_type_is_refused() -> None:
+    from ir_codec.stream import ResponseAssembler
+
+    with pytest.raises(DecodeError) as info:
+        ResponseAssembler().apply(Stop(stop_reason="error", error=ReplyError(message=5)))  # type: ignore[arg-type]
+    assert info.value.path == "error.message"
+    with pytest.raises(DecodeError) as info:
+        ResponseAssembler().apply(Stop(stop_reason="error", error={"message": "m"}))  # type: ignore[arg-type]
+    assert info.value.path == "error"

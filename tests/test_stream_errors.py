@@ -208,15 +208,6 @@ def test_a_gemini_error_without_a_number_gets_its_status_code(status: str, code:
     assert [w.path for w in e.warnings] == ["error.code"]
 
 
-@pytest.mark.parametrize("name", ["bedrock-converse"])
-def test_a_stream_without_error_events_reports_it_dropped(name: str) -> None:
-    r = Response(
-        content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")
-    )
-    s = get_codec(name).encode_stream(r)
-    assert ("error", LossKind.DROPPED) in [(w.path, w.kind) for w in s.warnings]
-
-
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -316,3 +307,58 @@ def test_a_target_with_one_name_reports_the_other(target: str, keeps: str, lost:
         f"the error event has a {keeps} and no {lost}: the {lost} {error[lost]!r} is dropped"
     ]
     assert decode_stream(out.to_sse(), target).error == ReplyError(**{keeps: error[keeps]}, message="m")
+
+
+CONVERSE = [
+    {"messageStart": {"role": "assistant"}},
+    {"contentBlockDelta": {"delta": {"text": "Hel"}, "contentBlockIndex": 0}},
+    {"modelStreamErrorException": {"message": "boom", "originalStatusCode": 500, "originalMessage": "upstream failed"}},
+]
+
+
+def test_a_converse_exception_is_decoded_and_written_back() -> None:
+    """botocore's ConverseStreamOutput exception members (``modelStreamErrorException``:
+    ``message``, ``originalStatusCode``, ``originalMessage``) end the stream: read as the
+    error, written back as the same member."""
+    r = decode_stream(CONVERSE, "bedrock-converse")
+    assert (r.stop_reason, r.content) == ("error", [Text(text="Hel")])
+    assert r.error == ReplyError(type="modelStreamErrorException", code="500", message="boom")
+    out = transpile_stream(CONVERSE, "bedrock-converse", "bedrock-converse", on_lossy="raise")
+    assert out.objects()[-1] == CONVERSE[-1]
+    assert out.warnings == []
+
+
+def test_the_transports_exception_frame_is_decoded() -> None:
+    """The transport reads an event-stream exception frame as ``(":exception", {"type", "message"})``."""
+    dec = get_codec("bedrock-converse").stream_decoder()
+    dec.feed({"role": "assistant"}, "messageStart")
+    dec.feed({"type": "throttlingException", "message": "slow down"}, ":exception")
+    assert dec.finish().error == ReplyError(type="throttlingException", message="slow down")
+
+
+@pytest.mark.parametrize(
+    ("error", "member", "paths"),
+    [
+        (ReplyError(type="throttlingException", message="m"), ("throttlingException", {"message": "m"}), []),
+        (
+            ReplyError(type="overloaded_error", message="m"),
+            ("internalServerException", {"message": "m"}),
+            ["error.type"],
+        ),
+        (
+            ReplyError(type="modelStreamErrorException", code="503", message="m"),
+            ("modelStreamErrorException", {"message": "m", "originalStatusCode": 503}),
+            [],
+        ),
+        (
+            ReplyError(type="validationException", code="bad", message="m"),
+            ("validationException", {"message": "m"}),
+            ["error.code"],
+        ),
+    ],
+)
+def test_converse_writes_its_own_exceptions(error: ReplyError, member: Any, paths: list[str]) -> None:
+    r = Response(content=[Text(text="a")], stop_reason="error", usage=None, error=error)
+    s = get_codec("bedrock-converse").encode_stream(r)
+    assert s.events[-1] == member
+    assert [w.path for w in s.warnings if w.path.startswith("error")] == paths

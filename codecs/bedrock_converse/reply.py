@@ -10,12 +10,13 @@ import msgspec
 from msgspec import UNSET
 
 from ir_codec.codec import EncodeContext, expect_object, foreign_reasoning, load_json, wire_convert
-from ir_codec.errors import DecodeError, IRCodecError, LossKind
+from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
     ProviderPart,
     RedactedThinking,
     Refusal,
+    ReplyError,
     Response,
     StopReason,
     Text,
@@ -31,9 +32,11 @@ from ir_codec.replies import (
     WireEvent,
     drop_counters,
     drop_part,
+    error_as_number,
     merge_raw,
     own_provider_part,
     part_options,
+    reply_error,
     wire_stop_reason,
     write_or_zero,
 )
@@ -171,12 +174,29 @@ class ConverseStreamDecoder(StreamDecoder):
                 raise DecodeError("$", "one ConverseStream event member", ", ".join(data) or "none")
             name, data = next(iter(data.items()))
             data = expect_object(data, f"$.{name}")
-        if name in _STREAM_ERRORS:
-            raise IRCodecError(f"ConverseStream {name}: {data.get('message', '')}")
+        if name in _STREAM_ERRORS or name == ":exception":
+            return self._exception(name, data)
         handler = _HANDLERS.get(name)
         if handler is None:
             raise DecodeError("$", f"a ConverseStream event ({', '.join(_HANDLERS)})", name)
         return handler(self, data, f"$.{name}")
+
+    def _exception(self, name: str, data: dict[str, Any]) -> list[StreamEvent]:
+        """An exception event ends the stream (botocore ``ConverseStreamOutput``'s exception
+        members, ``{"message"}``; ``modelStreamErrorException`` adds ``originalStatusCode`` (the
+        code) and ``originalMessage``, kept raw; the transport's ``(":exception", {"type",
+        "message"})`` for an exception frame)."""
+        path = f"$.{name}" if name != ":exception" else "$"
+        error = reply_error(
+            data, path, type_key="type" if name == ":exception" else None, code_key="originalStatusCode"
+        )
+        assert error is not None
+        if name != ":exception":
+            error = msgspec.structs.replace(error, type=name)
+            rest = {k: v for k, v in data.items() if k not in ("message", "originalStatusCode")}
+            if rest:
+                self._option()["exception"] = rest
+        return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
 
     def _option(self) -> dict[str, Any]:
         return self.assembler.response_options.setdefault(NAME, {})
@@ -451,6 +471,8 @@ class ConverseStreamEncoder(StreamEncoder):
     written at other block numbers, pieces for a block a raw block closed (``changed``).
     """
 
+    ERROR_EVENTS = True
+
     def __init__(self, codec: Codec) -> None:
         super().__init__(codec)
         self._block: dict[int, int] = {}
@@ -576,6 +598,36 @@ class ConverseStreamEncoder(StreamEncoder):
         if start is not None:
             out.append(("contentBlockStart", {"start": start, "contentBlockIndex": t}))
         return out + [self._delta(t, d) for d in deltas]
+
+    def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
+        """The exception event the stream ends with: the member named by the error's type where
+        it is one of ConverseStream's (else ``internalServerException``), its ``message``, and
+        for ``modelStreamErrorException`` the code as ``originalStatusCode`` (a number) and the
+        other fields kept raw. ``messageStop`` and ``metadata`` are not written: what only they
+        carry is reported."""
+        self._report(response)
+        name = error.type if error.type in _STREAM_ERRORS else "internalServerException"
+        if name != error.type:
+            why = f"ConverseStream's exceptions are {', '.join(_STREAM_ERRORS)}: written as {name}"
+            self.ctx.lossy(("error", "type"), LossKind.CHANGED, why)
+        member: dict[str, Any] = {"message": error.message}
+        code = error_as_number(error.code)
+        if name == "modelStreamErrorException" and isinstance(code, int):
+            member["originalStatusCode"] = code
+        elif code is not None:
+            self.ctx.lossy(("error", "code"), LossKind.DROPPED, f"{name} carries no such code; dropped")
+        rest = response.provider_options.get(NAME, {}).get("exception")
+        if isinstance(rest, dict):
+            self.withdraw_under(("provider_options", NAME, "exception"))  # no reply member; the event's
+            merge_raw(member, rest, ("provider_options", NAME, "exception"), self.ctx, NAME)
+        own = response.provider_options.get(NAME, {})
+        why = "the stream ends at the exception, before messageStop and metadata"
+        for key in sorted(body.keys() - {"output", "stopReason", "exception"}):
+            where = ("usage",) if key == "usage" else ("provider_options", NAME, key)
+            self.withdraw_under(where)  # what the whole reply wrote there, this stream does not
+            if (key == "usage" and response.usage is not None) or (key != "usage" and key in own):
+                self.ctx.lossy(where, LossKind.DROPPED, why)
+        return [(name, member)]
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         out = [self._stop(self._current)] if self._current is not None else []
