@@ -77,6 +77,7 @@ __all__ = [
     "own_provider_part",
     "part_options",
     "error_as_number",
+    "error_named",
     "reply_error",
     "response_options",
     "sse_bytes",
@@ -249,7 +250,7 @@ class StreamEncoder:
         body = self.codec._encode_response(response, self.ctx)
         out = self._opening()
         error = response.error
-        if error is not None and self.ERROR_EVENTS:
+        if error is not None and self._error_event(response):
             # The stream ends at the error, as the provider's does (a part open stays open); its
             # decoder reads the stop reason "error" there, which the reply body could not say.
             out += self._error_end(response, body, error)
@@ -354,24 +355,28 @@ class StreamEncoder:
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         raise NotImplementedError
 
+    def _error_event(self, response: Response) -> bool:
+        """Whether the stream of ``response``, which has an ``error``, ends with the target's
+        error event (:meth:`_error_end`): :attr:`ERROR_EVENTS`. Else it ends as usual, and
+        the error is the reply body's (``Codec.REPLY_ERRORS``) or reported dropped."""
+        return self.ERROR_EVENTS
+
     def _error_end(self, response: Response, body: dict[str, Any], error: ReplyError) -> list[WireEvent]:
         """The closing events of a stream that ends with ``error`` (:attr:`ERROR_EVENTS`)."""
         raise NotImplementedError
 
-    def error_named(self, error: ReplyError, keeps: str) -> str | None:
-        """The one name an error object of the target holds, ``keeps`` (``"type"`` or
-        ``"code"``): the error's own, else its other name; when the other name is lost or moved,
-        that is reported at ``error``."""
-        own, other = (error.type, error.code) if keeps == "type" else (error.code, error.type)
-        if other is not None:
-            fate = "dropped" if own is not None else f"written as its {keeps}"
-            other_field = "code" if keeps == "type" else "type"
-            self.ctx.lossy(
-                ("error",),
-                LossKind.CHANGED,
-                f"the error event has a {keeps} and no {other_field}: the {other_field} {other!r} is {fate}",
-            )
-        return own if own is not None else other
+
+def error_named(error: ReplyError, keeps: str, ctx: EncodeContext) -> str | None:
+    """The one name an error object of the target holds, ``keeps`` (``"type"`` or ``"code"``):
+    the error's own, else its other name; when the other name is dropped or moved, that is
+    reported at ``error``."""
+    own, other = (error.type, error.code) if keeps == "type" else (error.code, error.type)
+    if other is not None:
+        fate = "dropped" if own is not None else f"written as its {keeps}"
+        other_field = "code" if keeps == "type" else "type"
+        why = f"the target's error has a {keeps} and no {other_field}: the {other_field} {other!r} is {fate}"
+        ctx.lossy(("error",), LossKind.CHANGED, why)
+    return own if own is not None else other
 
 
 def reply_error(

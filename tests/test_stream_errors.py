@@ -166,7 +166,7 @@ def test_a_reply_body_reports_the_error_dropped() -> None:
     r = Response(
         content=[Text(text="Hel")], stop_reason="error", error=ReplyError(type="overloaded_error", message="x")
     )
-    for name in ("anthropic", "openai-chat", "openai-responses", "bedrock-converse"):
+    for name in ("anthropic", "openai-chat", "bedrock-converse"):  # Gemini's and Responses' hold it
         e = get_codec(name).encode_response(r)
         assert [(w.path, w.kind) for w in e.warnings if w.path == "error"] == [("error", LossKind.DROPPED)]
 
@@ -304,7 +304,7 @@ def test_a_target_with_one_name_reports_the_other(target: str, keeps: str, lost:
     error = {"message": "m", "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}
     out = transpile_stream(sse_bytes([*CHAT[:2], (None, {"error": error})]), "openai-chat", target, on_lossy="ignore")
     assert [w.reason for w in out.warnings if w.path == "error"] == [
-        f"the error event has a {keeps} and no {lost}: the {lost} {error[lost]!r} is dropped"
+        f"the target's error has a {keeps} and no {lost}: the {lost} {error[lost]!r} is dropped"
     ]
     assert decode_stream(out.to_sse(), target).error == ReplyError(**{keeps: error[keeps]}, message="m")
 
@@ -362,3 +362,47 @@ def test_converse_writes_its_own_exceptions(error: ReplyError, member: Any, path
     s = get_codec("bedrock-converse").encode_stream(r)
     assert s.events[-1] == member
     assert [w.path for w in s.warnings if w.path.startswith("error")] == paths
+
+
+_FAILED = {
+    "id": "resp_1",
+    "object": "response",
+    "created_at": 0,
+    "status": "failed",
+    "model": "m",
+    "output": [],
+    "error": {"code": "server_error", "message": "The model failed to generate a response."},
+    "parallel_tool_calls": True,
+    "tool_choice": "auto",
+    "tools": [],
+}
+
+
+def test_a_failed_responses_reply_keeps_its_error() -> None:
+    """``Response.error`` (``openai/types/responses/response_error.py``: ``code``, ``message``)
+    of a ``status: "failed"`` reply: read, written back as it was, and the SDK reads it."""
+    from .replies_sdk import REPLY
+
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(_FAILED)
+    assert (r.stop_reason, r.raw_stop_reason) == ("error", "failed")
+    assert r.error == ReplyError(code="server_error", message="The model failed to generate a response.")
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (_FAILED, [])
+    assert REPLY["openai-responses"](e.body)["error"] == _FAILED["error"]
+
+
+def test_a_stream_that_failed_ends_with_response_failed_again() -> None:
+    events = [RESPONSES[0], ("response.failed", {"type": "response.failed", "sequence_number": 1, "response": _FAILED})]
+    out = transpile_stream(sse_bytes(events), "openai-responses", "openai-responses", on_lossy="raise")
+    assert out.events[-1][0] == "response.failed"
+    assert out.events[-1][1]["response"]["error"] == _FAILED["error"]
+    assert decode_stream(out.to_sse(), "openai-responses").error == ReplyError(
+        code="server_error", message="The model failed to generate a response."
+    )
+
+
+def test_an_error_beside_another_status_is_refused() -> None:
+    with pytest.raises(DecodeError) as info:
+        get_codec("openai-responses").decode_response({**_FAILED, "status": "completed"})
+    assert (info.value.path, info.value.expected) == ("$.status", "'failed' beside an error")

@@ -34,6 +34,7 @@ from ir_codec.replies import (
     WireEvent,
     drop_counters,
     drop_part,
+    error_named,
     own_provider_part,
     part_options,
     reply_error,
@@ -649,7 +650,7 @@ class AnthropicStreamEncoder(StreamEncoder):
         self._check_head(body)
         if anthropic_usage(self._message["usage"]) != anthropic_usage(body["usage"]):
             self.stream_loss(("usage",), LossKind.CHANGED, "the stream ends at the error event, before the final usage")
-        kind = self.error_named(error, "type")
+        kind = error_named(error, "type", self.ctx)
         if kind is None:
             self.ctx.lossy(("error", "type"), LossKind.CHANGED, "an error event names its type; written as 'api_error'")
         return [_event("error", error={"type": kind or "api_error", "message": error.message})]

@@ -34,6 +34,7 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_as_number,
+    error_named,
     part_options,
     reply_error,
     wire_stop_reason,
@@ -939,7 +940,7 @@ class ChatStreamEncoder(StreamEncoder):
             return [*out, self._chunk({}, choice["finish_reason"]), *usage]
         if choice["finish_reason"] == "error":  # OpenRouter: a code (a number or a name), no type
             name, chunk = self._chunk({}, "error")
-            code = error_as_number(self.error_named(error, "code"))
+            code = error_as_number(error_named(error, "code", self.ctx))
             return [*out, *usage, (name, {**chunk, "error": {"code": code, "message": error.message}})]
         wire = {"message": error.message, "type": error.type, "param": None, "code": error.code}
         return [*out, *usage, (None, {"error": wire})]

@@ -107,6 +107,8 @@ class OpenAIResponsesCodec(Codec):
     """
 
     DECODES_NORMAL_FORM = True
+    REPLY_ERRORS = True
+    """A failed response says why (``status: "failed"``, ``error``: ``response_error.py``)."""
 
     NAME: ClassVar[str] = NAME
     """Registered name."""

@@ -43,6 +43,7 @@ from ir_codec.replies import (
     WireEvent,
     drop_counters,
     drop_part,
+    error_named,
     own_provider_part,
     part_options,
     reply_error,
@@ -107,7 +108,16 @@ def decode_response(payload: Mapping[str, Any] | bytes | str) -> Response:
         stop_reason=stop,
         raw_stop_reason=raw,
         usage=lift_usage(usage, "$.usage") if usage is not None else None,
+        error=_failure(body, "$"),
     )
+
+
+def _failure(body: Mapping[str, Any], path: str) -> ReplyError | None:
+    """The ``error`` of a failed response (``response_error.py``: ``code``, ``message``)."""
+    error = reply_error(body.get("error"), f"{path}.error", type_key=None)
+    if error is not None and body.get("status") != "failed":
+        raise DecodeError(f"{path}.status", "'failed' beside an error", repr(body.get("status")))
+    return error
 
 
 def lift_usage(raw: Any, path: str) -> Usage:
@@ -338,7 +348,7 @@ class ResponsesStreamDecoder(StreamDecoder):
         if r.get("usage") is not None:
             out.append(UsageUpdate(usage=lift_usage(r["usage"], "$.response.usage")))
         stop, raw = _stop_reason(r, self._parts)
-        out.append(Stop(stop_reason=stop, raw_stop_reason=raw))
+        out.append(Stop(stop_reason=stop, raw_stop_reason=raw, error=_failure(r, "$.response")))
         return out
 
 
@@ -565,7 +575,14 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     for field in ("id", "model"):
         if getattr(response, field) is None:
             ctx.lossy((field,), LossKind.CHANGED, f"a Responses reply requires {field}; written as ''")
-    body: dict[str, Any] = {**_head(response.id, response.model), **_status(response, kept, ctx), "output": output}
+    error = response.error
+    if error is None:
+        status = _status(response, kept, ctx)
+    else:  # a failed response says why (response_error.py)
+        status = {"status": "failed", "error": {"code": error_named(error, "code", ctx), "message": error.message}}
+        if response.stop_reason != "error":
+            ctx.lossy(("stop_reason",), LossKind.CHANGED, "a failed response reads back as 'error'")
+    body: dict[str, Any] = {**_head(response.id, response.model), **status, "output": output}
     body.update(_tail())
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx)
@@ -621,6 +638,11 @@ class ResponsesStreamEncoder(StreamEncoder):
     """
 
     ERROR_EVENTS = True
+
+    def _error_event(self, response: Response) -> bool:
+        """A stream that ended with ``response.failed`` (raw stop reason ``failed``) ends so
+        again, its body saying the error; any other ends with the ``error`` event."""
+        return response.raw_stop_reason != "failed"
 
     def __init__(self, codec: Codec) -> None:
         super().__init__(codec)
@@ -834,7 +856,8 @@ class ResponsesStreamEncoder(StreamEncoder):
                 self.withdraw(("content", position[k], "origin"), LossKind.CHANGED)
                 why = "the stream ends at the error, before the reasoning item is done: its encrypted content is lost"
                 self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
-        return [self._emit("error", code=self.error_named(error, "code"), message=error.message, param=None)]
+        code = error_named(error, "code", EncodeContext(NAME))  # the reply body reported what it loses
+        return [self._emit("error", code=code, message=error.message, param=None)]
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         out = self._message_done()
