@@ -406,3 +406,43 @@ def test_an_error_beside_another_status_is_refused() -> None:
     with pytest.raises(DecodeError) as info:
         get_codec("openai-responses").decode_response({**_FAILED, "status": "completed"})
     assert (info.value.path, info.value.expected) == ("$.status", "'failed' beside an error")
+
+
+_OPENROUTER_FAILED = {
+    "id": "gen-1",
+    "model": "m",
+    "object": "chat.completion",
+    "created": 0,
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Hel"},
+            "finish_reason": "error",
+            "error": {"code": 502, "message": "Provider returned error"},
+        }
+    ],
+}
+
+
+def test_an_openrouter_choice_says_its_error() -> None:
+    """OpenRouter's choices carry an ``error`` (``ErrorResponse``: ``code``, ``message``) when
+    the model failed while producing the output: read (the body, a streamed choice) and written
+    back in the body."""
+    codec = get_codec("openrouter")
+    r = codec.decode_response(_OPENROUTER_FAILED)
+    assert (r.stop_reason, r.content) == ("error", [Text(text="Hel")])
+    assert r.error == ReplyError(code="502", message="Provider returned error")
+    e = codec.encode_response(r)
+    assert e.warnings == []
+    assert e.body["choices"][0]["error"] == {"code": 502, "message": "Provider returned error"}
+    chunk = _chunk(
+        choices=[{"index": 0, "delta": {}, "finish_reason": "error", "error": {"code": 502, "message": "m"}}]
+    )
+    assert decode_stream(sse_bytes([CHAT[1], (None, chunk)]), "openrouter").error == ReplyError(code="502", message="m")
+
+
+def test_openai_chat_has_no_error_in_a_reply_body() -> None:
+    r = get_codec("openrouter").decode_response(_OPENROUTER_FAILED)
+    e = get_codec("openai-chat").encode_response(r)
+    assert "error" not in e.body["choices"][0]
+    assert [(w.path, w.kind) for w in e.warnings if w.path == "error"] == [("error", LossKind.DROPPED)]

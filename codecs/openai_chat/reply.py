@@ -224,14 +224,28 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         parts.append(Refusal(text=refusal))
     for k, call in enumerate(_list(msg.get("tool_calls"), f"{mpath}.tool_calls")):
         parts.append(reply_tool_call(call, f"{mpath}.tool_calls[{k}]", name, flavor))
+    error = _chat_error(data, data["choices"][0], "$")
+    stop = stop_reason(choice.finish_reason, flavor, refused=refused) if error is None else "error"
     return Response(
         id=comp.id,
         model=comp.model,
         content=parts,
-        stop_reason=stop_reason(choice.finish_reason, flavor, refused=refused),
+        stop_reason=stop,
         raw_stop_reason=choice.finish_reason,
         usage=flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else None,
+        error=error,
     )
+
+
+def _chat_error(data: dict[str, Any], choice: Any, path: str) -> ReplyError | None:
+    """The error a reply or chunk carries: OpenAI's ``{"error": ...}`` (the chunk of the error
+    alone), OpenRouter's beside the choices or in the choice (``ErrorResponse``: ``code``,
+    ``message``, ``metadata``; its "Errors" documentation: an error while the model produces the
+    output is "emitted in the response body or as an SSE data event")."""
+    error = reply_error(data.get("error"), f"{path}.error")
+    if error is None and isinstance(choice, dict):
+        error = reply_error(choice.get("error"), f"{path}.choices[0].error")
+    return error
 
 
 # Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
@@ -267,7 +281,8 @@ class ChatStreamDecoder(StreamDecoder):
         if not self._started and (chunk.id is not None or chunk.model is not None):
             self._started = True
             out.append(MessageStart(id=chunk.id, model=chunk.model))
-        error = reply_error(data.get("error"), "$.error")
+        first = next((c for c in data.get("choices") or [] if isinstance(c, dict) and c.get("index", 0) == 0), None)
+        error = _chat_error(data, first, "$")
         for ci, choice in enumerate(chunk.choices):
             if choice.index != 0:
                 continue
@@ -559,6 +574,18 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     body["created"] = 0
     body.update(flavor.REPLY_DEFAULTS)
     body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
+    error = response.error
+    if error is not None and _write_finish(flavor, name).get("error") == "error":
+        # OpenRouter: the choice finishes with "error" and says it (its ErrorResponse: code, message)
+        if finish != "error":
+            ctx.lossy(("stop_reason",), LossKind.CHANGED, "a choice with an error finishes with 'error'")
+        code = error_as_number(error_named(error, "code", ctx))
+        body["choices"][0] = {
+            "index": 0,
+            "message": message,
+            "finish_reason": "error",
+            "error": {"code": code, "message": error.message},
+        }
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx, flavor)
     elif flavor.REPLY_USAGE_REQUIRED:
@@ -940,7 +967,7 @@ class ChatStreamEncoder(StreamEncoder):
             return [*out, self._chunk({}, choice["finish_reason"]), *usage]
         if choice["finish_reason"] == "error":  # OpenRouter: a code (a number or a name), no type
             name, chunk = self._chunk({}, "error")
-            code = error_as_number(error_named(error, "code", self.ctx))
+            code = error_as_number(error_named(error, "code", EncodeContext(self.codec.NAME)))  # the body reported it
             return [*out, *usage, (name, {**chunk, "error": {"code": code, "message": error.message}})]
         wire = {"message": error.message, "type": error.type, "param": None, "code": error.code}
         return [*out, *usage, (None, {"error": wire})]

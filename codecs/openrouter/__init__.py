@@ -104,6 +104,8 @@ class OpenRouterCodec(OpenAIChatCodec):
     """Registered name."""
     FLAVOR: ClassVar[ChatFlavor] = OpenRouterFlavor()
     DEFAULT_BASE_URL: ClassVar[str] = "https://openrouter.ai/api/v1"
+    REPLY_ERRORS: ClassVar[bool] = True
+    """A choice that finishes with ``"error"`` says it (``error``: ``code``, ``message``)."""
     # -- IR check (issue 9, item 4) ------------------------------------------------------------
     REQUIRED_FIELDS: ClassVar[frozenset[str]] = frozenset()
     """``model`` may be absent: OpenRouter then uses the account's default model (PROVIDERS.md
