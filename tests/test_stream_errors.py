@@ -446,3 +446,9 @@ def test_openai_chat_has_no_error_in_a_reply_body() -> None:
     e = get_codec("openai-chat").encode_response(r)
     assert "error" not in e.body["choices"][0]
     assert [(w.path, w.kind) for w in e.warnings if w.path == "error"] == [("error", LossKind.DROPPED)]
+
+
+def test_an_anthropic_error_event_without_its_object_still_ends_with_an_error() -> None:
+    events = [*ANTHROPIC[:-1], ("error", {"type": "error", "error": None})]
+    r = decode_stream(sse_bytes(events), "anthropic")
+    assert (r.stop_reason, r.error) == ("error", ReplyError())

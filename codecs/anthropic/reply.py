@@ -340,8 +340,7 @@ class AnthropicStreamDecoder(StreamDecoder):
     def _error(self, ev: dict[str, Any]) -> list[StreamEvent]:
         """``{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}``
         (the Messages streaming documentation, "Error events"): the stream ends there."""
-        error = reply_error(ev.get("error", {}), "$.error", code_key=None)
-        assert error is not None
+        error = reply_error(ev.get("error"), "$.error", code_key=None) or ReplyError()  # none told: still an error
         return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
 
     _HANDLERS: ClassVar[dict[str, Callable[[AnthropicStreamDecoder, dict[str, Any]], list[StreamEvent]]]] = {

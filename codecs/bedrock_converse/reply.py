@@ -190,7 +190,7 @@ class ConverseStreamDecoder(StreamDecoder):
         error = reply_error(
             data, path, type_key="type" if name == ":exception" else None, code_key="originalStatusCode"
         )
-        assert error is not None
+        error = error or ReplyError()
         if name != ":exception":
             error = msgspec.structs.replace(error, type=name)
             rest = {k: v for k, v in data.items() if k not in ("message", "originalStatusCode")}

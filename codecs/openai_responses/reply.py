@@ -355,8 +355,7 @@ class ResponsesStreamDecoder(StreamDecoder):
 def _error(self: ResponsesStreamDecoder, data: dict[str, Any]) -> list[StreamEvent]:
     """The ``error`` event (``response_error_event.py``: ``code``, ``message``, ``param``): the
     stream ends there."""
-    error = reply_error(data, "$", type_key=None)
-    assert error is not None
+    error = reply_error(data, "$", type_key=None) or ReplyError()
     return [Stop(stop_reason="error", raw_stop_reason=error.code or "error", error=error)]
 
 
