@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from ir_codec import get_codec
@@ -68,3 +69,58 @@ def test_bad_stream_event() -> None:
         dec.feed({"type": "content_block_delta", "index": "0", "delta": {"type": "text_delta", "text": "x"}})
     with pytest.raises(DecodeError):
         dec.feed({"type": "content_block_delta", "index": 0, "delta": {"type": "mystery"}})
+
+
+_USAGE = {
+    "input_tokens": 12,
+    "output_tokens": 10,
+    "server_tool_use": {"web_search_requests": 2, "web_fetch_requests": 0},
+    "service_tier": "standard",
+}
+
+
+def test_usage_fields_beyond_the_ir_come_back() -> None:
+    """The usage fields the IR does not count (SDK ``usage.py``: ``server_tool_use``, billed per
+    web search; ``service_tier``) are kept raw and written back, whole and streamed."""
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [{"type": "text", "text": "hi"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": _USAGE,
+    }
+    codec = get_codec("anthropic")
+    r = codec.decode_response(body)
+    assert r.provider_options == {"anthropic": {"usage": {k: _USAGE[k] for k in ("server_tool_use", "service_tier")}}}
+    e = codec.encode_response(r)
+    assert (e.body["usage"], e.warnings) == (_USAGE, [])
+    s = codec.encode_stream(r)
+    assert s.events[-2][1]["usage"] == _USAGE  # message_delta: the final usage
+    dec = codec.stream_decoder()
+    for name, data in s.events:
+        dec.feed(data, name)
+    assert dec.finish() == r
+
+
+def test_a_usage_option_the_ir_writes_is_reported() -> None:
+    r = get_codec("anthropic").decode_response(
+        {
+            "id": "m",
+            "type": "message",
+            "role": "assistant",
+            "model": "m",
+            "content": [],
+            "stop_reason": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+    )
+    r = msgspec.structs.replace(r, provider_options={"anthropic": {"usage": {"output_tokens": 5, "speed": None}}})
+    e = get_codec("anthropic").encode_response(r)
+    assert e.body["usage"] == {"input_tokens": 1, "output_tokens": 1}
+    assert [w.path for w in e.warnings] == [
+        "provider_options.anthropic.usage.output_tokens",
+        "provider_options.anthropic.usage.speed",
+    ]

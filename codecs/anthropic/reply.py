@@ -128,9 +128,24 @@ def anthropic_usage(raw: Any, path: str = "$.usage") -> Usage:
     )
 
 
+_USAGE_READ = frozenset(
+    {"input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation", "output_tokens"}
+    | {"output_tokens_details"}
+)
+"""The usage fields :func:`anthropic_usage` reads; the others (``server_tool_use``,
+``service_tier``, ...) are kept raw under ``provider_options["anthropic"]["usage"]``."""
+
+
 def _response_extras(message: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Fields of the reply the IR has no word for (stop_sequence, container, diagnostics, ...)."""
-    return family_options_of({k: v for k, v in message.items() if k not in _RESPONSE_FIELDS and v is not None})
+    """Fields of the reply the IR has no word for (stop_sequence, container, diagnostics, ...),
+    and under ``usage`` those of its usage (``server_tool_use``: the web searches billed, ...)."""
+    extras = {k: v for k, v in message.items() if k not in _RESPONSE_FIELDS and v is not None}
+    usage = message.get("usage")
+    if isinstance(usage, dict):
+        own = {k: v for k, v in usage.items() if k not in _USAGE_READ and v is not None}
+        if own:
+            extras["usage"] = own
+    return family_options_of(extras)
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,7 +253,7 @@ class AnthropicStreamDecoder(StreamDecoder):
 
     def _update_message(self, fields: Mapping[str, Any]) -> None:
         self.message.update(fields)
-        self.assembler.response_options = _response_extras(self.message)
+        self.assembler.response_options = _response_extras({**self.message, "usage": self.usage})
 
     def _cite(self, i: int, citations: list[Any]) -> None:
         self.citations.setdefault(i, []).extend(citations)
@@ -248,8 +263,8 @@ class AnthropicStreamDecoder(StreamDecoder):
     def _message_start(self, ev: dict[str, Any]) -> list[StreamEvent]:
         msg = expect_object(ev.get("message"), "$.message")
         self.message = {}
-        self._update_message({k: v for k, v in msg.items() if k not in ("content", "usage")})
         self.usage = dict(expect_object(msg.get("usage") or {}, "$.message.usage"))
+        self._update_message({k: v for k, v in msg.items() if k not in ("content", "usage")})
         out: list[StreamEvent] = [MessageStart(id=msg.get("id"), model=msg.get("model"))]
         if msg.get("usage") is not None:  # none reported: the usage stays unknown (None)
             out.append(UsageUpdate(usage=anthropic_usage(self.usage, "$.message.usage")))
@@ -334,6 +349,7 @@ class AnthropicStreamDecoder(StreamDecoder):
             for k, v in expect_object(ev["usage"], "$.usage").items():
                 if v is not None:
                     self.usage[k] = v
+            self._update_message({})
             out.append(UsageUpdate(usage=anthropic_usage(self.usage)))
         return out
 
@@ -453,6 +469,13 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     body["stop_reason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn", nullable=True)
     body["stop_sequence"] = None
     body["usage"] = _usage_body(response.usage, ctx)
+    usage_extra = extra.pop("usage", {})
+    for k, v in usage_extra.items() if isinstance(usage_extra, dict) else [("usage", usage_extra)]:
+        if k in body["usage"] or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null usage field reads back as absent"
+            ctx.lossy(("provider_options", FAMILY, "usage", k), LossKind.DROPPED, why)
+        else:
+            body["usage"][k] = v
     for k, v in extra.items():
         if k in _RESPONSE_FIELDS or v is None:
             why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
