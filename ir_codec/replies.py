@@ -74,6 +74,7 @@ __all__ = [
     "drop_counters",
     "drop_part",
     "merge_raw",
+    "merge_unwritten",
     "own_provider_part",
     "part_options",
     "error_as_number",
@@ -81,6 +82,7 @@ __all__ = [
     "reply_error",
     "response_options",
     "sse_bytes",
+    "unwritten",
     "wire_of",
     "wire_stop_reason",
     "write_or_zero",
@@ -466,6 +468,40 @@ def part_options(
 def response_options(response: Response, ctx: EncodeContext, own: str | frozenset[str]) -> dict[str, Any]:
     """The Response's own ``provider_options`` for this codec (others reported dropped)."""
     return part_options(response.provider_options, None, (), ctx, own)
+
+
+def unwritten(raw: Mapping[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:
+    """The members of the wire object ``raw`` that ``written`` (what the encoder writes for the
+    IR read from ``raw``) lacks, object by object: the fields of a reply the IR does not hold
+    (a usage's ``cost``, a ``prompt_tokens_details.audio_tokens``), to keep raw. Null members
+    read as absent."""
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        if v is None:
+            continue
+        if k not in written:
+            out[k] = v
+        elif isinstance(v, dict) and isinstance(written[k], dict):
+            sub = unwritten(v, written[k])
+            if sub:
+                out[k] = sub
+    return out
+
+
+def merge_unwritten(target: dict[str, Any], raw: Any, where: IRPath, ctx: EncodeContext) -> None:
+    """Put back what :func:`unwritten` kept at the option path ``where``: members ``target``
+    lacks are added, object by object; one it has is written from the IR (reported dropped)."""
+    if not isinstance(raw, dict):
+        ctx.lossy(where, LossKind.DROPPED, "kept reply fields are an object; dropped")
+        return
+    for k, v in raw.items():
+        if k not in target and v is not None:
+            target[k] = v
+        elif isinstance(v, dict) and isinstance(target.get(k), dict):
+            merge_unwritten(target[k], v, (*where, k), ctx)
+        else:
+            why = f"{k!r} is written from the IR" if v is not None else "a null field reads back as absent"
+            ctx.lossy((*where, k), LossKind.DROPPED, why)
 
 
 def merge_raw(target: dict[str, Any], raw: Mapping[str, Any], path: IRPath, ctx: EncodeContext, own: str) -> None:

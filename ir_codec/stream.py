@@ -351,15 +351,19 @@ class StreamDecoder:
         out = self._events(data, name)
         for ev in out:
             self.assembler.apply(ev)
-        return out + self._side_events()
+        return self._side_events(out)
 
-    def _side_events(self) -> list[StreamEvent]:
-        out = self.assembler.take_recorded()
+    def _side_events(self, out: list[StreamEvent]) -> list[StreamEvent]:
+        """``out`` with what the hooks recorded after it, and the reply's fields, when they
+        changed, after its :class:`MessageStart` but before its content: an encoder knows them
+        when this event's content opens the reply."""
+        recorded = self.assembler.take_recorded()
         opts = self.assembler.response_options
         if opts != self._sent_options:  # a decoder may change them in place: compare with a copy
             self._sent_options = copy.deepcopy(opts)
-            out.append(ReplyOptions(provider_options=copy.deepcopy(opts)))
-        return out
+            at = next((i for i, ev in enumerate(out) if not isinstance(ev, MessageStart)), len(out))
+            return [*out[:at], ReplyOptions(provider_options=copy.deepcopy(opts)), *out[at:], *recorded]
+        return [*out, *recorded]
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         raise NotImplementedError
@@ -373,7 +377,7 @@ class StreamDecoder:
         out = self._end()
         for ev in out:
             self.assembler.apply(ev)
-        return out + self._side_events()
+        return self._side_events(out)
 
     def _end(self) -> list[StreamEvent]:
         return []

@@ -34,7 +34,7 @@ def _chat(message: dict[str, Any], finish: str = "stop", **top: Any) -> dict[str
     return {
         "id": "chatcmpl-1",
         "object": "chat.completion",
-        "created": 1764460800,
+        "created": 0,  # the value encode writes (another is kept raw: tests/test_reply_extras.py)
         "model": "m",
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         **top,

@@ -124,9 +124,10 @@ def test_anthropic_decoder_passes_on_whole_blocks_and_citations() -> None:
     ]
     block = {"type": "content_block_start", "index": 1, "content_block": {"type": "redacted_thinking", "data": "zz"}}
     assert dec.feed(block) == [WholePart(index=1, part=RedactedThinking(data="zz", origin="anthropic"))]
+    # the reply's fields come before the event's own (an encoder knows them when it writes those)
     assert dec.feed({"type": "message_delta", "delta": {"stop_reason": "end_turn", "container": {"id": "c1"}}}) == [
-        Stop(stop_reason="end_turn", raw_stop_reason="end_turn"),
         ReplyOptions(provider_options={"anthropic": {"container": {"id": "c1"}}}),
+        Stop(stop_reason="end_turn", raw_stop_reason="end_turn"),
     ]
 
 

@@ -35,8 +35,10 @@ from ir_codec.replies import (
     drop_part,
     error_as_number,
     error_named,
+    merge_unwritten,
     part_options,
     reply_error,
+    unwritten,
     wire_stop_reason,
     write_or_zero,
 )
@@ -226,15 +228,37 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         parts.append(reply_tool_call(call, f"{mpath}.tool_calls[{k}]", name, flavor))
     error = _chat_error(data, data["choices"][0], "$")
     stop = stop_reason(choice.finish_reason, flavor, refused=refused) if error is None else "error"
+    usage = flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else None
     return Response(
         id=comp.id,
         model=comp.model,
         content=parts,
         stop_reason=stop,
         raw_stop_reason=choice.finish_reason,
-        usage=flavor.convert_usage(comp.usage, "$.usage") if comp.usage is not None else None,
+        usage=usage,
+        provider_options=_reply_extras(data, comp.usage, usage, name, flavor),
         error=error,
     )
+
+
+_REPLY_FIELDS = frozenset({"id", "object", "model", "choices", "usage", "error"})
+"""Top-level reply (and chunk) fields the IR holds; the others are kept raw."""
+
+
+def _reply_extras(
+    data: Mapping[str, Any], raw_usage: Any, usage: Usage | None, name: str, flavor: ChatFlavor
+) -> dict[str, dict[str, Any]]:
+    """The reply's fields the IR has no word for (``created``, ``system_fingerprint``,
+    ``service_tier``, OpenRouter's ``provider``), and under ``usage`` those of its usage that
+    the IR usage does not write back (OpenRouter's ``cost``, ``prompt_tokens_details.audio_tokens``):
+    ``provider_options[name]``, written back by :func:`encode_reply`."""
+    defaults = {"created": 0, **flavor.REPLY_DEFAULTS}  # what encode writes for a field not kept
+    extras = {k: v for k, v in data.items() if k not in _REPLY_FIELDS and v is not None and defaults.get(k) != v}
+    if isinstance(raw_usage, dict) and usage is not None:
+        kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(name), flavor))
+        if kept:
+            extras["usage"] = kept
+    return {name: extras} if extras else {}
 
 
 def _chat_error(data: dict[str, Any], choice: Any, path: str) -> ReplyError | None:
@@ -246,6 +270,11 @@ def _chat_error(data: dict[str, Any], choice: Any, path: str) -> ReplyError | No
     if error is None and isinstance(choice, dict):
         error = reply_error(choice.get("error"), f"{path}.choices[0].error")
     return error
+
+
+def out_usage(events: list[StreamEvent]) -> Usage | None:
+    """The usage of the last :class:`UsageUpdate` among ``events``."""
+    return next(ev.usage for ev in reversed(events) if isinstance(ev, UsageUpdate))
 
 
 # Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
@@ -274,6 +303,9 @@ class ChatStreamDecoder(StreamDecoder):
         self._args: dict[int, str] = {}
         self._tools: dict[int, tuple[str, str]] = {}
         self._encrypted: dict[int, str] = {}
+        self._top: dict[str, Any] = {}
+        """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
+        self._raw_usage: Any = None
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         chunk = wire_convert(expect_object(data, "$"), WChatCompletionChunk)
@@ -296,8 +328,12 @@ class ChatStreamDecoder(StreamDecoder):
                         raw_stop_reason=choice.finish_reason,
                     )
                 )
+        self._top.update((k, v) for k, v in data.items() if k not in _REPLY_FIELDS and v is not None)
         if chunk.usage is not None:
+            self._raw_usage = chunk.usage
             out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
+        usage = self.assembler.usage if not any(isinstance(ev, UsageUpdate) for ev in out) else out_usage(out)
+        self.assembler.response_options = _reply_extras(self._top, self._raw_usage, usage, self.name, self.flavor)
         if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
             self._hand_over_whole_parts()
             out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code, error=error))
@@ -503,10 +539,8 @@ def _joined(parts: list[tuple[int, Any]], ctx: EncodeContext, why: str, *, empty
 
 
 def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor) -> dict[str, Any]:
-    """The ``ChatCompletion`` of ``response`` (one choice; SDK ``chat/chat_completion.py``)."""
-    own = part_options(response.provider_options, None, (), ctx, name)
-    for k in own:
-        ctx.lossy(("provider_options", name, k), LossKind.DROPPED, "reply fields beyond the IR are not written")
+    """The ``ChatCompletion`` of ``response`` (one choice; SDK ``chat/chat_completion.py``);
+    the reply's own fields kept raw (:func:`_reply_extras`) are written back."""
     reasoning: list[tuple[int, Part]] = []
     texts: list[tuple[int, Text]] = []
     refusals: list[tuple[int, Refusal]] = []
@@ -571,8 +605,16 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
             ctx.lossy((field,), LossKind.CHANGED, f"a ChatCompletion requires {field}; written as ''")
         body[field] = value if value is not None else ""
     body["object"] = "chat.completion"
+    own = part_options(response.provider_options, None, (), ctx, name)
+    kept_usage = own.pop("usage", None)
     body["created"] = 0
     body.update(flavor.REPLY_DEFAULTS)
+    for k, v in own.items():  # the reply's own fields, kept raw (_reply_extras): over the defaults
+        if k in _REPLY_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
+            ctx.lossy(("provider_options", name, k), LossKind.DROPPED, why)
+        else:
+            body[k] = v
     body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
     error = response.error
     if error is not None and _write_finish(flavor, name).get("error") == "error":
@@ -588,7 +630,11 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
         }
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx, flavor)
-    elif flavor.REPLY_USAGE_REQUIRED:
+        if kept_usage is not None:
+            merge_unwritten(body["usage"], kept_usage, ("provider_options", name, "usage"), ctx)
+    elif kept_usage is not None:
+        ctx.lossy(("provider_options", name, "usage"), LossKind.DROPPED, "the Response has no usage")
+    if response.usage is None and flavor.REPLY_USAGE_REQUIRED:
         ctx.lossy(("usage",), LossKind.CHANGED, "the reply requires usage; written as 0 tokens")
         body["usage"] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     return body
@@ -721,7 +767,11 @@ class ChatStreamEncoder(StreamEncoder):
 
     def _start(self) -> list[WireEvent]:
         asm = self.assembler
-        self._head = {"id": asm.id or "", "object": "chat.completion.chunk", "created": 0, "model": asm.model or ""}
+        own = {k: v for k, v in asm.response_options.get(self.codec.NAME, {}).items() if k != "usage"}
+        extras = {k: v for k, v in own.items() if k not in _REPLY_FIELDS and k != "created" and v is not None}
+        created = own.get("created", 0)
+        head = {"id": asm.id or "", "object": "chat.completion.chunk", "created": created, "model": asm.model or ""}
+        self._head = {**head, **extras}
         return [self._chunk({"role": "assistant", "content": ""})]
 
     # -- parts --------------------------------------------------------------------------------
@@ -951,6 +1001,10 @@ class ChatStreamEncoder(StreamEncoder):
             if self._head[field] != body[field]:
                 why = f"the chunks carry the {field} known when the first was written"
                 self.ctx.lossy((field,), LossKind.CHANGED, why)
+        for key in response.provider_options.get(self.codec.NAME, {}).keys() - {"usage"}:
+            if key in body and self._head.get(key) != body[key]:  # a reply field kept raw, learnt late
+                why = f"the chunks carry the {key} known when the first was written"
+                self.stream_loss(("provider_options", self.codec.NAME, key), LossKind.CHANGED, why)
         for k, why in self._notes:
             self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
         for field, ks in self._numbered.items():

@@ -1,0 +1,135 @@
+"""The fields of a reply the IR has no word for come back when the same provider's reply is
+written: OpenAI's ``created``, ``system_fingerprint`` and ``service_tier``
+(``openai/types/chat/chat_completion.py``), OpenRouter's ``provider`` and its usage ``cost`` /
+``is_byok``, the usage details the IR does not count (``prompt_tokens_details.audio_tokens``,
+``completion_tokens_details.accepted_prediction_tokens``: ``completion_usage.py``). They are
+kept raw in ``Response.provider_options[codec]`` (the usage's under ``"usage"``), written back
+whole and streamed, and reported where another provider's reply cannot hold them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ir_codec import decode_stream, get_codec, transpile_response, transpile_stream
+from ir_codec.codec import EncodeContext
+from ir_codec.errors import LossKind
+from ir_codec.replies import merge_unwritten, sse_bytes, unwritten
+
+ROOT = Path(__file__).resolve().parent / "responses"
+
+_USAGE = {
+    "prompt_tokens": 1200,
+    "completion_tokens": 40,
+    "total_tokens": 1240,
+    "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+    "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0},
+}
+_REPLY = {
+    "id": "chatcmpl-9",
+    "object": "chat.completion",
+    "created": 1790000000,
+    "model": "gpt-5",
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "hi", "refusal": None}, "finish_reason": "stop"}
+    ],
+    "usage": _USAGE,
+    "system_fingerprint": "fp_1",
+    "service_tier": "default",
+}
+
+
+def test_chat_keeps_the_reply_fields_the_ir_has_no_word_for() -> None:
+    codec = get_codec("openai-chat")
+    r = codec.decode_response(_REPLY)
+    assert r.provider_options == {
+        "openai-chat": {
+            "created": 1790000000,
+            "system_fingerprint": "fp_1",
+            "service_tier": "default",
+            "usage": {
+                "prompt_tokens_details": {"audio_tokens": 0},
+                "completion_tokens_details": {"audio_tokens": 0, "accepted_prediction_tokens": 0},
+            },
+        }
+    }
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (_REPLY, [])
+
+
+def test_created_zero_is_what_encode_writes_and_is_not_kept() -> None:
+    r = get_codec("openai-chat").decode_response({**_REPLY, "created": 0, "usage": None})
+    assert r.provider_options == {"openai-chat": {"system_fingerprint": "fp_1", "service_tier": "default"}}
+
+
+def test_the_stream_carries_them_in_every_chunk() -> None:
+    codec = get_codec("openai-chat")
+    r = codec.decode_response(_REPLY)
+    s = codec.encode_stream(r)
+    assert all(data["created"] == 1790000000 and data["system_fingerprint"] == "fp_1" for _, data in s.events)
+    assert s.events[-1][1]["usage"] == _USAGE
+    assert decode_stream(s.to_sse(), "openai-chat") == r
+    assert s.warnings == []
+
+
+def test_a_field_the_stream_learns_late_is_reported() -> None:
+    """The chunks before the one that says it cannot carry it: reported, not silently wrong."""
+    head = {"id": "c", "object": "chat.completion.chunk", "model": "m"}
+    events = [
+        (None, {**head, "created": 0, "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]}),
+        (None, {**head, "created": 5, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+    ]
+    out = transpile_stream(sse_bytes(events), "openai-chat", "openai-chat", on_lossy="ignore")
+    assert [(w.path, w.kind) for w in out.warnings] == [("provider_options.openai-chat.created", LossKind.CHANGED)]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "openrouter").glob("*.json")), ids=lambda p: p.stem)
+def test_openrouter_replies_come_back_with_cost_and_provider(path: Path) -> None:
+    """The recorded replies: every field comes back but the nulls (``logprobs: null`` reads as
+    absent) and what OpenRouter's reasoning details say beyond the IR (``format``, ``index``)."""
+    body = json.loads(path.read_text())["response"]
+    codec = get_codec("openrouter")
+    got = codec.encode_response(codec.decode_response(body)).body
+    for key in ("created", "provider", "usage"):
+        if key in body:
+            assert got[key] == body[key]
+
+
+def test_another_provider_reports_them_not_carried() -> None:
+    e = transpile_response(_REPLY, "openai-chat", "anthropic", on_lossy="ignore")
+    assert [(w.path, w.kind) for w in e.warnings] == [("provider_options.openai-chat", LossKind.DROPPED)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "written", "kept"),
+    [
+        ({"a": 1, "b": 2}, {"a": 1}, {"b": 2}),
+        ({"a": 1, "b": None}, {"a": 1}, {}),
+        ({"d": {"x": 1, "y": 2}}, {"d": {"x": 1}}, {"d": {"y": 2}}),
+        ({"d": {"x": 1}}, {"d": {"x": 9}}, {}),  # written from the IR: not kept
+        ({"d": {"x": 1}}, {"d": 5}, {}),
+        ({"d": [1]}, {}, {"d": [1]}),
+    ],
+)
+def test_unwritten_keeps_what_the_encoder_does_not_write(raw: Any, written: Any, kept: Any) -> None:
+    assert unwritten(raw, written) == kept
+
+
+def test_merge_unwritten_adds_what_is_missing_and_reports_what_the_ir_wrote() -> None:
+    ctx = EncodeContext("c")
+    target: dict[str, Any] = {"a": 1, "d": {"x": 1}}
+    merge_unwritten(target, {"a": 2, "b": 3, "d": {"x": 2, "y": 4}, "n": None}, ("provider_options", "c", "usage"), ctx)
+    assert target == {"a": 1, "b": 3, "d": {"x": 1, "y": 4}}
+    assert [w.path for w in ctx.warnings] == [
+        "provider_options.c.usage.a",
+        "provider_options.c.usage.d.x",
+        "provider_options.c.usage.n",
+    ]
+    ctx = EncodeContext("c")
+    merge_unwritten(target, [1], ("provider_options", "c", "usage"), ctx)
+    assert [(w.path, w.kind) for w in ctx.warnings] == [("provider_options.c.usage", LossKind.DROPPED)]
+    assert target == {"a": 1, "b": 3, "d": {"x": 1, "y": 4}}  # unchanged
