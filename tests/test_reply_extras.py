@@ -133,3 +133,54 @@ def test_merge_unwritten_adds_what_is_missing_and_reports_what_the_ir_wrote() ->
     merge_unwritten(target, [1], ("provider_options", "c", "usage"), ctx)
     assert [(w.path, w.kind) for w in ctx.warnings] == [("provider_options.c.usage", LossKind.DROPPED)]
     assert target == {"a": 1, "b": 3, "d": {"x": 1, "y": 4}}  # unchanged
+
+
+_RESPONSE = {
+    "id": "resp_1",
+    "object": "response",
+    "created_at": 1767000000,
+    "status": "completed",
+    "model": "gpt-5",
+    "output": [
+        {
+            "id": "msg_0",
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "hi", "annotations": []}],
+        }
+    ],
+    "parallel_tool_calls": True,
+    "tool_choice": "auto",
+    "tools": [],
+    "instructions": "Be brief.",
+    "metadata": {"run": "7"},
+    "temperature": 0.2,
+    "usage": {
+        "input_tokens": 10,
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "output_tokens": 2,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": 12,
+    },
+}
+
+
+def test_responses_keeps_the_response_objects_own_fields() -> None:
+    """``openai/types/responses/response.py``: ``created_at``, ``instructions``, ``metadata`` and
+    the request's echo come back, whole and in the terminal stream event."""
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(_RESPONSE)
+    assert r.provider_options == {
+        "openai-responses": {
+            "created_at": 1767000000,
+            "instructions": "Be brief.",
+            "metadata": {"run": "7"},
+            "temperature": 0.2,
+        }
+    }
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (_RESPONSE, [])
+    s = codec.encode_stream(r)
+    assert s.events[-1][1]["response"] == _RESPONSE
+    assert decode_stream(s.to_sse(), "openai-responses") == r

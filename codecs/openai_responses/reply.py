@@ -44,9 +44,11 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_named,
+    merge_unwritten,
     own_provider_part,
     part_options,
     reply_error,
+    unwritten,
     write_or_zero,
 )
 from ir_codec.stream import (
@@ -100,16 +102,38 @@ def decode_response(payload: Mapping[str, Any] | bytes | str) -> Response:
         lift = _OUTPUT_ITEMS.get(t, _opaque_item) if isinstance(t, str) else _opaque_item
         content += lift(item, f"$.output[{i}]")
     stop, raw = _stop_reason(body, content)
-    usage = body.get("usage")
+    usage = lift_usage(body["usage"], "$.usage") if body.get("usage") is not None else None
     return Response(
         id=body.get("id"),
         model=body.get("model"),
         content=content,
         stop_reason=stop,
         raw_stop_reason=raw,
-        usage=lift_usage(usage, "$.usage") if usage is not None else None,
+        usage=usage,
+        provider_options=_reply_extras(body, usage),
         error=_failure(body, "$"),
     )
+
+
+_RESPONSE_FIELDS = frozenset({"id", "object", "model", "output", "status", "usage", "error", "incomplete_details"})
+"""The Response object's fields the IR holds (``incomplete_details``: as the stop reason)."""
+
+_DEFAULTS: dict[str, Any] = {"created_at": 0, "parallel_tool_calls": True, "tool_choice": "auto", "tools": []}
+"""What :func:`encode_reply` writes for the required fields the IR has no word for."""
+
+
+def _reply_extras(body: Mapping[str, Any], usage: Usage | None) -> dict[str, dict[str, Any]]:
+    """The Response object's fields the IR has no word for (``created_at``, ``instructions``,
+    ``metadata``, the request's echo: ``temperature``, ``tools``, ...) but the defaults
+    :func:`encode_reply` writes anyway, and under ``usage`` the counts the IR usage does not
+    write back: ``provider_options["openai-responses"]``, written back by encode."""
+    extras = {k: v for k, v in body.items() if k not in _RESPONSE_FIELDS and v is not None and _DEFAULTS.get(k) != v}
+    raw_usage = body.get("usage")
+    if isinstance(raw_usage, dict) and usage is not None:
+        kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(NAME)))
+        if kept:
+            extras["usage"] = kept
+    return {NAME: extras} if extras else {}
 
 
 def _failure(body: Mapping[str, Any], path: str) -> ReplyError | None:
@@ -349,6 +373,8 @@ class ResponsesStreamDecoder(StreamDecoder):
             out.append(UsageUpdate(usage=lift_usage(r["usage"], "$.response.usage")))
         stop, raw = _stop_reason(r, self._parts)
         out.append(Stop(stop_reason=stop, raw_stop_reason=raw, error=_failure(r, "$.response")))
+        usage = next((ev.usage for ev in out if isinstance(ev, UsageUpdate)), None)
+        self.assembler.response_options = _reply_extras(r, usage)
         return out
 
 
@@ -529,8 +555,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     not keep; a part the reply drops does not separate them); the fields the IR has no word for
     are written as an empty default turn."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
-    for k in own:
-        ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, "reply fields beyond the IR are not written")
+    kept_usage = own.pop("usage", None)
     output: list[dict[str, Any]] = []
     kept: list[Part] = []
     message: dict[str, Any] | None = None
@@ -583,8 +608,18 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a failed response reads back as 'error'")
     body: dict[str, Any] = {**_head(response.id, response.model), **status, "output": output}
     body.update(_tail())
+    for k, v in own.items():  # the Response object's own fields, kept raw (_reply_extras): over the defaults
+        if k in _RESPONSE_FIELDS or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
+            ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
+        else:
+            body[k] = v
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx)
+        if kept_usage is not None:
+            merge_unwritten(body["usage"], kept_usage, ("provider_options", NAME, "usage"), ctx)
+    elif kept_usage is not None:
+        ctx.lossy(("provider_options", NAME, "usage"), LossKind.DROPPED, "the Response has no usage")
     return body
 
 
