@@ -184,3 +184,23 @@ def test_responses_keeps_the_response_objects_own_fields() -> None:
     s = codec.encode_stream(r)
     assert s.events[-1][1]["response"] == _RESPONSE
     assert decode_stream(s.to_sse(), "openai-responses") == r
+
+
+_CITATION = {
+    "type": "url_citation",
+    "url_citation": {"start_index": 0, "end_index": 2, "title": "Example", "url": "https://example.com/"},
+}
+
+
+def test_a_chat_message_keeps_its_annotations() -> None:
+    """A web-search model's URL citations (``chat_completion_message.py``: ``annotations``,
+    ``Annotation.url_citation``) come back, whole and in one delta before the finish."""
+    message = {"role": "assistant", "content": "hi", "refusal": None, "annotations": [_CITATION]}
+    body = {**_REPLY, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    codec = get_codec("openai-chat")
+    r = codec.decode_response(body)
+    assert r.provider_options["openai-chat"]["message"] == {"annotations": [_CITATION]}
+    assert codec.encode_response(r).body == body
+    s = codec.encode_stream(r)
+    assert [data["choices"][0]["delta"] for _, data in s.events if data["choices"]][-2] == {"annotations": [_CITATION]}
+    assert decode_stream(s.to_sse(), "openai-chat") == r

@@ -236,7 +236,7 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         stop_reason=stop,
         raw_stop_reason=choice.finish_reason,
         usage=usage,
-        provider_options=_reply_extras(data, comp.usage, usage, name, flavor),
+        provider_options=_reply_extras(data, comp.usage, usage, name, flavor, _message_extras(msg, flavor)),
         error=error,
     )
 
@@ -245,11 +245,27 @@ _REPLY_FIELDS = frozenset({"id", "object", "model", "choices", "usage", "error"}
 """Top-level reply (and chunk) fields the IR holds; the others are kept raw."""
 
 
+def _message_extras(message: Mapping[str, Any], flavor: ChatFlavor) -> dict[str, Any]:
+    """A message's (or a delta's) fields the IR has no word for: OpenAI's ``annotations`` (the
+    URL citations of web search, ``chat_completion_message.py``), ``audio``, Mistral's ``prefix``."""
+    read = {*_MESSAGE_FIELDS, *flavor.REASONING_FIELDS, flavor.REASONING_DETAILS_FIELD}
+    return {k: v for k, v in message.items() if k not in read and v is not None}
+
+
+_MESSAGE_FIELDS = frozenset({"role", "content", "refusal", "tool_calls"})
+
+
 def _reply_extras(
-    data: Mapping[str, Any], raw_usage: Any, usage: Usage | None, name: str, flavor: ChatFlavor
+    data: Mapping[str, Any],
+    raw_usage: Any,
+    usage: Usage | None,
+    name: str,
+    flavor: ChatFlavor,
+    message: Mapping[str, Any],
 ) -> dict[str, dict[str, Any]]:
     """The reply's fields the IR has no word for (``created``, ``system_fingerprint``,
-    ``service_tier``, OpenRouter's ``provider``), and under ``usage`` those of its usage that
+    ``service_tier``, OpenRouter's ``provider``), under ``message`` its message's
+    (:func:`_message_extras`), and under ``usage`` those of its usage that
     the IR usage does not write back (OpenRouter's ``cost``, ``prompt_tokens_details.audio_tokens``):
     ``provider_options[name]``, written back by :func:`encode_reply`."""
     defaults = {"created": 0, **flavor.REPLY_DEFAULTS}  # what encode writes for a field not kept
@@ -258,6 +274,8 @@ def _reply_extras(
         kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(name), flavor))
         if kept:
             extras["usage"] = kept
+    if message:
+        extras["message"] = dict(message)
     return {name: extras} if extras else {}
 
 
@@ -305,6 +323,8 @@ class ChatStreamDecoder(StreamDecoder):
         self._encrypted: dict[int, str] = {}
         self._top: dict[str, Any] = {}
         """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
+        self._message: dict[str, Any] = {}
+        """The first choice's delta fields beyond the IR's (``annotations``), the last of each."""
         self._raw_usage: Any = None
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
@@ -333,7 +353,9 @@ class ChatStreamDecoder(StreamDecoder):
             self._raw_usage = chunk.usage
             out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
         usage = self.assembler.usage if not any(isinstance(ev, UsageUpdate) for ev in out) else out_usage(out)
-        self.assembler.response_options = _reply_extras(self._top, self._raw_usage, usage, self.name, self.flavor)
+        self.assembler.response_options = _reply_extras(
+            self._top, self._raw_usage, usage, self.name, self.flavor, self._message
+        )
         if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
             self._hand_over_whole_parts()
             out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code, error=error))
@@ -341,6 +363,7 @@ class ChatStreamDecoder(StreamDecoder):
 
     def _delta(self, delta: dict[str, Any], path: str) -> list[StreamEvent]:
         out: list[StreamEvent] = []
+        self._message.update(_message_extras(delta, self.flavor))
         details_field = self.flavor.REASONING_DETAILS_FIELD
         details = _list(delta.get(details_field), f"{path}.{details_field}") if details_field else []
         for i, d in enumerate(details):
@@ -607,6 +630,8 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     body["object"] = "chat.completion"
     own = part_options(response.provider_options, None, (), ctx, name)
     kept_usage = own.pop("usage", None)
+    if "message" in own:  # the message's own fields, kept raw (_message_extras)
+        merge_unwritten(message, own.pop("message"), ("provider_options", name, "message"), ctx)
     body["created"] = 0
     body.update(flavor.REPLY_DEFAULTS)
     for k, v in own.items():  # the reply's own fields, kept raw (_reply_extras): over the defaults
@@ -1017,6 +1042,9 @@ class ChatStreamEncoder(StreamEncoder):
                     why = f"the {field} items were numbered in the order their parts opened, not the reply's"
                     self.ctx.lossy(("content", position[want]), LossKind.CHANGED, why)
         usage = [(None, {**self._head, "choices": [], "usage": body["usage"]})] if "usage" in body else []
+        kept = _message_extras(message, self.flavor)
+        if kept:  # the message's own fields (annotations, ...): in one delta, before the finish
+            out.append(self._chunk(kept))
         if error is None:  # the usage comes last, in a chunk without choices (stream_options.include_usage)
             return [*out, self._chunk({}, choice["finish_reason"]), *usage]
         if choice["finish_reason"] == "error":  # OpenRouter: a code (a number or a name), no type
