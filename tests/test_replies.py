@@ -67,13 +67,13 @@ def _events_sdk_equal(name: str, events: list[tuple[str | None, dict[str, Any]]]
         event = {event_name: data} if name == "bedrock-converse" and event_name is not None else data
         read = EVENT[name](event)
         unread = {k for k in kept if k in event and k not in read}  # as _sdk_equal
-        want = {k: v for k, v in event.items() if k not in unread}
+        want: dict[str, Any] = {k: v for k, v in event.items() if k not in unread}
         message = kept.get("message", {}) if isinstance(kept, dict) else {}
         if message and want.get("choices") and read.get("choices"):  # a kept message field in a delta
             got_delta = read["choices"][0].get("delta", {})
-            delta = want["choices"][0]["delta"]
-            delta = {k: v for k, v in delta.items() if k in got_delta or k not in message}
-            want = {**want, "choices": [{**want["choices"][0], "delta": delta}, *want["choices"][1:]]}
+            choices: list[Any] = want["choices"]
+            delta = {k: v for k, v in choices[0]["delta"].items() if k in got_delta or k not in message}
+            want = {**want, "choices": [{**choices[0], "delta": delta}, *choices[1:]]}
         assert read == want
 
 
