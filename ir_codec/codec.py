@@ -289,8 +289,9 @@ class Codec:
         raise IRCodecError(f"codec {self.NAME!r} does not decode streams")
 
     REPLY_ERRORS: ClassVar[bool] = False
-    """The reply body holds ``Response.error`` (Gemini's, the merge of its chunks, ends with the
-    error chunk's ``error``); elsewhere :meth:`encode_response` reports it dropped."""
+    """The reply body holds ``Response.error``: Gemini's (the merge of its chunks: the error
+    chunk's ``error``), OpenRouter's (a choice's ``error``), a failed Responses object's;
+    elsewhere :meth:`encode_response` reports it dropped."""
 
     STREAM_SSE: ClassVar[bool] = True
     """The provider streams Server-Sent Events (Bedrock's ConverseStream is binary event-stream)."""

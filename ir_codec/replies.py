@@ -73,12 +73,12 @@ __all__ = [
     "WireEvent",
     "drop_counters",
     "drop_part",
+    "error_as_number",
+    "error_named",
     "merge_raw",
     "merge_unwritten",
     "own_provider_part",
     "part_options",
-    "error_as_number",
-    "error_named",
     "reply_error",
     "response_options",
     "sse_bytes",
@@ -169,8 +169,10 @@ class StreamEncoder:
     Responses, Gemini); ``False``: pieces of different parts may interleave (OpenAI Chat)."""
     ERROR_EVENTS: ClassVar[bool] = False
     """The target's stream can end with an error (Anthropic's ``error`` event, an OpenAI Chat
-    error chunk): a Response with an ``error`` ends with :meth:`_error_end` instead of
-    :meth:`_end`. Elsewhere the error is reported dropped."""
+    error chunk, the Responses ``error`` event, a Converse exception): a Response with an
+    ``error`` ends with :meth:`_error_end` instead of :meth:`_end` (:meth:`_error_event`
+    decides). Elsewhere the body's closing events carry it (``Codec.REPLY_ERRORS``: Gemini) or
+    it is reported dropped."""
 
     def __init__(self, codec: Codec) -> None:
         self.codec = codec
