@@ -18,6 +18,7 @@ import pytest
 from ir_codec import decode_stream, get_codec, transpile_response, transpile_stream
 from ir_codec.codec import EncodeContext
 from ir_codec.errors import LossKind
+from ir_codec.ir import ToolUse
 from ir_codec.replies import merge_unwritten, sse_bytes, unwritten
 
 ROOT = Path(__file__).resolve().parent / "responses"
@@ -204,3 +205,23 @@ def test_a_chat_message_keeps_its_annotations() -> None:
     s = codec.encode_stream(r)
     assert [data["choices"][0]["delta"] for _, data in s.events if data["choices"]][-2] == {"annotations": [_CITATION]}
     assert decode_stream(s.to_sse(), "openai-chat") == r
+
+
+def test_a_responses_function_call_keeps_no_item_id() -> None:
+    """On purpose (``_function_call``): the next request would carry the ``fc_`` id, which the API
+    refuses without the call's reasoning item."""
+    body = {
+        **_RESPONSE,
+        "output": [
+            {
+                "id": "fc_1",
+                "type": "function_call",
+                "call_id": "call_1",
+                "name": "f",
+                "arguments": "{}",
+                "status": "completed",
+            }
+        ],
+    }
+    [call] = get_codec("openai-responses").decode_response(body).content
+    assert call == ToolUse(id="call_1", name="f", input={})

@@ -462,7 +462,10 @@ def _content_part(p: Text | Refusal) -> dict[str, Any]:
 
 
 def _function_call(call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
-    """``ResponseFunctionToolCall`` (``response_function_tool_call.py``; decode keeps no item id)."""
+    """``ResponseFunctionToolCall`` (``response_function_tool_call.py``). Decode keeps no item
+    id, on purpose: an agent loop sends the call back in the next request, and the API refuses a
+    ``function_call`` that names its item id without the reasoning item it came with ("was
+    provided without its required 'reasoning' item")."""
     return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments, "status": status}
 
 
