@@ -225,3 +225,40 @@ def test_a_responses_function_call_keeps_no_item_id() -> None:
     }
     [call] = get_codec("openai-responses").decode_response(body).content
     assert call == ToolUse(id="call_1", name="f", input={})
+
+
+def test_openrouter_reasoning_details_keep_format_id_and_summary() -> None:
+    """OpenRouter ``reasoning_details`` items (``reasoningdetailtext.py``, ``…summary.py``,
+    ``…encrypted.py``): ``format`` says whose reasoning it is, for the next request to send back;
+    ``id``; a ``reasoning.summary`` item stays one. Whole, streamed, and translated event by event."""
+    details = [
+        {"type": "reasoning.summary", "summary": "Plan.", "format": "openai-responses-v1", "id": "rs_1"},
+        {"type": "reasoning.encrypted", "data": "ZW5j", "format": "openai-responses-v1", "id": "rs_1"},
+    ]
+    message = {"role": "assistant", "content": "42.", "reasoning_details": details}
+    body = {**_REPLY, "model": "openai/gpt-5", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    body.pop("usage")
+    codec = get_codec("openrouter")
+    r = codec.decode_response(body)
+    assert [getattr(p, "provider_options", None) for p in r.content[:2]] == [
+        {"openrouter": {"format": "openai-responses-v1", "id": "rs_1", "type": "reasoning.summary"}},
+        {"openrouter": {"format": "openai-responses-v1", "id": "rs_1"}},
+    ]
+    e = codec.encode_response(r)
+    assert e.body["choices"][0]["message"]["reasoning_details"] == details
+    s = codec.encode_stream(r)
+    assert decode_stream(s.to_sse(), "openrouter") == r
+    again = transpile_stream(s.to_sse(), "openrouter", "openrouter", on_lossy="raise")
+    assert decode_stream(again.to_sse(), "openrouter") == r
+
+
+def test_a_detail_format_learnt_after_its_first_item_is_reported() -> None:
+    head = {"id": "g", "object": "chat.completion.chunk", "model": "m"}
+    first = {"type": "reasoning.text", "text": "a", "index": 0}
+    late = {"type": "reasoning.text", "text": "b", "index": 0, "format": "anthropic-claude-v1"}
+    events = [
+        (None, {**head, "choices": [{"index": 0, "delta": {"reasoning_details": [first]}, "finish_reason": None}]}),
+        (None, {**head, "choices": [{"index": 0, "delta": {"reasoning_details": [late]}, "finish_reason": "stop"}]}),
+    ]
+    out = transpile_stream(sse_bytes(events), "openrouter", "openrouter", on_lossy="ignore")
+    assert [(w.path, w.kind) for w in out.warnings] == [("content[0].provider_options.openrouter", LossKind.CHANGED)]

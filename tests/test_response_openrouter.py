@@ -23,9 +23,10 @@ NAME = "openrouter"
 
 def test_reasoning_details_become_thinking_with_signatures() -> None:
     r = get_codec(NAME).decode_response(load_fixture(HERE / NAME / "reasoning_details.json")["response"])
+    own = {"openrouter": {"format": "anthropic-claude-v1"}}  # each detail's own fields (tests/test_reply_extras.py)
     assert r.content == [
-        Thinking(text="Think about it.", signature="c2lnbmF0dXJl"),
-        RedactedThinking(data="ZW5jcnlwdGVk"),
+        Thinking(text="Think about it.", signature="c2lnbmF0dXJl", provider_options=own),
+        RedactedThinking(data="ZW5jcnlwdGVk", provider_options=own),
         Text(text="42."),
     ]
     assert r.stop_reason == "max_tokens"

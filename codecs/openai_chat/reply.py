@@ -44,6 +44,7 @@ from ir_codec.replies import (
 )
 from ir_codec.stream import (
     MessageStart,
+    PartOptions,
     Stop,
     StreamDecoder,
     StreamEvent,
@@ -171,17 +172,46 @@ def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
     return None
 
 
-def _reasoning_detail(d: Any, path: str) -> Part:
+def _reasoning_detail(d: Any, path: str, name: str) -> Part:
     d = expect_object(d, path)
     t = d.get("type")
+    opts = {name: own} if (own := detail_fields(d)) else {}
     if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
-        return RedactedThinking(data=d["data"])
+        return RedactedThinking(data=d["data"], provider_options=opts)
     if t == "reasoning.text":
         text = expect_str(d.get("text"), f"{path}.text", nullable=True)
-        return Thinking(text=text or "", signature=expect_str(d.get("signature"), f"{path}.signature", nullable=True))
+        signature = expect_str(d.get("signature"), f"{path}.signature", nullable=True)
+        return Thinking(text=text or "", signature=signature, provider_options=opts)
     if t == "reasoning.summary" and isinstance(d.get("summary"), str):
-        return Thinking(text=d["summary"])
+        return Thinking(text=d["summary"], provider_options=opts)
     raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
+
+
+def detail_fields(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A reasoning detail's own fields (OpenRouter ``reasoningdetail*.py``): its ``format``
+    (``anthropic-claude-v1``, ``openai-responses-v1``: whose reasoning it is, which a later
+    request must send back) and ``id``, and ``type`` where it is ``reasoning.summary`` (a
+    Thinking reads as ``reasoning.text`` otherwise). Kept in the part's ``provider_options``."""
+    out = {k: d[k] for k in ("format", "id") if isinstance(d.get(k), str)}
+    if d.get("type") == "reasoning.summary":
+        out["type"] = "reasoning.summary"
+    return out
+
+
+def _detail_item(p: Part, own: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``reasoning_details`` item of reasoning part ``p`` with its own fields ``own``
+    (:func:`detail_fields`)."""
+    extra = {k: own[k] for k in ("format", "id") if isinstance(own.get(k), str)}
+    if isinstance(p, RedactedThinking):
+        return {"type": "reasoning.encrypted", "data": p.data, **extra}
+    assert isinstance(p, Thinking)
+    summary = own.get("type") == "reasoning.summary"
+    d: dict[str, Any] = (
+        {"type": "reasoning.summary", "summary": p.text} if summary else {"type": "reasoning.text", "text": p.text}
+    )
+    if p.signature is not None:
+        d["signature"] = p.signature
+    return {**d, **extra}
 
 
 def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse:
@@ -214,7 +244,7 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
     details_field = flavor.REASONING_DETAILS_FIELD
     details = _list(msg.get(details_field), f"{mpath}.{details_field}") if details_field else []
     if details:
-        parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]") for i, d in enumerate(details)]
+        parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]", name) for i, d in enumerate(details)]
     elif (text := _reasoning_text(msg, flavor)) is not None:
         parts.append(Thinking(text=text))
     content = expect_str(msg.get("content"), f"{mpath}.content", nullable=True)
@@ -323,6 +353,8 @@ class ChatStreamDecoder(StreamDecoder):
         self._encrypted: dict[int, str] = {}
         self._top: dict[str, Any] = {}
         """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
+        self._detail_own: dict[int, dict[str, Any]] = {}
+        """Each reasoning detail's own fields (:func:`detail_fields`), by its index."""
         self._message: dict[str, Any] = {}
         """The first choice's delta fields beyond the IR's (``annotations``), the last of each."""
         self._raw_usage: Any = None
@@ -370,11 +402,19 @@ class ChatStreamDecoder(StreamDecoder):
             d = expect_object(d, f"{path}.{details_field}[{i}]")
             idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
             t = d.get("type")
+            own = {**self._detail_own.get(idx, {}), **detail_fields(d)}
+            if own != self._detail_own.get(idx, {}):  # the detail's own fields, as the whole reply's part has them
+                self._detail_own[idx] = own
+                if t != "reasoning.encrypted":  # before the piece: an encoder writes them on its item
+                    out.append(PartOptions(index=idx, provider_options={self.name: own}))
             if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
                 # passed on whole where it stands among the reasoning items (a piece more of it
                 # replaces the part with all its data so far)
                 self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
-                out.append(WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx])))
+                opts = {self.name: own} if own else {}
+                out.append(
+                    WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx], provider_options=opts))
+                )
             elif t in ("reasoning.text", "reasoning.summary"):
                 dpath = f"{path}.{details_field}[{i}]"
                 key = "text" if t == "reasoning.text" else "summary"
@@ -481,28 +521,25 @@ def _usage_body(usage: Usage, ctx: EncodeContext, flavor: ChatFlavor) -> dict[st
     return out
 
 
-def _reasoning(parts: list[tuple[int, Part]], ctx: EncodeContext, flavor: ChatFlavor) -> dict[str, Any]:
+def _reasoning(
+    parts: list[tuple[int, Part]], ctx: EncodeContext, flavor: ChatFlavor, own: Mapping[int, Mapping[str, Any]]
+) -> dict[str, Any]:
     """The reasoning fields of the message: ``REASONING_DETAILS_FIELD`` where a part needs it
-    (a signature, encrypted reasoning, several parts), else the text in ``REASONING_FIELDS[0]``."""
+    (a signature, encrypted reasoning, several parts, a detail's own fields ``own``: part index
+    -> :func:`detail_fields`), else the text in ``REASONING_FIELDS[0]``."""
     if not parts:
         return {}
     details_field = flavor.REASONING_DETAILS_FIELD
-    needs = len(parts) > 1 or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in parts)  # type: ignore[union-attr]
+    needs = (
+        len(parts) > 1
+        or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in parts)  # type: ignore[union-attr]
+        or any(own.values())
+    )
     for j, p in parts:
         if p.origin is not None:  # type: ignore[union-attr]
             ctx.lossy(("content", j, "origin"), LossKind.DROPPED, "Chat reasoning carries no origin")
     if details_field is not None and needs:
-        details: list[dict[str, Any]] = []
-        for _, p in parts:
-            if isinstance(p, RedactedThinking):
-                details.append({"type": "reasoning.encrypted", "data": p.data})
-            else:
-                assert isinstance(p, Thinking)
-                d: dict[str, Any] = {"type": "reasoning.text", "text": p.text}
-                if p.signature is not None:
-                    d["signature"] = p.signature
-                details.append(d)
-        return {details_field: details}
+        return {details_field: [_detail_item(p, own.get(j, {})) for j, p in parts]}
     if not flavor.REASONING_FIELDS:
         for j, _ in parts:
             ctx.lossy(("content", j), LossKind.DROPPED, "this provider's replies carry no reasoning")
@@ -569,6 +606,7 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     refusals: list[tuple[int, Refusal]] = []
     calls: list[dict[str, Any]] = []
     order: list[tuple[int, int]] = []  # (rank, IR index) of the parts kept, in IR order
+    detail_own: dict[int, dict[str, Any]] = {}  # reasoning part -> its detail's own fields
     for j, p in enumerate(response.content):
         path: IRPath = ("content", j)
         rank = _RANK.get(type(p))
@@ -578,6 +616,8 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
         order.append((rank, j))
         raw = part_options(p.provider_options, p.cache, path, ctx, name)
         kept = raw.pop("arguments", None) if isinstance(p, ToolUse) else None
+        if isinstance(p, Thinking | RedactedThinking) and flavor.REASONING_DETAILS_FIELD is not None:
+            detail_own[j] = {k: raw.pop(k) for k in detail_fields(raw) if k != "type" or isinstance(p, Thinking)}
         for k in raw:
             ctx.lossy((*path, "provider_options", name, k), LossKind.DROPPED, "not a field of a reply part")
         if isinstance(p, Refusal) and not flavor.REPLY_REFUSAL:
@@ -610,7 +650,7 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     _joined(refusals, ctx, "a Chat reply has one refusal string; refusals joined", empty_drops=len(refusals) > 1)
     if refusals or name == "openai-chat":  # ChatCompletionMessage.refusal: always written by OpenAI
         message["refusal"] = "".join(r.text for _, r in refusals) if refusals else None
-    message.update(_reasoning(reasoning, ctx, flavor))
+    message.update(_reasoning(reasoning, ctx, flavor, detail_own))
     if calls:
         message["tool_calls"] = calls
     refused = bool(refusals)
@@ -777,6 +817,7 @@ class ChatStreamEncoder(StreamEncoder):
         self._numbered: dict[str, list[int]] = {}  # details / tool_calls -> parts, in their wire order
         self._joined: dict[str, list[int]] = {}  # content / refusal / a reasoning field -> parts, as written
         self._detail: dict[int, int] = {}  # reasoning part -> its reasoning_details index
+        self._own_written: dict[int, dict[str, Any]] = {}  # reasoning part -> its detail's own fields written
         self._blank: list[int] = []  # reasoning parts with nothing written yet (empty so far)
         self._details = False  # known to be a reply that lists its reasoning as details
         self._calls: dict[int, _Call] = {}
@@ -842,7 +883,8 @@ class ChatStreamEncoder(StreamEncoder):
                 out += self._open_reasoning(k)
                 self._blank.remove(k)
                 out += self._details_needed()
-                item = {"type": "reasoning.encrypted", "data": part.data, "index": self._detail[k]}
+                own = part.provider_options.get(self.codec.NAME, {})
+                item = {**_detail_item(part, own), "index": self._detail[k]}
                 return [*out, self._chunk({field: [item]})]
             case Refusal() if self.flavor.REPLY_REFUSAL:
                 if part.text:
@@ -902,9 +944,25 @@ class ChatStreamEncoder(StreamEncoder):
         return [self._blank_item(i) for i in held]
 
     def _blank_item(self, k: int) -> WireEvent:
-        """An empty ``reasoning.text`` item for reasoning part ``k``."""
-        item = {"type": "reasoning.text", "text": "", "index": self._detail[k]}
+        """An empty ``reasoning.text`` (or ``.summary``) item for reasoning part ``k``."""
+        own = self._own_detail(k)
+        key = "summary" if own.get("type") == "reasoning.summary" else "text"
+        item = {"type": f"reasoning.{key}", key: "", "index": self._detail[k], **self._first_own(k, own)}
         return self._chunk({str(self.flavor.REASONING_DETAILS_FIELD): [item]})
+
+    def _own_detail(self, k: int) -> dict[str, Any]:
+        """The detail's own fields of reasoning part ``k`` known now (:func:`detail_fields`)."""
+        whole = self.assembler.extra_parts.get(k)
+        opts = getattr(whole, "provider_options", {}) if whole is not None else self.assembler.part_options.get(k, {})
+        return detail_fields(opts.get(self.codec.NAME, {}))
+
+    def _first_own(self, k: int, own: dict[str, Any]) -> dict[str, Any]:
+        """``format`` and ``id`` for the first item written for part ``k`` (the decoder keeps them
+        from any item of the part); what was written is checked at the end."""
+        if k in self._own_written:
+            return {}
+        self._own_written[k] = own
+        return {f: own[f] for f in ("format", "id") if f in own}
 
     def _thinking(self, k: int, text: str, signature: str | None) -> list[WireEvent]:
         """A piece of thinking: a ``reasoning.text`` detail (openrouter
@@ -918,20 +976,23 @@ class ChatStreamEncoder(StreamEncoder):
                 return []
             self._joined_piece(k, f.REASONING_FIELDS[0])
             return [self._chunk({f.REASONING_FIELDS[0]: text})]
-        if not text and signature is None:
+        own = self._own_detail(k)
+        if not text and signature is None and not own:
             if self._details and k in self._blank:  # an empty part the reply lists
                 self._blank.remove(k)
                 return [self._blank_item(k)]
             return []  # written when the reply turns out to list it (or at the end)
         if k in self._blank:
             self._blank.remove(k)
-        out = self._details_needed() if signature is not None else []
-        item: dict[str, Any] = {"type": "reasoning.text"}
+        out = self._details_needed() if signature is not None or own else []
+        key = "summary" if own.get("type") == "reasoning.summary" else "text"
+        item: dict[str, Any] = {"type": f"reasoning.{key}"}
         if text:
-            item["text"] = text
+            item[key] = text
         if signature is not None:
             item["signature"] = signature
         item["index"] = self._detail[k]
+        item.update(self._first_own(k, own))
         delta: dict[str, Any] = {f.REASONING_FIELDS[0]: text} if text and f.REASONING_FIELDS else {}
         delta[details] = [item]
         return [*out, self._chunk(delta)]
@@ -1026,6 +1087,14 @@ class ChatStreamEncoder(StreamEncoder):
             if self._head[field] != body[field]:
                 why = f"the chunks carry the {field} known when the first was written"
                 self.ctx.lossy((field,), LossKind.CHANGED, why)
+        for k, written in self._own_written.items():  # a reasoning detail's own fields, learnt late
+            thought = response.content[position[k]] if k in position else None
+            if (
+                isinstance(thought, Thinking)
+                and detail_fields(thought.provider_options.get(self.codec.NAME, {})) != written
+            ):
+                why = "the reasoning detail's format, id or type came after its first item was written"
+                self.stream_loss(("content", position[k], "provider_options", self.codec.NAME), LossKind.CHANGED, why)
         for key in response.provider_options.get(self.codec.NAME, {}).keys() - {"usage"}:
             if key in body and self._head.get(key) != body[key]:  # a reply field kept raw, learnt late
                 why = f"the chunks carry the {key} known when the first was written"
