@@ -66,7 +66,7 @@ def _events_sdk_equal(name: str, events: list[tuple[str | None, dict[str, Any]]]
             continue
         event = {event_name: data} if name == "bedrock-converse" and event_name is not None else data
         read = EVENT[name](event)
-        unread = {k for k in kept if k in event and k not in read}  # as _sdk_equal
+        unread = {k for k in kept if k in event and k not in read and k not in ("usage", "message")}  # as _sdk_equal
         want: dict[str, Any] = {k: v for k, v in event.items() if k not in unread}
         message = kept.get("message", {}) if isinstance(kept, dict) else {}
         if message and want.get("choices") and read.get("choices"):  # a kept message field in a delta

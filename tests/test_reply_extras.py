@@ -204,6 +204,7 @@ def test_a_chat_message_keeps_its_annotations() -> None:
     assert codec.encode_response(r).body == body
     s = codec.encode_stream(r)
     assert [data["choices"][0]["delta"] for _, data in s.events if data["choices"]][-2] == {"annotations": [_CITATION]}
+    assert all("message" not in data for _, data in s.events)  # the message's fields: in a delta, not the head
     assert decode_stream(s.to_sse(), "openai-chat") == r
 
 

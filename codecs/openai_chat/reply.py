@@ -274,6 +274,9 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
 _REPLY_FIELDS = frozenset({"id", "object", "model", "choices", "usage", "error"})
 """Top-level reply (and chunk) fields the IR holds; the others are kept raw."""
 
+_NESTED = frozenset({"usage", "message"})
+"""Keys of the kept fields (:func:`_reply_extras`) that hold another object's, not the reply's."""
+
 
 def _message_extras(message: Mapping[str, Any], flavor: ChatFlavor) -> dict[str, Any]:
     """A message's (or a delta's) fields the IR has no word for: OpenAI's ``annotations`` (the
@@ -833,8 +836,8 @@ class ChatStreamEncoder(StreamEncoder):
 
     def _start(self) -> list[WireEvent]:
         asm = self.assembler
-        own = {k: v for k, v in asm.response_options.get(self.codec.NAME, {}).items() if k != "usage"}
-        extras = {k: v for k, v in own.items() if k not in _REPLY_FIELDS and k != "created" and v is not None}
+        own = asm.response_options.get(self.codec.NAME, {})
+        extras = {k: v for k, v in own.items() if k not in _REPLY_FIELDS | _NESTED and k != "created" and v is not None}
         created = own.get("created", 0)
         head = {"id": asm.id or "", "object": "chat.completion.chunk", "created": created, "model": asm.model or ""}
         self._head = {**head, **extras}
@@ -1095,7 +1098,7 @@ class ChatStreamEncoder(StreamEncoder):
             ):
                 why = "the reasoning detail's format, id or type came after its first item was written"
                 self.stream_loss(("content", position[k], "provider_options", self.codec.NAME), LossKind.CHANGED, why)
-        for key in response.provider_options.get(self.codec.NAME, {}).keys() - {"usage"}:
+        for key in response.provider_options.get(self.codec.NAME, {}).keys() - _NESTED:
             if key in body and self._head.get(key) != body[key]:  # a reply field kept raw, learnt late
                 why = f"the chunks carry the {key} known when the first was written"
                 self.stream_loss(("provider_options", self.codec.NAME, key), LossKind.CHANGED, why)
