@@ -67,7 +67,11 @@ OPENROUTER = [
         None,
         _chunk(
             choices=[{"index": 0, "delta": {}, "finish_reason": "error"}],
-            error={"code": "server_error", "message": "Provider disconnected unexpectedly"},
+            error={
+                "code": 502,
+                "message": "Provider disconnected unexpectedly",
+                "metadata": {"error_type": "provider_unavailable"},
+            },
         ),
     ),
 ]
@@ -114,7 +118,7 @@ CASES = [
     (
         "openrouter",
         OPENROUTER,
-        ReplyError(code="server_error", message="Provider disconnected unexpectedly"),
+        ReplyError(type="provider_unavailable", code="502", message="Provider disconnected unexpectedly"),
         [Text(text="Hel")],
     ),
     ("openai-responses", RESPONSES, ReplyError(code="server_error", message="Something went wrong"), []),
@@ -144,6 +148,17 @@ def test_the_same_provider_gets_its_error_event_back(
     )
 
 
+def test_openrouter_writes_a_documented_string_code_as_a_number() -> None:
+    """OpenRouter's "Error handling during streaming" example has ``"code": "server_error"``; its
+    SDK (``ChatStreamChunkError.code: int``) takes a number, and the SDK is the ground truth:
+    read as it comes, written as 500 (reported)."""
+    error = {"code": "server_error", "message": "Provider disconnected unexpectedly"}
+    last = _chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "error"}], error=error)
+    out = transpile_stream(sse_bytes([*CHAT[:2], (None, last)]), "openrouter", "openrouter", on_lossy="ignore")
+    assert out.events[-1][1]["error"] == {"code": 500, "message": "Provider disconnected unexpectedly"}
+    assert [(w.path, w.kind) for w in out.warnings] == [("error.code", LossKind.CHANGED)]
+
+
 @pytest.mark.parametrize(("source", "events"), [("openai-chat", CHAT), ("openai-responses", RESPONSES)])
 def test_anthropic_sdk_raises_the_translated_error(source: str, events: list[Any]) -> None:
     out = transpile_stream(sse_bytes(events), source, "anthropic", on_lossy="ignore")
@@ -159,7 +174,8 @@ def test_openai_sdk_raises_the_translated_error(target: str) -> None:
     out = transpile_stream(sse_bytes(ANTHROPIC), "anthropic", target, on_lossy="ignore")
     body = sdk_stream_error(target, out.to_sse())
     assert body is not None and body["message"] == "Overloaded"
-    assert body.get("type", body.get("code")) == "overloaded_error"
+    kind = body["metadata"]["error_type"] if target == "openrouter" else body.get("type", body.get("code"))
+    assert kind == "overloaded_error"
 
 
 def test_a_reply_body_reports_the_error_dropped() -> None:
@@ -298,7 +314,7 @@ def test_openai_keeps_type_and_code() -> None:
 
 @pytest.mark.parametrize(
     ("target", "keeps", "lost"),
-    [("anthropic", "type", "code"), ("openrouter", "code", "type"), ("openai-responses", "code", "type")],
+    [("anthropic", "type", "code"), ("openai-responses", "code", "type")],  # OpenRouter holds both
 )
 def test_a_target_with_one_name_reports_the_other(target: str, keeps: str, lost: str) -> None:
     error = {"message": "m", "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}

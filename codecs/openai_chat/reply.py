@@ -34,7 +34,6 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_as_number,
-    error_named,
     merge_unwritten,
     part_options,
     reply_error,
@@ -314,13 +313,33 @@ def _reply_extras(
 
 def _chat_error(data: dict[str, Any], choice: Any, path: str) -> ReplyError | None:
     """The error a reply or chunk carries: OpenAI's ``{"error": ...}`` (the chunk of the error
-    alone), OpenRouter's beside the choices or in the choice (``ErrorResponse``: ``code``,
-    ``message``, ``metadata``; its "Errors" documentation: an error while the model produces the
-    output is "emitted in the response body or as an SSE data event")."""
-    error = reply_error(data.get("error"), f"{path}.error")
-    if error is None and isinstance(choice, dict):
-        error = reply_error(choice.get("error"), f"{path}.choices[0].error")
+    alone), OpenRouter's beside the choices (SDK ``chatstreamchunk.py``: ``code``, ``message``,
+    ``metadata.error_type``, the type) or in the choice (its "Errors" documentation: an error
+    while the model produces the output is "emitted in the response body or as an SSE data
+    event")."""
+    where, raw = f"{path}.error", data.get("error")
+    if raw is None and isinstance(choice, dict):
+        where, raw = f"{path}.choices[0].error", choice.get("error")
+    error = reply_error(raw, where)
+    meta = raw.get("metadata") if isinstance(raw, dict) else None
+    if error is not None and error.type is None and isinstance(meta, dict):
+        kind = expect_str(meta.get("error_type"), f"{where}.metadata.error_type", nullable=True)
+        error = msgspec.structs.replace(error, type=kind)
     return error
+
+
+def _openrouter_error(error: ReplyError, ctx: EncodeContext) -> dict[str, Any]:
+    """OpenRouter's error object (SDK ``chatstreamchunk.py`` ``ChatStreamChunkError``: ``code``
+    a number, ``message``, ``metadata.error_type``): a code that is no number is written as 500
+    (reported)."""
+    code = error_as_number(error.code)
+    if not isinstance(code, int):
+        code = 500
+        ctx.lossy(("error", "code"), LossKind.CHANGED, "OpenRouter's error code is a number: written as 500")
+    wire: dict[str, Any] = {"code": code, "message": error.message}
+    if error.type is not None:
+        wire["metadata"] = {"error_type": error.type}
+    return wire
 
 
 def out_usage(events: list[StreamEvent]) -> Usage | None:
@@ -689,13 +708,7 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
         # OpenRouter: the choice finishes with "error" and says it (its ErrorResponse: code, message)
         if finish != "error":
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a choice with an error finishes with 'error'")
-        code = error_as_number(error_named(error, "code", ctx))
-        body["choices"][0] = {
-            "index": 0,
-            "message": message,
-            "finish_reason": "error",
-            "error": {"code": code, "message": error.message},
-        }
+        body["choices"][0].update(finish_reason="error", error=_openrouter_error(error, ctx))
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx, flavor)
         if kept_usage is not None:
@@ -1119,10 +1132,10 @@ class ChatStreamEncoder(StreamEncoder):
             out.append(self._chunk(kept))
         if error is None:  # the usage comes last, in a chunk without choices (stream_options.include_usage)
             return [*out, self._chunk({}, choice["finish_reason"]), *usage]
-        if choice["finish_reason"] == "error":  # OpenRouter: a code (a number or a name), no type
+        if choice["finish_reason"] == "error":  # OpenRouter: beside a choice that finishes with "error"
             name, chunk = self._chunk({}, "error")
-            code = error_as_number(error_named(error, "code", EncodeContext(self.codec.NAME)))  # the body reported it
-            return [*out, *usage, (name, {**chunk, "error": {"code": code, "message": error.message}})]
+            wire = _openrouter_error(error, EncodeContext(self.codec.NAME))  # the body reported its losses
+            return [*out, *usage, (name, {**chunk, "error": wire})]
         wire = {"message": error.message, "type": error.type, "param": None, "code": error.code}
         return [*out, *usage, (None, {"error": wire})]
 
