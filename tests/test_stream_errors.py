@@ -468,3 +468,19 @@ def test_an_anthropic_error_event_without_its_object_still_ends_with_an_error() 
     events = [*ANTHROPIC[:-1], ("error", {"type": "error", "error": None})]
     r = decode_stream(sse_bytes(events), "anthropic")
     assert (r.stop_reason, r.error) == ("error", ReplyError())
+
+
+def test_a_failed_responses_reply_writes_the_sdks_error() -> None:
+    """``ResponseError`` (openai ``types/responses/response_error.py``): ``code`` is one of the
+    SDK's values, ``type`` the original error type. Another provider's error keeps its type; its
+    code, none of those values, is written as ``server_error`` (reported). The SDK reads it."""
+    from .replies_sdk import REPLY
+
+    r = Response(stop_reason="error", error=ReplyError(type="overloaded_error", message="Overloaded"))
+    e = get_codec("openai-responses").encode_response(r)
+    assert e.body["error"] == {"code": "server_error", "message": "Overloaded", "type": "overloaded_error"}
+    assert [(w.path, w.kind) for w in e.warnings if w.path.startswith("error")] == [("error.code", LossKind.CHANGED)]
+    assert REPLY["openai-responses"](e.body)["error"] == e.body["error"]
+    assert get_codec("openai-responses").decode_response(e.body).error == ReplyError(
+        type="overloaded_error", code="server_error", message="Overloaded"
+    )

@@ -137,11 +137,36 @@ def _reply_extras(body: Mapping[str, Any], usage: Usage | None) -> dict[str, dic
 
 
 def _failure(body: Mapping[str, Any], path: str) -> ReplyError | None:
-    """The ``error`` of a failed response (``response_error.py``: ``code``, ``message``)."""
-    error = reply_error(body.get("error"), f"{path}.error", type_key=None)
+    """The ``error`` of a failed response (``response_error.py``: ``code``, ``message``, and
+    ``type``, the original error type)."""
+    error = reply_error(body.get("error"), f"{path}.error")
     if error is not None and body.get("status") != "failed":
         raise DecodeError(f"{path}.status", "'failed' beside an error", repr(body.get("status")))
     return error
+
+
+_FAILURE_CODES = frozenset(
+    """server_error rate_limit_exceeded invalid_prompt data_residency_mismatch bio_policy
+    misalignment_policy_violation vector_store_timeout invalid_image invalid_image_format
+    invalid_base64_image invalid_image_url image_too_large image_too_small image_parse_error
+    image_content_policy_violation invalid_image_mode image_file_too_large
+    unsupported_image_media_type empty_image_file failed_to_download_image
+    image_file_not_found""".split()
+)
+"""``ResponseError.code``'s values (openai ``types/responses/response_error.py``)."""
+
+
+def _failure_body(error: ReplyError, ctx: EncodeContext) -> dict[str, Any]:
+    """A failed response's ``error`` (``response_error.py``): a ``code`` of the SDK's values (any
+    other is written as ``server_error``, reported), the ``message``, the ``type`` where known."""
+    code = error.code
+    if code not in _FAILURE_CODES:
+        code = "server_error"
+        ctx.lossy(("error", "code"), LossKind.CHANGED, f"not a Responses error code; written as {code!r}")
+    wire: dict[str, Any] = {"code": code, "message": error.message}
+    if error.type is not None:
+        wire["type"] = error.type
+    return wire
 
 
 def lift_usage(raw: Any, path: str) -> Usage:
@@ -606,7 +631,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     if error is None:
         status = _status(response, kept, ctx)
     else:  # a failed response says why (response_error.py)
-        status = {"status": "failed", "error": {"code": error_named(error, "code", ctx), "message": error.message}}
+        status = {"status": "failed", "error": _failure_body(error, ctx)}
         if response.stop_reason != "error":
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a failed response reads back as 'error'")
     body: dict[str, Any] = {**_head(response.id, response.model), **status, "output": output}
@@ -893,7 +918,8 @@ class ResponsesStreamEncoder(StreamEncoder):
                 self.withdraw(("content", position[k], "origin"), LossKind.CHANGED)
                 why = "the stream ends at the error, before the reasoning item is done: its encrypted content is lost"
                 self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
-        code = error_named(error, "code", EncodeContext(NAME))  # the reply body reported what it loses
+        self.withdraw_under(("error",))  # the body's failed-response error is not written: the event's losses
+        code = error_named(error, "code", self.ctx)
         return [self._emit("error", code=code, message=error.message, param=None)]
 
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
