@@ -281,7 +281,9 @@ def test_reply_invariant_with_errors(name: str) -> None:
     prop()
 
 
-@pytest.mark.parametrize("name", ["anthropic", "anthropic-bedrock", "openai-chat", "openrouter", "openai-responses"])
+@pytest.mark.parametrize(
+    "name", ["anthropic", "anthropic-bedrock", "openai-chat", "openrouter", "openai-responses", "bedrock-converse"]
+)
 def test_every_event_of_an_errored_stream_is_the_sdks(name: str) -> None:
     """Each event written for a Response that ended with an error is read by the official SDK:
     the error event by its stream reader (it raises with our error), the others by its types."""
