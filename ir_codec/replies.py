@@ -25,7 +25,7 @@ codec's ``reply.py``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import msgspec
@@ -75,6 +75,7 @@ __all__ = [
     "drop_part",
     "error_as_number",
     "error_named",
+    "kept_fields",
     "merge_raw",
     "merge_unwritten",
     "own_provider_part",
@@ -85,6 +86,7 @@ __all__ = [
     "unwritten",
     "wire_of",
     "wire_stop_reason",
+    "write_kept",
     "write_or_zero",
 ]
 
@@ -470,6 +472,33 @@ def part_options(
 def response_options(response: Response, ctx: EncodeContext, own: str | frozenset[str]) -> dict[str, Any]:
     """The Response's own ``provider_options`` for this codec (others reported dropped)."""
     return part_options(response.provider_options, None, (), ctx, own)
+
+
+def kept_fields(
+    body: Mapping[str, Any], ir_fields: Collection[str], defaults: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The top-level fields of a reply the IR has no word for, to keep raw in its
+    ``provider_options``: all but ``ir_fields``, nulls (they read as absent) and a value equal to
+    the default the encoder writes anyway (``defaults``: Chat's ``created: 0``)."""
+    defaults = defaults or {}
+    return {
+        k: v
+        for k, v in body.items()
+        if k not in ir_fields and v is not None and (k not in defaults or defaults[k] != v)
+    }
+
+
+def write_kept(
+    body: dict[str, Any], kept: Mapping[str, Any], ir_fields: Collection[str], where: IRPath, ctx: EncodeContext
+) -> None:
+    """Write the fields :func:`kept_fields` kept (the options at ``where``) into ``body``, over
+    the defaults it holds; one the IR writes (``ir_fields``) or a null is reported dropped."""
+    for k, v in kept.items():
+        if k in ir_fields or v is None:
+            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
+            ctx.lossy((*where, k), LossKind.DROPPED, why)
+        else:
+            body[k] = v
 
 
 def unwritten(raw: Mapping[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ir_codec import decode_stream, get_codec, transpile_response, transpile_str
 from ir_codec.codec import EncodeContext
 from ir_codec.errors import LossKind
 from ir_codec.ir import ToolUse
-from ir_codec.replies import merge_unwritten, sse_bytes, unwritten
+from ir_codec.replies import kept_fields, merge_unwritten, sse_bytes, unwritten, write_kept
 
 ROOT = Path(__file__).resolve().parent / "responses"
 
@@ -263,3 +263,23 @@ def test_a_detail_format_learnt_after_its_first_item_is_reported() -> None:
     ]
     out = transpile_stream(sse_bytes(events), "openrouter", "openrouter", on_lossy="ignore")
     assert [(w.path, w.kind) for w in out.warnings] == [("content[0].provider_options.openrouter", LossKind.CHANGED)]
+
+
+@pytest.mark.parametrize(
+    ("body", "defaults", "kept"),
+    [
+        ({"id": "x", "created": 5, "fp": "a"}, None, {"created": 5, "fp": "a"}),
+        ({"created": 0, "fp": None}, {"created": 0}, {}),
+        ({"tools": [], "tier": "default"}, {"tools": []}, {"tier": "default"}),
+    ],
+)
+def test_kept_fields_leave_the_ir_fields_nulls_and_defaults(body: Any, defaults: Any, kept: Any) -> None:
+    assert kept_fields(body, {"id"}, defaults) == kept
+
+
+def test_write_kept_writes_over_defaults_and_reports_ir_fields_and_nulls() -> None:
+    ctx = EncodeContext("c")
+    body: dict[str, Any] = {"id": "x", "created": 0}
+    write_kept(body, {"created": 5, "id": "y", "fp": None, "tier": "t"}, {"id"}, ("provider_options", "c"), ctx)
+    assert body == {"id": "x", "created": 5, "tier": "t"}
+    assert [w.path for w in ctx.warnings] == ["provider_options.c.id", "provider_options.c.fp"]

@@ -35,11 +35,14 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_named,
+    kept_fields,
+    merge_unwritten,
     own_provider_part,
     part_options,
     reply_error,
     response_options,
     wire_stop_reason,
+    write_kept,
     write_or_zero,
 )
 from ir_codec.stream import (
@@ -139,12 +142,10 @@ _USAGE_READ = frozenset(
 def _response_extras(message: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Fields of the reply the IR has no word for (stop_sequence, container, diagnostics, ...),
     and under ``usage`` those of its usage (``server_tool_use``: the web searches billed, ...)."""
-    extras = {k: v for k, v in message.items() if k not in _RESPONSE_FIELDS and v is not None}
+    extras = kept_fields(message, _RESPONSE_FIELDS)
     usage = message.get("usage")
-    if isinstance(usage, dict):
-        own = {k: v for k, v in usage.items() if k not in _USAGE_READ and v is not None}
-        if own:
-            extras["usage"] = own
+    if isinstance(usage, dict) and (own := kept_fields(usage, _USAGE_READ)):
+        extras["usage"] = own
     return family_options_of(extras)
 
 
@@ -469,19 +470,9 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     body["stop_reason"] = wire_stop_reason(response, ctx, stop_reason, _WRITE_STOP, "end_turn", nullable=True)
     body["stop_sequence"] = None
     body["usage"] = _usage_body(response.usage, ctx)
-    usage_extra = extra.pop("usage", {})
-    for k, v in usage_extra.items() if isinstance(usage_extra, dict) else [("usage", usage_extra)]:
-        if k in body["usage"] or v is None:
-            why = f"{k!r} is written from the IR" if v is not None else "a null usage field reads back as absent"
-            ctx.lossy(("provider_options", FAMILY, "usage", k), LossKind.DROPPED, why)
-        else:
-            body["usage"][k] = v
-    for k, v in extra.items():
-        if k in _RESPONSE_FIELDS or v is None:
-            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
-            ctx.lossy(("provider_options", FAMILY, k), LossKind.DROPPED, why)
-        else:
-            body[k] = v
+    if "usage" in extra:
+        merge_unwritten(body["usage"], extra.pop("usage"), ("provider_options", FAMILY, "usage"), ctx)
+    write_kept(body, extra, _RESPONSE_FIELDS, ("provider_options", FAMILY), ctx)
     return body
 
 

@@ -616,11 +616,10 @@ class ConverseStreamEncoder(StreamEncoder):
             member["originalStatusCode"] = code
         elif code is not None:
             self.ctx.lossy(("error", "code"), LossKind.DROPPED, f"{name} carries no such code; dropped")
-        rest = response.provider_options.get(NAME, {}).get("exception")
-        if isinstance(rest, dict):
-            self.withdraw_under(("provider_options", NAME, "exception"))  # no reply member; the event's
-            merge_raw(member, rest, ("provider_options", NAME, "exception"), self.ctx, NAME)
         own = response.provider_options.get(NAME, {})
+        if isinstance(own.get("exception"), dict):
+            self.withdraw_under(("provider_options", NAME, "exception"))  # no reply member; the event's
+            merge_raw(member, own["exception"], ("provider_options", NAME, "exception"), self.ctx, NAME)
         why = "the stream ends at the exception, before messageStop and metadata"
         for key in sorted(body.keys() - {"output", "stopReason", "exception"}):
             where = ("usage",) if key == "usage" else ("provider_options", NAME, key)

@@ -34,11 +34,13 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_as_number,
+    kept_fields,
     merge_unwritten,
     part_options,
     reply_error,
     unwritten,
     wire_stop_reason,
+    write_kept,
     write_or_zero,
 )
 from ir_codec.stream import (
@@ -280,8 +282,8 @@ _NESTED = frozenset({"usage", "message"})
 def _message_extras(message: Mapping[str, Any], flavor: ChatFlavor) -> dict[str, Any]:
     """A message's (or a delta's) fields the IR has no word for: OpenAI's ``annotations`` (the
     URL citations of web search, ``chat_completion_message.py``), ``audio``, Mistral's ``prefix``."""
-    read = {*_MESSAGE_FIELDS, *flavor.REASONING_FIELDS, flavor.REASONING_DETAILS_FIELD}
-    return {k: v for k, v in message.items() if k not in read and v is not None}
+    details = (flavor.REASONING_DETAILS_FIELD,) if flavor.REASONING_DETAILS_FIELD is not None else ()
+    return kept_fields(message, {*_MESSAGE_FIELDS, *flavor.REASONING_FIELDS, *details})
 
 
 _MESSAGE_FIELDS = frozenset({"role", "content", "refusal", "tool_calls"})
@@ -300,8 +302,7 @@ def _reply_extras(
     (:func:`_message_extras`), and under ``usage`` those of its usage that
     the IR usage does not write back (OpenRouter's ``cost``, ``prompt_tokens_details.audio_tokens``):
     ``provider_options[name]``, written back by :func:`encode_reply`."""
-    defaults = {"created": 0, **flavor.REPLY_DEFAULTS}  # what encode writes for a field not kept
-    extras = {k: v for k, v in data.items() if k not in _REPLY_FIELDS and v is not None and defaults.get(k) != v}
+    extras = kept_fields(data, _REPLY_FIELDS, {"created": 0, **flavor.REPLY_DEFAULTS})
     if isinstance(raw_usage, dict) and usage is not None:
         kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(name), flavor))
         if kept:
@@ -342,11 +343,6 @@ def _openrouter_error(error: ReplyError, ctx: EncodeContext) -> dict[str, Any]:
     return wire
 
 
-def out_usage(events: list[StreamEvent]) -> Usage | None:
-    """The usage of the last :class:`UsageUpdate` among ``events``."""
-    return next(ev.usage for ev in reversed(events) if isinstance(ev, UsageUpdate))
-
-
 # Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
 _TEXT_INDEX = 1000
 _REFUSAL_INDEX = 1001
@@ -379,7 +375,8 @@ class ChatStreamDecoder(StreamDecoder):
         """Each reasoning detail's own fields (:func:`detail_fields`), by its index."""
         self._message: dict[str, Any] = {}
         """The first choice's delta fields beyond the IR's (``annotations``), the last of each."""
-        self._raw_usage: Any = None
+        self._usage: tuple[Any, Usage] | None = None
+        """The last usage: as the chunk wrote it, and read (for :func:`_reply_extras`)."""
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         chunk = wire_convert(expect_object(data, "$"), WChatCompletionChunk)
@@ -404,12 +401,10 @@ class ChatStreamDecoder(StreamDecoder):
                 )
         self._top.update((k, v) for k, v in data.items() if k not in _REPLY_FIELDS and v is not None)
         if chunk.usage is not None:
-            self._raw_usage = chunk.usage
-            out.append(UsageUpdate(usage=self.flavor.convert_usage(chunk.usage, "$.usage")))
-        usage = self.assembler.usage if not any(isinstance(ev, UsageUpdate) for ev in out) else out_usage(out)
-        self.assembler.response_options = _reply_extras(
-            self._top, self._raw_usage, usage, self.name, self.flavor, self._message
-        )
+            self._usage = (chunk.usage, self.flavor.convert_usage(chunk.usage, "$.usage"))
+            out.append(UsageUpdate(usage=self._usage[1]))
+        raw, usage = self._usage or (None, None)
+        self.assembler.response_options = _reply_extras(self._top, raw, usage, self.name, self.flavor, self._message)
         if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
             self._hand_over_whole_parts()
             out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code, error=error))
@@ -696,12 +691,7 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
         merge_unwritten(message, own.pop("message"), ("provider_options", name, "message"), ctx)
     body["created"] = 0
     body.update(flavor.REPLY_DEFAULTS)
-    for k, v in own.items():  # the reply's own fields, kept raw (_reply_extras): over the defaults
-        if k in _REPLY_FIELDS or v is None:
-            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
-            ctx.lossy(("provider_options", name, k), LossKind.DROPPED, why)
-        else:
-            body[k] = v
+    write_kept(body, own, _REPLY_FIELDS, ("provider_options", name), ctx)  # the reply's own (_reply_extras)
     body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
     error = response.error
     if error is not None and _write_finish(flavor, name).get("error") == "error":

@@ -44,11 +44,13 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_named,
+    kept_fields,
     merge_unwritten,
     own_provider_part,
     part_options,
     reply_error,
     unwritten,
+    write_kept,
     write_or_zero,
 )
 from ir_codec.stream import (
@@ -127,7 +129,7 @@ def _reply_extras(body: Mapping[str, Any], usage: Usage | None) -> dict[str, dic
     ``metadata``, the request's echo: ``temperature``, ``tools``, ...) but the defaults
     :func:`encode_reply` writes anyway, and under ``usage`` the counts the IR usage does not
     write back: ``provider_options["openai-responses"]``, written back by encode."""
-    extras = {k: v for k, v in body.items() if k not in _RESPONSE_FIELDS and v is not None and _DEFAULTS.get(k) != v}
+    extras = kept_fields(body, _RESPONSE_FIELDS, _DEFAULTS)
     raw_usage = body.get("usage")
     if isinstance(raw_usage, dict) and usage is not None:
         kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(NAME)))
@@ -636,12 +638,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a failed response reads back as 'error'")
     body: dict[str, Any] = {**_head(response.id, response.model), **status, "output": output}
     body.update(_tail())
-    for k, v in own.items():  # the Response object's own fields, kept raw (_reply_extras): over the defaults
-        if k in _RESPONSE_FIELDS or v is None:
-            why = f"{k!r} is written from the IR" if v is not None else "a null reply field reads back as absent"
-            ctx.lossy(("provider_options", NAME, k), LossKind.DROPPED, why)
-        else:
-            body[k] = v
+    write_kept(body, own, _RESPONSE_FIELDS, ("provider_options", NAME), ctx)  # the object's own (_reply_extras)
     if response.usage is not None:
         body["usage"] = _usage_body(response.usage, ctx)
         if kept_usage is not None:
