@@ -132,8 +132,14 @@ def anthropic_usage(raw: Any, path: str = "$.usage") -> Usage:
 
 
 _USAGE_READ = frozenset(
-    {"input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation", "output_tokens"}
-    | {"output_tokens_details"}
+    {
+        "input_tokens",
+        "cache_read_input_tokens",
+        "cache_creation_input_tokens",
+        "cache_creation",
+        "output_tokens",
+        "output_tokens_details",
+    }
 )
 """The usage fields :func:`anthropic_usage` reads; the others (``server_tool_use``,
 ``service_tier``, ...) are kept raw under ``provider_options["anthropic"]["usage"]``."""
