@@ -25,7 +25,7 @@ from .check import ToolIdRule, validate_ir
 from .errors import IRCodecError, LossKind, LossyEncode, UnknownCodecError
 from .ir import CacheTtl, Part, RedactedThinking, Request, Response, Thinking
 from .paths import IRPath, render
-from .profile import CodecProfile
+from .profile import EVERY_FAMILY, CodecProfile
 
 if TYPE_CHECKING:
     from .replies import EncodedStream, StreamEncoder
@@ -409,7 +409,11 @@ def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, red
     - an origin with nothing signed, or on a wire that carries no signatures, is not sent.
 
     ``redacted``: the wire carries redacted thinking as such (``CodecProfile.redacted_thinking``);
-    redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`)."""
+    redacted thinking of another family is dropped by those codecs (:func:`foreign_reasoning`).
+
+    ``family`` ``"*"`` (:data:`~ir_codec.profile.EVERY_FAMILY`): the wire names each part's family
+    itself (OpenRouter's reasoning ``format``), so every signature is sent with its origin, and
+    one of unknown origin stays so."""
     if _REASONING.isdisjoint(map(type, chain.from_iterable(map(_content, request.messages)))):
         return request  # no reasoning part (the common request): one scan in C, no loop per part
     messages = request.messages  # copied, with the message, at the first part that changes
@@ -424,6 +428,8 @@ def fit_signatures(request: Request, family: str | None, ctx: EncodeContext, red
                 why = f"{ctx.codec} carries no reasoning signatures" if family is None else "nothing is signed"
                 ctx.lossy((*path, "origin"), LossKind.DROPPED, f"{why}; the origin is not sent")
                 fitted: Part = msgspec.structs.replace(p, origin=None)
+            elif family == EVERY_FAMILY:
+                continue
             elif isinstance(p, Thinking) and signed and p.origin is not None and p.origin != family:
                 why = f"a {p.origin} signature does not verify on {ctx.codec}; not sent"
                 ctx.lossy((*path, "signature"), LossKind.DROPPED, why)

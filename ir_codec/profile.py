@@ -22,7 +22,11 @@ from typing import Any
 
 from .ir import CacheTtl
 
-__all__ = ["CacheRules", "CodecProfile", "codec_table", "part_tag", "readme_with_table"]
+__all__ = ["EVERY_FAMILY", "CacheRules", "CodecProfile", "codec_table", "part_tag", "readme_with_table"]
+
+EVERY_FAMILY = "*"
+"""``CodecProfile.signatures`` of a wire that names each reasoning part's signature family
+itself (OpenRouter's reasoning ``format``): every family's signatures travel, with their origin."""
 
 
 def part_tag(node: Any) -> str:
@@ -97,9 +101,11 @@ class CodecProfile:
     signatures: str | None = None
     """The signature family whose reasoning signatures and encrypted reasoning verify here
     (``"anthropic"``, ``"gemini"``, ``"openai"``; ``None``: the wire carries none). Decode sets
-    ``Thinking.origin`` / ``RedactedThinking.origin`` to it; encode sends no other family's."""
+    ``Thinking.origin`` / ``RedactedThinking.origin`` to it; encode sends no other family's.
+    :data:`EVERY_FAMILY`: the wire names each part's family (OpenRouter)."""
     redacted_thinking: bool = False
-    """The wire carries :class:`~ir_codec.ir.RedactedThinking` as such (Anthropic, Bedrock)."""
+    """The wire carries :class:`~ir_codec.ir.RedactedThinking` as such (Anthropic, Bedrock,
+    OpenRouter's ``reasoning.encrypted``)."""
     carries: str = ""
     """What the codec carries, for the README's codec table."""
     loses: str = ""

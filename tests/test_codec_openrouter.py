@@ -241,3 +241,226 @@ def test_automatic_mark_shortened_beside_a_longer_last_block_is_dropped() -> Non
     e = check_request(CODEC, req)
     assert "cache_control" not in e.body
     assert [w.path for w in e.warnings][-1] == "cache"
+
+
+# -- reasoning in an assistant turn (ChatFlavor.REQUEST_REASONING) ------------------------------
+# openrouter SDK 1.3.84 components/chatassistantmessage.py (reasoning_details), reasoningdetail*.py,
+# reasoningformat.py; OR-DOC reasoning tokens, "Preserving reasoning blocks": the assistant turn
+# of a tool call goes back with its reasoning_details unchanged.
+
+SIGNED: dict[str, Any] = {
+    "type": "reasoning.text",
+    "text": "I should call get_weather.",
+    "signature": "EqoBCkgIARAB",
+    "format": "anthropic-claude-v1",
+    "index": 0,
+}
+ENCRYPTED: dict[str, Any] = {
+    "type": "reasoning.encrypted",
+    "data": "EmwKAhgB",
+    "format": "anthropic-claude-v1",
+    "index": 1,
+}
+CALL = {"id": "toolu_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Boston"}'}}
+
+
+def _turns(assistant: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": "anthropic/claude-sonnet-4.5",
+        "messages": [
+            {"role": "user", "content": "Weather in Boston?"},
+            assistant,
+            {"role": "tool", "tool_call_id": "toolu_1", "content": "22C"},
+        ],
+    }
+
+
+def test_reasoning_details_read_as_signed_thinking_and_written_back_unchanged() -> None:
+    from ir_codec.ir import RedactedThinking, Thinking, ToolUse
+
+    body = _turns(
+        {
+            "role": "assistant",
+            "reasoning": SIGNED["text"],
+            "reasoning_details": [SIGNED, ENCRYPTED],
+            "tool_calls": [CALL],
+        }
+    )
+    req = CODEC.decode(body)
+    assert req.messages[1].content == [
+        Thinking(
+            text="I should call get_weather.",
+            signature="EqoBCkgIARAB",
+            origin="anthropic",
+            provider_options={NAME: {"index": 0}},
+        ),
+        RedactedThinking(data="EmwKAhgB", origin="anthropic", provider_options={NAME: {"index": 1}}),
+        ToolUse(id="toolu_1", name="get_weather", input={"city": "Boston"}),
+    ]
+    # the reasoning text beside the details stays raw on the message
+    assert req.messages[1].provider_options == {NAME: {"reasoning": SIGNED["text"]}}
+    e = CODEC.encode(req)
+    assert e.body == body and e.warnings == []
+    assert CODEC.decode(e.to_json()) == req
+
+
+def test_anthropic_thinking_and_tool_use_reach_openrouter_with_their_signatures() -> None:
+    from openrouter import components as c
+
+    from ir_codec import transpile
+
+    anthropic = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "messages": [
+            {"role": "user", "content": "Weather in Boston?"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "I should call get_weather.", "signature": "EqoBCkgIARAB"},
+                    {"type": "redacted_thinking", "data": "EmwKAhgB"},
+                    {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Boston"}},
+                ],
+            },
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "22C"}]},
+        ],
+    }
+    e = transpile(anthropic, "anthropic", NAME)
+    assert e.warnings == []
+    assistant = e.body["messages"][1]
+    assert assistant == {
+        "role": "assistant",
+        "tool_calls": [CALL],
+        "reasoning_details": [
+            {k: v for k, v in SIGNED.items() if k != "index"},
+            {k: v for k, v in ENCRYPTED.items() if k != "index"},
+        ],
+    }
+    parsed = c.ChatAssistantMessage.model_validate(assistant)
+    assert [getattr(d, "format_", None) for d in parsed.reasoning_details or []] == ["anthropic-claude-v1"] * 2
+    back = transpile(e.body, NAME, "anthropic", write_options={"default_max_tokens": 1024})
+    assert back.body["messages"] == transpile(anthropic, "anthropic", "anthropic").body["messages"]
+    assert back.warnings == []
+
+
+def test_a_signature_of_another_family_is_not_sent_to_anthropic() -> None:
+    from ir_codec import transpile
+
+    gemini = {**SIGNED, "format": "google-gemini-v1"}
+    body = _turns({"role": "assistant", "reasoning_details": [gemini], "tool_calls": [CALL]})
+    assert CODEC.decode(body).messages[1].content[0].origin == "gemini"  # type: ignore[union-attr]
+    e = transpile(body, NAME, "anthropic", write_options={"default_max_tokens": 8}, on_lossy="ignore")
+    assert [b["type"] for b in e.body["messages"][1]["content"]] == ["tool_use"]
+    assert ("messages[1].content[0].signature", LossKind.DROPPED) in [(w.path, w.kind) for w in e.warnings]
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"type": "reasoning.server_tool_call", "tool_name": "web_search", "arguments": "{}", "result": "[]"},
+        {"type": "reasoning.text", "text": None, "signature": "s"},  # no text: no Thinking
+        {"type": "reasoning.encrypted", "format": "anthropic-claude-v1"},  # no data
+        {"type": "reasoning.future", "text": "t"},
+    ],
+)
+def test_a_detail_that_is_no_reasoning_part_travels_as_it_is(detail: dict[str, Any]) -> None:
+    from ir_codec.ir import ProviderPart
+
+    body = _turns({"role": "assistant", "reasoning_details": [SIGNED, detail], "tool_calls": [CALL]})
+    req = CODEC.decode(body)
+    assert req.messages[1].content[1] == ProviderPart(codec=NAME, data={"reasoning_detail": detail})
+    e = CODEC.encode(req)
+    assert e.body == body and e.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("detail", "options"),
+    [
+        # a summary keeps its type; an unsigned item keeps its format (no signature: no origin)
+        (
+            {"type": "reasoning.summary", "summary": "s", "id": "rs_1", "format": "openai-responses-v1", "index": 0},
+            {"type": "reasoning.summary", "id": "rs_1", "format": "openai-responses-v1", "index": 0},
+        ),
+        # a null signature, an unknown format and fields of the future stay raw
+        (
+            {"type": "reasoning.text", "text": "t", "signature": None, "format": "unknown", "x_new": [1]},
+            {"signature": None, "format": "unknown", "x_new": [1]},
+        ),
+    ],
+)
+def test_fields_of_a_detail_beyond_the_part_stay_in_its_options(
+    detail: dict[str, Any], options: dict[str, Any]
+) -> None:
+    from ir_codec.ir import Thinking
+
+    body = _turns({"role": "assistant", "content": "ok", "reasoning_details": [detail], "tool_calls": [CALL]})
+    part = CODEC.decode(body).messages[1].content[0]
+    assert isinstance(part, Thinking) and part.origin is None and part.provider_options == {NAME: options}
+    assert CODEC.encode(CODEC.decode(body)).body == body
+
+
+def test_reasoning_after_the_text_is_reported_moved_and_a_signed_part_of_unknown_origin_stays_so() -> None:
+    from ir_codec.ir import Thinking, ToolUse
+
+    req = Request(
+        messages=[
+            Message(role="user", content=[Text(text="q")]),
+            Message(
+                role="assistant",
+                content=[Text(text="a"), Thinking(text="t", signature="sig"), ToolUse(id="c", name="f", input={})],
+            ),
+        ]
+    )
+    e = check_request(CODEC, req)
+    assert [(w.path, w.kind) for w in e.warnings] == [("messages[1].content", LossKind.MOVED)]
+    assert e.body["messages"][1]["reasoning_details"] == [{"type": "reasoning.text", "text": "t", "signature": "sig"}]
+
+
+def test_a_signed_part_whose_format_option_names_a_family_is_reported_to_read_back_with_its_origin() -> None:
+    from ir_codec.ir import Thinking
+
+    # what a reply's reasoning detail decodes to (its format kept as an option), sent in the next turn
+    part = Thinking(text="t", signature="sig", provider_options={NAME: {"format": "anthropic-claude-v1"}})
+    req = Request(messages=[Message(role="user", content=[Text(text="q")]), Message(role="assistant", content=[part])])
+    e = check_request(CODEC, req)
+    assert e.body["messages"][1]["reasoning_details"][0]["format"] == "anthropic-claude-v1"
+    assert [(w.path, w.kind) for w in e.warnings] == [("messages[1].content[0]", LossKind.CHANGED)]
+
+
+def test_openai_chat_still_reports_reasoning_dropped() -> None:
+    from ir_codec.ir import Thinking
+
+    req = Request(
+        model="m",
+        messages=[
+            Message(role="user", content=[Text(text="q")]),
+            Message(role="assistant", content=[Thinking(text="t", signature="s"), Text(text="a")]),
+        ],
+    )
+    e = check_request(get_codec("openai-chat"), req)
+    assert "reasoning_details" not in e.body["messages"][1]
+    assert ("messages[1].content[0]", LossKind.DROPPED) in [(w.path, w.kind) for w in e.warnings]
+
+
+def test_rules_know_the_reasoning_fields_of_an_assistant_turn() -> None:
+    from ir_codec.rules import check_payload
+
+    body = _turns(
+        {"role": "assistant", "reasoning": "t", "reasoning_details": [SIGNED, ENCRYPTED], "tool_calls": [CALL]}
+    )
+    assert check_payload(body, NAME) == []
+    bad = _turns(
+        {
+            "role": "assistant",
+            "reasoning_details": [{"type": "reasoning.txt"}, {"type": "reasoning.encrypted"}],
+            "tool_calls": [CALL],
+        }
+    )
+    assert [(f.code, f.path) for f in check_payload(bad, NAME)] == [
+        ("IRC102", "$.messages[1].reasoning_details[0].type"),
+        ("IRC104", "$.messages[1].reasoning_details[1].data"),
+    ]
+    # OpenAI's own Chat body has no such fields
+    assert {f.code for f in check_payload(body, "openai-chat")} == {"IRC101"}
+    # model is optional on OpenRouter (the account's default model), required on OpenAI
+    assert check_payload({"messages": [{"role": "user", "content": "hi"}]}, NAME) == []

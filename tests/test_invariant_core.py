@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ir_codec import CacheControl, CacheTtl, Message, ProviderPart, Request, Text, get_codec
@@ -174,3 +176,37 @@ def test_twins_are_equal_items_only() -> None:
     assert _twins(x, "messages[0].content[2]") == []
     assert _twins(x, "messages[0]") == []
     assert _twins(x, "no.such[3].path") == []
+
+
+# -- fit_signatures: a wire that names each part's family (CodecProfile.signatures "*") ------
+
+
+def _fitted(part: Any, family: str | None) -> tuple[Any, list[tuple[str, str]]]:
+    from ir_codec.codec import EncodeContext, fit_signatures
+    from ir_codec.ir import Message, Request
+
+    ctx = EncodeContext("c")
+    req = Request(messages=[Message(role="assistant", content=[part])])
+    out = fit_signatures(req, family, ctx, redacted=True)
+    return out.messages[0].content[0], [(w.path, w.kind.value) for w in ctx.warnings]
+
+
+def test_fit_signatures_on_a_wire_that_names_every_family() -> None:
+    from ir_codec.ir import RedactedThinking, Thinking
+    from ir_codec.profile import EVERY_FAMILY
+
+    for part in (
+        Thinking(text="t", signature="s", origin="gemini"),  # another family's: sent, with its origin
+        Thinking(text="t", signature="s"),  # unknown origin: stays unknown (not made this wire's)
+        RedactedThinking(data="d", origin="openai"),
+    ):
+        assert _fitted(part, EVERY_FAMILY) == (part, [])
+    # nothing signed: the origin is not sent, as on every wire
+    unsigned = Thinking(text="t", origin="anthropic")
+    assert _fitted(unsigned, EVERY_FAMILY) == (
+        Thinking(text="t"),
+        [("messages[0].content[0].origin", "dropped")],
+    )
+    # a wire of one family drops the other's signature and gives an unknown one its own
+    assert _fitted(Thinking(text="t", signature="s", origin="gemini"), "anthropic")[0] == Thinking(text="t")
+    assert _fitted(Thinking(text="t", signature="s"), "anthropic")[0].origin == "anthropic"

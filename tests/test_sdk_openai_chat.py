@@ -59,6 +59,19 @@ def test_openrouter_sdk_accepts_our_body(req: Request) -> None:
                 part_types[part["type"]].model_validate(part)
             if "cache_control" in part:
                 assert part["cache_control"].get("ttl", "5m") in ttls
+    detail_types: dict[str, Any] = {
+        "reasoning.text": c.ReasoningDetailText,
+        "reasoning.summary": c.ReasoningDetailSummary,
+        "reasoning.encrypted": c.ReasoningDetailEncrypted,
+    }
+    for m in clean["messages"]:
+        for detail in m.get("reasoning_details", []):  # an assistant turn's Thinking / RedactedThinking
+            parsed_detail = detail_types[detail["type"]].model_validate(detail)
+            assert not parsed_detail.format_ or parsed_detail.format_ in (
+                "anthropic-claude-v1",
+                "google-gemini-v1",
+                "openai-responses-v1",
+            )
     for tool in clean.get("tools", []):
         if tool["type"] == "function":
             c.ChatFunctionToolFunction.model_validate(tool)

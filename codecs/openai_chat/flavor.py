@@ -191,6 +191,19 @@ class ChatFlavor:
     ``reasoning.text`` / ``reasoning.summary`` / ``reasoning.encrypted``); when present and not
     empty it wins over ``REASONING_FIELDS``. ``None``: the provider has none."""
 
+    REQUEST_REASONING: ClassVar[bool] = False
+    """An assistant message of a request carries its reasoning in ``REASONING_DETAILS_FIELD``
+    (OpenRouter's ``ChatAssistantMessage.reasoning_details``, sent back so that the model
+    behind it sees its signed reasoning again): each item is an IR
+    :class:`~ir_codec.ir.Thinking` or :class:`~ir_codec.ir.RedactedThinking` before the
+    message's content, an item of another type a :class:`~ir_codec.ir.ProviderPart`
+    ``{"reasoning_detail": item}``. ``False``: IR reasoning in a request is reported dropped."""
+
+    REASONING_FORMATS: ClassVar[Mapping[str, str]] = {}
+    """Signature family (``Thinking.origin``) -> the reasoning detail's ``format`` that names it
+    (OpenRouter: ``"anthropic"`` -> ``"anthropic-claude-v1"``). Decode reads such a format on a
+    signed item as the part's origin; encode writes it from the origin."""
+
     STREAM_OPTIONS: ClassVar[Mapping[str, Any] | None] = {"include_usage": True}
     """What a streamed request (IR ``stream=True``) sends as ``stream_options`` unless its
     ``provider_options`` give one: OpenAI reports the usage of a stream only in a last chunk that

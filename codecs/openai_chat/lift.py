@@ -35,11 +35,13 @@ from ir_codec.ir import (
     ProviderOptions,
     ProviderPart,
     ProviderTool,
+    RedactedThinking,
     Refusal,
     Request,
     ResponseFormat,
     SystemBlock,
     Text,
+    Thinking,
     Tool,
     ToolChoice,
     ToolResult,
@@ -58,6 +60,7 @@ from .wire import (
     WFunctionTool,
     WToolCall,
     checked_message,
+    detail_payload,
     group_messages,
     marked_text_block,
     objects_only,
@@ -100,12 +103,22 @@ def lift_file_reference(raw: Mapping[str, Any]) -> Base64Source | FileSource | N
     return Base64Source(media_type=m.group(1), data=m.group(2)) if m else FileSource(file_id=str(fid))
 
 
-def own_part(name: str, p: ProviderPart, role: str) -> bool:
+def own_part(name: str, p: ProviderPart, role: str, reasoning: bool = False) -> bool:
     """An own opaque part is a raw wire part of a type this codec does not model (or, in an
-    assistant message, ``{"tool_call": raw}`` of a call that is not a function call), or a
-    ``file`` part that decode keeps raw."""
+    assistant message, ``{"tool_call": raw}`` of a call that is not a function call, and where
+    the flavor reads reasoning in requests (``reasoning``: ``ChatFlavor.REQUEST_REASONING``)
+    ``{"reasoning_detail": raw}`` of an item that is no IR reasoning part), or a ``file`` part
+    that decode keeps raw."""
     if p.codec != name:
         return False
+    if role == "assistant" and "reasoning_detail" in p.data:
+        detail = p.data["reasoning_detail"]
+        return (
+            reasoning
+            and set(p.data) == {"reasoning_detail"}
+            and isinstance(detail, dict)
+            and not detail_payload(detail)
+        )
     if role == "assistant" and "tool_call" in p.data:
         call = p.data["tool_call"]
         return set(p.data) == {"tool_call"} and isinstance(call, dict) and call.get("type") != "function"
@@ -175,6 +188,8 @@ class Lifter:
             if openai_name in absent and openai_name not in self.flavor.EXTRA_FIELDS:
                 continue
             self._scalars.append((self.wire.get(openai_name, openai_name), ir_name))
+        self.format_origins = {f: family for family, f in self.flavor.REASONING_FORMATS.items()}
+        """A reasoning detail's ``format`` -> the signature family it names."""
         self._scalar_of = dict(self._scalars)
         """Wire name -> IR field of the same fields, read by the (few) fields a body has."""
         assert len(self._scalar_of) == len(self._scalars), "two fields of one wire name"
@@ -360,6 +375,9 @@ class Lifter:
         extras.pop("content", None)
         extras.pop("tool_calls", None)
         content: list[Part] = []
+        details = self.flavor.REASONING_DETAILS_FIELD if self.flavor.REQUEST_REASONING else None
+        if details is not None and extras.get(details):  # null and [] stay raw (no part reads back so)
+            content += self.reasoning_details(extras.pop(details), f"{path}.{details}")
         if m.get("content") is not None:
             content += self.parts(m["content"], f"{path}.content", "assistant")
         field = self.flavor.REFUSAL_FIELD
@@ -368,6 +386,40 @@ class Lifter:
         for k, call in enumerate(m.get("tool_calls") or []):
             content.append(self.tool_call(call, f"{path}.tool_calls[{k}]"))
         return Message(role="assistant", content=content, provider_options=options(self.name, extras))
+
+    def reasoning_details(self, items: Any, path: str) -> list[Part]:
+        """The reasoning parts of a request's assistant message (``ChatFlavor.REQUEST_REASONING``):
+        one per item of its ``reasoning_details``, in order."""
+        if not isinstance(items, list):
+            raise DecodeError(path, "an array of reasoning details", type(items).__name__)
+        return [self.reasoning_detail(expect_object(d, f"{path}[{i}]")) for i, d in enumerate(items)]
+
+    def reasoning_detail(self, d: dict[str, Any]) -> Part:
+        """One reasoning detail (openrouter ``reasoningdetail*.py``). ``reasoning.text`` and
+        ``reasoning.summary`` are a :class:`Thinking` (a summary keeps ``type`` in its options),
+        ``reasoning.encrypted`` a :class:`RedactedThinking`; a string ``signature`` is the
+        part's; the ``format`` of a signed item that names a signature family is its origin
+        (``ChatFlavor.REASONING_FORMATS``). Every other field stays in the part's options. An
+        item of another type, or without its text, is a :class:`ProviderPart` as it is."""
+        key = detail_payload(d)
+        if key is None:
+            return ProviderPart(codec=self.name, data={"reasoning_detail": d})
+        t = d["type"]
+        extras = {k: v for k, v in d.items() if k != "type" and k != key}
+        if t == "reasoning.summary":
+            extras = {"type": t, **extras}
+        encrypted = t == "reasoning.encrypted"
+        signature = extras.pop("signature") if not encrypted and type(extras.get("signature")) is str else None
+        origin = None
+        fmt = extras.get("format")
+        if (encrypted or signature is not None) and type(fmt) is str:
+            origin = self.format_origins.get(fmt)
+            if origin is not None:
+                del extras["format"]
+        opts = options(self.name, extras)
+        if encrypted:
+            return RedactedThinking(data=d[key], origin=origin, provider_options=opts)
+        return Thinking(text=d[key], signature=signature, origin=origin, provider_options=opts)
 
     def read_plain_call(self, call: dict[str, Any]) -> ToolUse:
         """The ToolUse of a plain wire call (:func:`plain_wire_call`): what :meth:`tool_call`

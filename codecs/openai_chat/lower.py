@@ -40,10 +40,12 @@ from ir_codec.ir import (
     ProviderOptions,
     ProviderPart,
     ProviderTool,
+    RedactedThinking,
     Refusal,
     Request,
     ResponseFormat,
     Text,
+    Thinking,
     Tool,
     ToolResult,
     ToolUse,
@@ -170,13 +172,16 @@ def reduce_request(codec: OpenAIChatCodec, request: Request, ctx: EncodeContext)
                 why = None if m.role == "assistant" else unsupported_reason(name, p, m.role)
             elif isinstance(p, Refusal) and m.role == "assistant" and flavor.REFUSAL_FIELD is not None:
                 why = None  # the message's refusal field (ChatFlavor.REFUSAL_FIELD)
+            elif isinstance(p, Thinking | RedactedThinking) and m.role == "assistant" and flavor.REQUEST_REASONING:
+                why = None  # an item of the message's reasoning details (ChatFlavor.REQUEST_REASONING)
             elif isinstance(p, ToolResult):
                 if m.role == "user":
                     p = _reduce_result(codec, p, path, ctx, origins, (*at, len(content), "content"))
                 else:
                     why = unsupported_reason(name, p, m.role)
             elif isinstance(p, ProviderPart):
-                why = None if own_part(name, p, m.role) else unsupported_reason(name, p, m.role)
+                own = own_part(name, p, m.role, flavor.REQUEST_REASONING)
+                why = None if own else unsupported_reason(name, p, m.role)
             elif type(p) in WIRE_TYPE and WIRE_TYPE[type(p)] in allowed:
                 why = source_problem(p)
             else:
@@ -479,15 +484,22 @@ class Lowerer:
     def assistant_message(self, path: IRPath, m: Message) -> list[dict[str, Any]]:
         parts: list[dict[str, Any]] = []
         calls: list[dict[str, Any]] = []
+        details: list[dict[str, Any]] = []  # the flavor's reasoning details (REQUEST_REASONING)
         refusals: list[tuple[IRPath, Refusal]] = []  # for the flavor's REFUSAL_FIELD
         field = self.flavor.REFUSAL_FIELD
-        order: list[int] = []  # where each kept part goes: 0 content, 1 the refusal field, 2 tool calls
+        order: list[int] = []  # where each kept part goes: -1 reasoning, 0 content, 1 the refusal field, 2 tool calls
         for j, p in enumerate(m.content):
             pp = (*path, "content", j)
             rank = 0
             if isinstance(p, ToolUse):
                 calls.append(self.tool_use(p, pp))
                 rank = 2
+            elif isinstance(p, Thinking | RedactedThinking):  # kept by reduce_request only where the flavor reads them
+                details.append(self.reasoning_detail(p, pp))
+                rank = -1
+            elif isinstance(p, ProviderPart) and "reasoning_detail" in p.data:
+                details.append(dict(p.data["reasoning_detail"]))
+                rank = -1
             elif isinstance(p, Text):
                 parts.append(self.text(p, pp))
             elif isinstance(p, Refusal) and field is not None:
@@ -504,15 +516,46 @@ class Lowerer:
             why = "tool calls are sent after the assistant's text (Chat keeps them apart)"
             if field is not None and 1 in order:
                 why = f"the message's content, then its {field}, then its tool calls are sent in that order"
+            if -1 in order:
+                details_field = self.flavor.REASONING_DETAILS_FIELD
+                why = f"the message's {details_field} are read first, then its content and tool calls"
             self.ctx.lossy((*path, "content"), LossKind.MOVED, why)
         msg: dict[str, Any] = {"role": "assistant"}
         if parts:
             msg["content"] = content_form(parts)
         if refusals and field is not None:
             msg[field] = self.refusal_field(refusals)
+        if details:
+            msg[str(self.flavor.REASONING_DETAILS_FIELD)] = details
         if calls:
             msg["tool_calls"] = calls
         return [self.merge(msg, m.provider_options, path)]
+
+    def reasoning_detail(self, p: Thinking | RedactedThinking, path: IRPath) -> dict[str, Any]:
+        """The reasoning detail of ``p`` (the inverse of ``Lifter.reasoning_detail``): its
+        type, text or data, signature and the ``format`` of its origin, then its own options."""
+        own = dict(own_options(p.provider_options, path, self.ctx))
+        if isinstance(p, RedactedThinking):
+            d: dict[str, Any] = {"type": "reasoning.encrypted", "data": p.data}
+        elif own.get("type") == "reasoning.summary":
+            del own["type"]
+            d = {"type": "reasoning.summary", "summary": p.text}
+        else:
+            d = {"type": "reasoning.text", "text": p.text}
+        if isinstance(p, Thinking) and p.signature is not None:
+            d["signature"] = p.signature
+        formats = self.flavor.REASONING_FORMATS
+        if p.origin is not None:  # fit_signatures left an origin only on a signed part
+            if p.origin in formats:
+                d["format"] = formats[p.origin]
+            else:
+                why = f"{self.name} names no {p.origin!r} reasoning format; the origin is not sent"
+                self.ctx.lossy((*path, "origin"), LossKind.DROPPED, why)
+        elif (isinstance(p, RedactedThinking) or p.signature is not None) and own.get("format") in formats.values():
+            family = next(k for k, v in formats.items() if v == own["format"])
+            why = f"format {own['format']!r} is sent; a signed item of that format reads back with origin {family!r}"
+            self.ctx.lossy(path, LossKind.CHANGED, why)
+        return merge_options(d, own, path=path, ctx=self.ctx)
 
     def refusal_field(self, refusals: list[tuple[IRPath, Refusal]]) -> str:
         """The text of the flavor's ``REFUSAL_FIELD``: one string for the turn's refusals."""

@@ -26,6 +26,8 @@ from ir_codec.errors import DecodeError
 __all__ = [
     "AUDIO_FORMAT",
     "DATA_URL",
+    "DETAIL_PAYLOAD",
+    "detail_payload",
     "FORMAT_MEDIA",
     "MESSAGE_TYPES",
     "PART_TYPES",
@@ -403,6 +405,20 @@ def split_fields(obj: Mapping[str, Any], known: frozenset[str]) -> tuple[dict[st
     for k, v in obj.items():
         (a if k in known and v is not None else b)[k] = v
     return a, b
+
+
+DETAIL_PAYLOAD = {"reasoning.text": "text", "reasoning.summary": "summary", "reasoning.encrypted": "data"}
+"""The reasoning detail types a request's assistant message reads as IR parts (openrouter
+``reasoningdetailtext.py``, ``reasoningdetailsummary.py``, ``reasoningdetailencrypted.py``) ->
+the field of each that holds the part's text or data."""
+
+
+def detail_payload(d: Mapping[str, Any]) -> str | None:
+    """The field of reasoning detail ``d`` that holds its text or data (:data:`DETAIL_PAYLOAD`)
+    when it holds a string, else ``None``: then the item is no IR reasoning part."""
+    t = d.get("type")
+    key = DETAIL_PAYLOAD.get(t) if type(t) is str else None
+    return key if key is not None and type(d.get(key)) is str else None
 
 
 PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})

@@ -29,7 +29,7 @@ from msgspec import UNSET, UnsetType
 from ir_codec.codec import register
 from ir_codec.codecs.openai_chat import ChatFlavor, OpenAIChatCodec, WChatRequest
 from ir_codec.ir import CacheControl, CacheTtl
-from ir_codec.profile import CacheRules, CodecProfile
+from ir_codec.profile import EVERY_FAMILY, CacheRules, CodecProfile
 
 __all__ = ["OpenRouterCodec", "OpenRouterFlavor", "OpenRouterRequest"]
 
@@ -68,6 +68,15 @@ class OpenRouterFlavor(ChatFlavor):
     REPLY_DEFAULTS: ClassVar[dict[str, Any]] = {"system_fingerprint": None}
     """``ChatResult.system_fingerprint`` is ``Nullable[str]`` without a default (chatresult.py)."""
     AUTO_CACHE_KEY: ClassVar[str | None] = "cache_control"
+    REQUEST_REASONING: ClassVar[bool] = True
+    """``ChatAssistantMessage.reasoning_details`` (``chatassistantmessage.py``): the reasoning a
+    reply gave, sent back with the turn ("Preserving reasoning blocks", OR-DOC reasoning tokens)."""
+    REASONING_FORMATS: ClassVar[dict[str, str]] = {
+        "anthropic": "anthropic-claude-v1",
+        "gemini": "google-gemini-v1",
+        "openai": "openai-responses-v1",
+    }
+    """The ``ReasoningFormat`` values (``reasoningformat.py``) of the three signature families."""
 
     def write_mark(self, cache: CacheControl) -> dict[str, Any]:
         """``ChatContentCacheControl``: 5m is the default TTL and is not written."""
@@ -126,16 +135,22 @@ class OpenRouterCodec(OpenAIChatCodec):
             ttl_order=True,
         ),
         passes=("plan_cache_breakpoints",),
+        signatures=EVERY_FAMILY,  # each reasoning detail's format names its family
+        redacted_thinking=True,  # reasoning.encrypted
         unsupported={
             "reasoning": "openrouter has no thinking configuration (only reasoning_effort)",
             "n": "openrouter has no n (one completion per request)",
         },
         carries=(
             "the openai-chat body plus Anthropic-style `cache_control` on text and image parts and tools and top-level "
-            "automatic caching (4 breakpoints, 5m / 1h, TTL order), top_k, and `provider` / `models` / `usage` / "
-            "`session_id` / `plugins` as options"
+            "automatic caching (4 breakpoints, 5m / 1h, TTL order), top_k, an assistant turn's thinking and redacted "
+            "thinking as `reasoning_details` (signatures kept, their family as `format`), and `provider` / `models` / "
+            "`usage` / `session_id` / `plugins` as options"
         ),
-        loses="as `openai-chat`, n, and 30m / 12h TTLs sent as 1h; several refusals in one turn are joined",
+        loses=(
+            "as `openai-chat` except an assistant turn's reasoning, n, the thinking configuration, and 30m / 12h TTLs "
+            "sent as 1h; several refusals in one turn are joined"
+        ),
     )
     CANONICALIZATIONS: ClassVar[tuple[str, ...]] = (
         *(c for c in OpenAIChatCodec.CANONICALIZATIONS if "prompt_cache" not in c),

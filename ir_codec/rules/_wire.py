@@ -403,6 +403,7 @@ def chat_request(
     assistant_extra: Mapping[str, Node] | None = None,
     tool_choices: frozenset[str] = frozenset({"none", "auto", "required"}),
     cache_ttls: frozenset[str] = frozenset({"30m"}),
+    optional_model: bool = False,
 ) -> Obj:
     """The Chat Completions body (``completion_create_params.py``), varied per flavor."""
     mark = {"prompt_cache_breakpoint": O_MARK} if mark is None else mark
@@ -514,7 +515,9 @@ def chat_request(
     }
     for f in absent:
         fields.pop(f, None)
-    return Obj(fields, required=["model", "messages"], name="the chat completions body")
+    return Obj(
+        fields, required=["messages"] if optional_model else ["model", "messages"], name="the chat completions body"
+    )
 
 
 _OR_CACHE = Obj(
@@ -522,8 +525,27 @@ _OR_CACHE = Obj(
     required=["type"],
     name="cache_control",
 )
+_OR_DETAIL = {"format": opt(STR), "id": opt(STR), "index": Int()}
+"""The fields every reasoning detail has (openrouter 1.3.84 ``reasoningdetail*.py``)."""
+_OR_DETAILS = Lst(
+    Tagged(
+        {
+            "reasoning.text": Obj({"text": opt(STR), "signature": opt(STR), **_OR_DETAIL}),
+            "reasoning.summary": Obj({"summary": STR, **_OR_DETAIL}, required=["summary"]),
+            "reasoning.encrypted": Obj({"data": STR, **_OR_DETAIL}, required=["data"]),
+            "reasoning.server_tool_call": Obj(
+                {"tool_name": STR, "arguments": STR, "result": STR, "tool_call_id": opt(STR), **_OR_DETAIL},
+                required=["tool_name", "arguments", "result"],
+            ),
+        },
+        kind="reasoning detail",
+    )
+)
 OPENROUTER = chat_request(
-    # openrouter 1.3.84 components/chatrequest.py, chatcontenttext.py, chatfunctiontool.py
+    # openrouter 1.3.84 components/chatrequest.py, chatcontenttext.py, chatfunctiontool.py,
+    # chatassistantmessage.py (reasoning, reasoning_details, images, model)
+    assistant_extra={"reasoning": opt(STR), "reasoning_details": _OR_DETAILS, "images": Lst(OPEN), "model": STR},
+    optional_model=True,  # chatrequest.py: model NotRequired (the account's default model)
     extra={
         "cache_control": _OR_CACHE,
         "top_k": opt(Int(ge=0)),
