@@ -54,3 +54,39 @@ def test_a_reasoning_detail_of_the_wrong_type_is_refused_with_its_path() -> None
         "$.choices[0].message.reasoning_details[0].signature",
         "a string or null",
     )
+
+
+SERVER_CALL = {
+    # reasoningdetailservertoolcall.py (openrouter SDK 1.3.84): in ReasoningDetailUnion beside text,
+    # summary and encrypted, so a reply or a chunk may hold one
+    "type": "reasoning.server_tool_call",
+    "tool_name": "web_search",
+    "arguments": '{"query":"5"}',
+    "result": "[]",
+    "format": "openai-responses-v1",
+    "index": 1,
+}
+
+
+def test_a_server_tool_call_detail_is_kept_whole_in_the_reply_and_the_stream() -> None:
+    from ir_codec import encode_response
+    from ir_codec.errors import LossKind
+    from ir_codec.ir import ProviderPart
+
+    summary = {"type": "reasoning.summary", "summary": "Adding.", "format": "openai-responses-v1", "index": 0}
+    msg = {"role": "assistant", "content": "5", "reasoning_details": [summary, SERVER_CALL]}
+    reply = completion("m", msg, "stop", {"prompt_tokens": 3, "completion_tokens": 2})
+    r = get_codec(NAME).decode_response(reply)
+    kept = ProviderPart(codec=NAME, data={"reasoning_detail": SERVER_CALL})
+    assert r.content[1:] == [kept, Text(text="5")]
+    # the stream that says the same (each detail in a chunk of its own) gives the same reply
+    chunk = {"id": "gen-1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    deltas = [{"reasoning_details": [summary]}, {"reasoning_details": [SERVER_CALL]}, {"content": "5"}]
+    dec = get_codec(NAME).stream_decoder()
+    for k, delta in enumerate(deltas):
+        finish = "stop" if k == len(deltas) - 1 else None
+        dec.feed({**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    assert dec.finish().content == r.content
+    # a Chat reply has no place for it that reads back the same: reported where it was
+    e = encode_response(r, NAME, on_lossy="ignore")
+    assert [(w.path, w.kind) for w in e.warnings] == [("content[1]", LossKind.DROPPED)]

@@ -16,6 +16,7 @@ from ir_codec.codec import EncodeContext, expect_object, expect_str, load_json, 
 from ir_codec.errors import DecodeError, LossKind
 from ir_codec.ir import (
     Part,
+    ProviderPart,
     RedactedThinking,
     Refusal,
     ReplyError,
@@ -185,7 +186,15 @@ def _reasoning_detail(d: Any, path: str, name: str) -> Part:
         return Thinking(text=text or "", signature=signature, provider_options=opts)
     if t == "reasoning.summary" and isinstance(d.get("summary"), str):
         return Thinking(text=d["summary"], provider_options=opts)
+    if isinstance(t, str) and _opaque_detail(d):  # reasoning.server_tool_call, or a type of the future
+        return ProviderPart(codec=name, data={"reasoning_detail": d})
     raise DecodeError(f"{path}.type", "reasoning.text, reasoning.summary or reasoning.encrypted", repr(t))
+
+
+def _opaque_detail(d: Mapping[str, Any]) -> bool:
+    """A reasoning detail of a type that is no IR reasoning part (``reasoning.server_tool_call``,
+    ``reasoningdetailservertoolcall.py``): a reply keeps it as an own :class:`ProviderPart`."""
+    return d.get("type") not in ("reasoning.text", "reasoning.summary", "reasoning.encrypted")
 
 
 def detail_fields(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -419,6 +428,10 @@ class ChatStreamDecoder(StreamDecoder):
             d = expect_object(d, f"{path}.{details_field}[{i}]")
             idx = d.get("index", 0) if isinstance(d.get("index"), int) else 0
             t = d.get("type")
+            if isinstance(t, str) and _opaque_detail(d):
+                # passed on whole, as the whole reply reads it (a reasoning.server_tool_call comes in one piece)
+                out.append(WholePart(index=idx, part=ProviderPart(codec=self.name, data={"reasoning_detail": d})))
+                continue
             own = {**self._detail_own.get(idx, {}), **detail_fields(d)}
             if own != self._detail_own.get(idx, {}):  # the detail's own fields, as the whole reply's part has them
                 self._detail_own[idx] = own
