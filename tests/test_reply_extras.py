@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from ir_codec import decode_stream, get_codec, transpile_response, transpile_stream
@@ -283,3 +284,122 @@ def test_write_kept_writes_over_defaults_and_reports_ir_fields_and_nulls() -> No
     write_kept(body, {"created": 5, "id": "y", "fp": None, "tier": "t"}, {"id"}, ("provider_options", "c"), ctx)
     assert body == {"id": "x", "created": 5, "tier": "t"}
     assert [w.path for w in ctx.warnings] == ["provider_options.c.id", "provider_options.c.fp"]
+
+
+# ``chat_completion.py`` ``Choice.logprobs`` (``ChoiceLogprobs``: ``content`` and ``refusal``, lists
+# of ``ChatCompletionTokenLogprob``); a chunk's choice carries the logprobs of its own tokens
+# (``chat_completion_chunk.py`` ``ChoiceLogprobs``).
+_TOKENS = [
+    {
+        "token": "Hel",
+        "logprob": -0.01,
+        "bytes": [72, 101, 108],
+        "top_logprobs": [{"token": "Hel", "logprob": -0.01, "bytes": [72, 101, 108]}],
+    },
+    {
+        "token": "lo",
+        "logprob": -0.2,
+        "bytes": [108, 111],
+        "top_logprobs": [{"token": "lo", "logprob": -0.2, "bytes": [108, 111]}],
+    },
+]
+
+
+def test_a_chat_choice_keeps_its_logprobs_whole_and_streamed() -> None:
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": "Hello", "refusal": None},
+        "logprobs": {"content": _TOKENS, "refusal": None},
+        "finish_reason": "stop",
+    }
+    body = {**_REPLY, "choices": [choice]}
+    codec = get_codec("openai-chat")
+    r = codec.decode_response(body)
+    assert r.provider_options["openai-chat"]["choice"] == {"logprobs": {"content": _TOKENS, "refusal": None}}
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (body, [])
+    logprobs = ChatCompletion.model_validate(e.body).choices[0].logprobs
+    assert logprobs is not None and [t.token for t in logprobs.content or []] == ["Hel", "lo"]
+    # the provider's stream: each chunk's choice with the logprobs of its token; read as the whole reply
+    head = {"id": "chatcmpl-9", "object": "chat.completion.chunk", "created": 1790000000, "model": "gpt-5"}
+    extra = {"system_fingerprint": "fp_1", "service_tier": "default"}
+    chunks = [
+        {
+            **head,
+            **extra,
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None}
+            ],
+        },
+        *(
+            {
+                **head,
+                **extra,
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"content": t["token"]},
+                        "logprobs": {"content": [t], "refusal": None},
+                        "finish_reason": None,
+                    }
+                ],
+            }
+            for t in _TOKENS
+        ),
+        {**head, **extra, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}]},
+        {**head, **extra, "choices": [], "usage": _USAGE},
+    ]
+    assert decode_stream(sse_bytes([(None, c) for c in chunks]), "openai-chat") == r
+    # written back: the finishing choice carries them all, which reads back the same
+    s = codec.encode_stream(r)
+    finishing = [data["choices"][0] for _, data in s.events if data["choices"] and data["choices"][0]["finish_reason"]]
+    assert finishing == [
+        {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": {"content": _TOKENS, "refusal": None}}
+    ]
+    for _, data in s.events:
+        ChatCompletionChunk.model_validate(data)
+    assert decode_stream(s.to_sse(), "openai-chat") == r
+    assert s.warnings == []
+
+
+def test_openrouter_keeps_the_native_finish_reason() -> None:
+    """``chatchoice.py`` / ``chatstreamchoice.py``: ``native_finish_reason``, the upstream model's own
+    word (``end_turn``), beside the normalized ``finish_reason``; null until the last chunk."""
+    from openrouter import components as c
+
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": "hi"},
+        "finish_reason": "stop",
+        "native_finish_reason": "end_turn",
+    }
+    body = {
+        "id": "gen-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "anthropic/claude-sonnet-4.5",
+        "system_fingerprint": None,
+        "choices": [choice],
+    }
+    codec = get_codec("openrouter")
+    r = codec.decode_response(body)
+    assert r.provider_options["openrouter"]["choice"] == {"native_finish_reason": "end_turn"}
+    assert codec.encode_response(r).body["choices"] == [choice]
+    s = codec.encode_stream(r)
+    assert [d["choices"][0].get("native_finish_reason") for _, d in s.events if d["choices"]][-1] == "end_turn"
+    for _, data in s.events:
+        c.ChatStreamChunk.model_validate(data)
+    assert decode_stream(s.to_sse(), "openrouter") == r
+
+
+def test_a_stream_that_ends_with_an_error_reports_the_choice_fields_it_cannot_carry() -> None:
+    from ir_codec.ir import ReplyError
+
+    codec = get_codec("openai-chat")
+    choice = {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+    r = codec.decode_response({**_REPLY, "choices": [{**choice, "logprobs": {"content": _TOKENS[:1]}}]})
+    failed = msgspec.structs.replace(r, stop_reason="error", error=ReplyError(type="server_error", message="boom"))
+    s = codec.encode_stream(failed)
+    assert ("provider_options.openai-chat.choice", LossKind.DROPPED) in [(w.path, w.kind) for w in s.warnings]

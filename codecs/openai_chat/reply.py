@@ -276,7 +276,9 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         stop_reason=stop,
         raw_stop_reason=choice.finish_reason,
         usage=usage,
-        provider_options=_reply_extras(data, comp.usage, usage, name, flavor, _message_extras(msg, flavor)),
+        provider_options=_reply_extras(
+            data, comp.usage, usage, name, flavor, _message_extras(msg, flavor), _choice_extras(data["choices"][0])
+        ),
         error=error,
     )
 
@@ -284,7 +286,7 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
 _REPLY_FIELDS = frozenset({"id", "object", "model", "choices", "usage", "error"})
 """Top-level reply (and chunk) fields the IR holds; the others are kept raw."""
 
-_NESTED = frozenset({"usage", "message"})
+_NESTED = frozenset({"usage", "message", "choice"})
 """Keys of the kept fields (:func:`_reply_extras`) that hold another object's, not the reply's."""
 
 
@@ -297,6 +299,31 @@ def _message_extras(message: Mapping[str, Any], flavor: ChatFlavor) -> dict[str,
 
 _MESSAGE_FIELDS = frozenset({"role", "content", "refusal", "tool_calls"})
 
+_CHOICE_FIELDS = frozenset({"index", "message", "delta", "finish_reason", "error"})
+"""Fields of a choice the IR holds (the error: :func:`_chat_error`); the others are kept raw."""
+
+
+def _choice_extras(choice: Mapping[str, Any]) -> dict[str, Any]:
+    """The first choice's fields the IR has no word for: ``logprobs`` (``chat_completion.py``
+    ``ChoiceLogprobs``), OpenRouter's ``native_finish_reason`` (``chatchoice.py``)."""
+    return kept_fields(choice, _CHOICE_FIELDS)
+
+
+def _join_choice_extras(kept: dict[str, Any], choice: Mapping[str, Any]) -> None:
+    """Add a chunk's choice fields to those of the chunks before (``kept``), as the whole reply
+    has them: the token lists of ``logprobs`` (``content``, ``refusal``) are joined, any other
+    field is the last value that is not null."""
+    for k, v in _choice_extras(choice).items():
+        old = kept.get(k)
+        if k == "logprobs" and isinstance(old, dict) and isinstance(v, dict):
+            joined = dict(old)
+            for key, tokens in v.items():
+                before = joined.get(key)
+                joined[key] = before + tokens if isinstance(before, list) and isinstance(tokens, list) else tokens
+            kept[k] = joined
+        else:
+            kept[k] = v
+
 
 def _reply_extras(
     data: Mapping[str, Any],
@@ -305,10 +332,12 @@ def _reply_extras(
     name: str,
     flavor: ChatFlavor,
     message: Mapping[str, Any],
+    choice: Mapping[str, Any],
 ) -> dict[str, dict[str, Any]]:
     """The reply's fields the IR has no word for (``created``, ``system_fingerprint``,
     ``service_tier``, OpenRouter's ``provider``), under ``message`` its message's
-    (:func:`_message_extras`), and under ``usage`` those of its usage that
+    (:func:`_message_extras`), under ``choice`` its choice's (:func:`_choice_extras`), and
+    under ``usage`` those of its usage that
     the IR usage does not write back (OpenRouter's ``cost``, ``prompt_tokens_details.audio_tokens``):
     ``provider_options[name]``, written back by :func:`encode_reply`."""
     extras = kept_fields(data, _REPLY_FIELDS, {"created": 0, **flavor.REPLY_DEFAULTS})
@@ -318,6 +347,8 @@ def _reply_extras(
             extras["usage"] = kept
     if message:
         extras["message"] = dict(message)
+    if choice:
+        extras["choice"] = dict(choice)
     return {name: extras} if extras else {}
 
 
@@ -384,6 +415,8 @@ class ChatStreamDecoder(StreamDecoder):
         """Each reasoning detail's own fields (:func:`detail_fields`), by its index."""
         self._message: dict[str, Any] = {}
         """The first choice's delta fields beyond the IR's (``annotations``), the last of each."""
+        self._choice: dict[str, Any] = {}
+        """The first choice's fields beyond the IR's (``logprobs``, joined; ``native_finish_reason``)."""
         self._usage: tuple[Any, Usage] | None = None
         """The last usage: as the chunk wrote it, and read (for :func:`_reply_extras`)."""
 
@@ -398,6 +431,7 @@ class ChatStreamDecoder(StreamDecoder):
         for ci, choice in enumerate(chunk.choices):
             if choice.index != 0:
                 continue
+            _join_choice_extras(self._choice, data["choices"][ci])
             out += self._delta(choice.delta, f"$.choices[{ci}].delta")
             if choice.finish_reason is not None and error is None:
                 self._hand_over_whole_parts()
@@ -413,7 +447,9 @@ class ChatStreamDecoder(StreamDecoder):
             self._usage = (chunk.usage, self.flavor.convert_usage(chunk.usage, "$.usage"))
             out.append(UsageUpdate(usage=self._usage[1]))
         raw, usage = self._usage or (None, None)
-        self.assembler.response_options = _reply_extras(self._top, raw, usage, self.name, self.flavor, self._message)
+        self.assembler.response_options = _reply_extras(
+            self._top, raw, usage, self.name, self.flavor, self._message, self._choice
+        )
         if error is not None:  # the stream ends here (OpenAI: a chunk of the error alone; OpenRouter: beside a choice)
             self._hand_over_whole_parts()
             out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code, error=error))
@@ -700,12 +736,15 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     body["object"] = "chat.completion"
     own = part_options(response.provider_options, None, (), ctx, name)
     kept_usage = own.pop("usage", None)
+    kept_choice = own.pop("choice", None)
     if "message" in own:  # the message's own fields, kept raw (_message_extras)
         merge_unwritten(message, own.pop("message"), ("provider_options", name, "message"), ctx)
     body["created"] = 0
     body.update(flavor.REPLY_DEFAULTS)
     write_kept(body, own, _REPLY_FIELDS, ("provider_options", name), ctx)  # the reply's own (_reply_extras)
     body["choices"] = [{"index": 0, "message": message, "finish_reason": finish}]
+    if kept_choice is not None:  # the choice's own fields, kept raw (_choice_extras)
+        merge_unwritten(body["choices"][0], kept_choice, ("provider_options", name, "choice"), ctx)
     error = response.error
     if error is not None and _write_finish(flavor, name).get("error") == "error":
         # OpenRouter: the choice finishes with "error" and says it (its ErrorResponse: code, message)
@@ -1133,14 +1172,27 @@ class ChatStreamEncoder(StreamEncoder):
         kept = _message_extras(message, self.flavor)
         if kept:  # the message's own fields (annotations, ...): in one delta, before the finish
             out.append(self._chunk(kept))
+        # the choice's own fields (logprobs, native_finish_reason) on the finishing chunk's choice,
+        # where they read back whole (the token lists of logprobs are joined)
+        extras = _choice_extras(choice)
         if error is None:  # the usage comes last, in a chunk without choices (stream_options.include_usage)
-            return [*out, self._chunk({}, choice["finish_reason"]), *usage]
+            return [*out, self._finish_chunk(choice["finish_reason"], extras), *usage]
         if choice["finish_reason"] == "error":  # OpenRouter: beside a choice that finishes with "error"
-            name, chunk = self._chunk({}, "error")
+            name, chunk = self._finish_chunk("error", extras)
             wire = _openrouter_error(error, EncodeContext(self.codec.NAME))  # the body reported its losses
             return [*out, *usage, (name, {**chunk, "error": wire})]
+        if extras:
+            why = "a stream that ends with an error has no finishing choice to carry these fields"
+            self.stream_loss(("provider_options", self.codec.NAME, "choice"), LossKind.DROPPED, why)
         wire = {"message": error.message, "type": error.type, "param": None, "code": error.code}
         return [*out, *usage, (None, {"error": wire})]
+
+    def _finish_chunk(self, finish: str, extras: Mapping[str, Any]) -> WireEvent:
+        """The chunk whose choice finishes the reply, with the choice's own fields ``extras``."""
+        name, chunk = self._chunk({}, finish)
+        if extras:
+            chunk["choices"][0].update(extras)
+        return name, chunk
 
     def _check_call(self, k: int, call: _Call, text: str, part: ToolUse, at: int) -> None:
         """Report a call whose streamed arguments text is not the one the whole reply writes (its
