@@ -19,7 +19,7 @@ import pytest
 from ir_codec import decode_stream, get_codec, transpile_response, transpile_stream
 from ir_codec.codec import EncodeContext
 from ir_codec.errors import LossKind
-from ir_codec.ir import ToolUse
+from ir_codec.ir import Text, ToolUse
 from ir_codec.replies import kept_fields, merge_unwritten, sse_bytes, unwritten, write_kept
 
 ROOT = Path(__file__).resolve().parent / "responses"
@@ -403,3 +403,49 @@ def test_a_stream_that_ends_with_an_error_reports_the_choice_fields_it_cannot_ca
     failed = msgspec.structs.replace(r, stop_reason="error", error=ReplyError(type="server_error", message="boom"))
     s = codec.encode_stream(failed)
     assert ("provider_options.openai-chat.choice", LossKind.DROPPED) in [(w.path, w.kind) for w in s.warnings]
+
+
+# ``response_output_text.py``: ``annotations`` (``url_citation`` of web search, ``file_citation`` of
+# file search) and ``logprobs`` of an ``output_text`` part; the stream says them in
+# ``response.output_text.annotation.added`` and whole in ``response.content_part.done``
+# (``response_output_text_annotation_added_event.py``, ``response_content_part_done_event.py``).
+_URL = {"type": "url_citation", "start_index": 0, "end_index": 2, "url": "https://example.com/", "title": "Example"}
+_FILE = {"type": "file_citation", "file_id": "file-1", "filename": "notes.pdf", "index": 2}
+_LOGPROB = {"token": "hi", "logprob": -0.5, "bytes": [104, 105], "top_logprobs": []}
+
+
+def test_responses_output_text_keeps_its_annotations_and_logprobs() -> None:
+    from openai.types.responses import Response as SdkResponse
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    text = {"type": "output_text", "text": "hi", "annotations": [_URL, _FILE], "logprobs": [_LOGPROB]}
+    message = {**_RESPONSE["output"][0], "content": [text]}  # type: ignore[index]
+    body = {**_RESPONSE, "output": [message]}
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(body)
+    assert r.content[0] == Text(
+        text="hi", provider_options={"openai-responses": {"annotations": [_URL, _FILE], "logprobs": [_LOGPROB]}}
+    )
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (body, [])
+    SdkResponse.model_validate(e.body)
+    s = codec.encode_stream(r)
+    added = [data["annotation"] for name, data in s.events if name == "response.output_text.annotation.added"]
+    assert added == [_URL, _FILE]
+    done = [data["part"] for name, data in s.events if name == "response.content_part.done"]
+    assert done == [text]
+    events = TypeAdapter(ResponseStreamEvent)
+    for _, data in s.events:
+        events.validate_python(data)
+    assert decode_stream(s.to_sse(), "openai-responses") == r
+    assert s.warnings == []
+
+
+def test_responses_empty_annotations_are_the_default_and_not_kept() -> None:
+    """Every output_text has ``annotations`` (required) and most an empty ``logprobs``: nothing to
+    keep, so a Text of a plain reply carries no options to report elsewhere."""
+    text = {"type": "output_text", "text": "hi", "annotations": [], "logprobs": []}
+    body = {**_RESPONSE, "output": [{**_RESPONSE["output"][0], "content": [text]}]}  # type: ignore[index]
+    r = get_codec("openai-responses").decode_response(body)
+    assert r.content[0] == Text(text="hi")

@@ -204,9 +204,20 @@ def _tool_input(arguments: str, path: str) -> dict[str, Any]:
     return value
 
 
+_TEXT_KEPT = ("annotations", "logprobs")
+"""Fields of an ``output_text`` part kept in the Text's options where they are not empty
+(``response_output_text.py``: the ``url_citation`` / ``file_citation`` annotations of web and
+file search, the token ``logprobs``); empty, they are what the encoder writes anyway."""
+
+
+def _text_options(c: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    kept = {k: c[k] for k in _TEXT_KEPT if isinstance(c.get(k), list) and c[k]}
+    return {NAME: kept} if kept else {}
+
+
 def _output_text(c: dict[str, Any], path: str) -> Part:
     wire_convert(c, WResponseOutputText, path)
-    return Text(text=c["text"])
+    return Text(text=c["text"], provider_options=_text_options(c))
 
 
 def _output_refusal(c: dict[str, Any], path: str) -> Part:
@@ -368,7 +379,10 @@ class ResponsesStreamDecoder(StreamDecoder):
             wire_convert(part, WResponseOutputRefusal, "$.part")
             self.assembler.add_part(idx, Refusal(text=part["refusal"]))
             self._parts.append(Refusal(text=part["refusal"]))
-        elif part.get("type") != "output_text":
+        elif part.get("type") == "output_text":
+            if opts := _text_options(part):  # the part whole: its annotations and logprobs
+                self.assembler.set_part_options(idx, opts)
+        else:
             self.assembler.add_part(idx, ProviderPart(codec=NAME, data=part))
         return []
 
@@ -481,11 +495,18 @@ def _message(output_index: int, status: str) -> dict[str, Any]:
     }
 
 
-def _content_part(p: Text | Refusal) -> dict[str, Any]:
-    """``ResponseOutputText`` (annotations required) or ``ResponseOutputRefusal``."""
+def _content_part(p: Text | Refusal, raw: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``ResponseOutputText`` (annotations required; with the annotations and logprobs kept in
+    ``raw``, the Text's own options) or ``ResponseOutputRefusal``."""
     if isinstance(p, Text):
-        return {"type": "output_text", "text": p.text, "annotations": []}
+        return _output_text_part(p.text, raw or {})
     return {"type": "refusal", "refusal": p.text}
+
+
+def _output_text_part(text: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+    part.update((k, raw[k]) for k in _TEXT_KEPT if isinstance(raw.get(k), list) and raw[k])
+    return part
 
 
 def _function_call(call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
@@ -614,12 +635,14 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
         kept.append(p)
         if isinstance(p, Text | Refusal | ToolUse):
             for k in raw:
+                if isinstance(p, Text) and k in _TEXT_KEPT and isinstance(raw[k], list) and raw[k]:
+                    continue  # written on the output_text part
                 ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
         if isinstance(p, Text | Refusal):
             if message is None:
                 message = _message(len(output), "completed")
                 output.append(message)
-            message["content"].append(_content_part(p))
+            message["content"].append(_content_part(p, raw))
             continue
         message = None
         if isinstance(p, ToolUse):
@@ -847,12 +870,17 @@ class ResponsesStreamEncoder(StreamEncoder):
         s.closed = True
         where = {"item_id": s.item_id, "output_index": s.output_index}
         if s.kind == "text":
-            part = {"type": "output_text", "text": s.text, "annotations": []}
+            part = _output_text_part(s.text, self._raw(k))  # with the annotations and logprobs known now
             if self._message is not None and self._message[0] == s.output_index:  # closes before its message
                 self._message[1][s.content_index] = part
             at = {**where, "content_index": s.content_index}
+            out = [
+                self._emit("response.output_text.annotation.added", **at, annotation_index=n, annotation=a)
+                for n, a in enumerate(part["annotations"])
+            ]
             return [
-                self._emit("response.output_text.done", **at, text=s.text, logprobs=[]),
+                *out,
+                self._emit("response.output_text.done", **at, text=s.text, logprobs=part.get("logprobs", [])),
                 self._emit("response.content_part.done", **at, part=dict(part)),
             ]
         if s.kind == "reasoning":
