@@ -449,3 +449,45 @@ def test_responses_empty_annotations_are_the_default_and_not_kept() -> None:
     body = {**_RESPONSE, "output": [{**_RESPONSE["output"][0], "content": [text]}]}  # type: ignore[index]
     r = get_codec("openai-responses").decode_response(body)
     assert r.content[0] == Text(text="hi")
+
+
+def test_an_anthropic_tool_use_keeps_its_caller_and_toolset_whole_streamed_and_in_the_next_request() -> None:
+    """``types/tool_use_block.py``: ``caller`` (who called the tool: ``direct``, or code execution in
+    programmatic tool calling) and ``toolset_name``; ``tool_use_block_param.py`` takes both back."""
+    from anthropic.types import Message as SdkMessage
+
+    from ir_codec import Message, Request, ToolResult
+
+    block = {
+        "type": "tool_use",
+        "id": "toolu_1",
+        "name": "get_weather",
+        "input": {"city": "Paris"},
+        "caller": {"type": "direct"},
+        "toolset_name": "weather",
+    }
+    body = {
+        "id": "msg_1",
+        "model": "claude-sonnet-4-5",
+        "type": "message",
+        "role": "assistant",
+        "content": [block],
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
+    codec = get_codec("anthropic")
+    r = codec.decode_response(body)
+    own = {"anthropic": {"caller": {"type": "direct"}, "toolset_name": "weather"}}
+    assert r.content == [ToolUse(id="toolu_1", name="get_weather", input={"city": "Paris"}, provider_options=own)]
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (body, [])
+    SdkMessage.model_validate(e.body)
+    s = codec.encode_stream(r)
+    assert [d["content_block"] for n, d in s.events if n == "content_block_start"] == [{**block, "input": {}}]
+    assert decode_stream(s.to_sse(), "anthropic") == r
+    # the next request sends the call back as it came
+    turn = Message(role="assistant", content=r.content)
+    answer = Message(role="user", content=[ToolResult(tool_use_id="toolu_1", content=[Text(text="sunny")])])
+    req = Request(model="m", max_tokens=5, messages=[Message(role="user", content=[Text(text="q")]), turn, answer])
+    assert codec.encode(req).body["messages"][1]["content"] == [block]

@@ -47,6 +47,7 @@ from ir_codec.replies import (
 )
 from ir_codec.stream import (
     MessageStart,
+    PartOptions,
     Stop,
     StreamDecoder,
     StreamEvent,
@@ -176,9 +177,16 @@ def _redacted(b: dict[str, Any], path: str) -> Part:
     return RedactedThinking(data=wire_convert(b, WRedactedThinkingBlock, path).data, origin=FAMILY)
 
 
+_TOOL_USE_FIELDS = frozenset({"type", "id", "name", "input"})
+"""The fields of a ``tool_use`` block the IR holds; the others (``caller`` of programmatic tool
+calling, ``toolset_name``: ``types/tool_use_block.py``) are kept in the part's options."""
+
+
 def _tool_use(b: dict[str, Any], path: str) -> Part:
     u = wire_convert(b, WToolUseBlock, path)
-    return ToolUse(id=u.id, name=u.name, input=u.input)
+    return ToolUse(
+        id=u.id, name=u.name, input=u.input, provider_options=family_options_of(kept_fields(b, _TOOL_USE_FIELDS))
+    )
 
 
 _REPLY_BLOCKS: dict[str, Callable[[dict[str, Any], str], Part]] = {
@@ -296,7 +304,9 @@ class AnthropicStreamDecoder(StreamDecoder):
             return [ThinkingDelta(index=i, text=text, signature=sig, origin=None if sig is None else FAMILY)]
         if kind == "tool_use":
             u = wire_convert(block, WToolUseBlock, "$.content_block")
-            out: list[StreamEvent] = [ToolCallStart(index=i, id=u.id, name=u.name)]
+            opts = family_options_of(kept_fields(block, _TOOL_USE_FIELDS))
+            out: list[StreamEvent] = [PartOptions(index=i, provider_options=opts)] if opts else []
+            out.append(ToolCallStart(index=i, id=u.id, name=u.name))
             if u.input:
                 out.append(ToolCallDelta(index=i, arguments=json_text(u.input)))
             return out
@@ -448,8 +458,10 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             out = {"type": "redacted_thinking", "data": p.data}
         case ToolUse():
             out = {"type": "tool_use", "id": p.id, "name": p.name, "input": p.input}
-    for k, v in raw.items():  # decode reads back a text block's citations, nothing else
+    for k, v in raw.items():  # decode reads back a text block's citations and a tool_use block's own fields
         if isinstance(p, Text) and k == "citations" and v:
+            out[k] = v
+        elif isinstance(p, ToolUse) and k not in _TOOL_USE_FIELDS and v is not None:
             out[k] = v
         else:
             ctx.lossy((*path, "provider_options", FAMILY, k), LossKind.DROPPED, "not read back from a reply block")
@@ -602,6 +614,8 @@ class AnthropicStreamEncoder(StreamEncoder):
         else:  # a tool call (its arguments may come before its name: both are then "")
             name = ev.name if isinstance(ev, ToolCallStart) else ""
             opened = {"type": "tool_use", "id": getattr(ev, "id", ""), "name": name, "input": {}}
+            own = self.assembler.part_options.get(k, {}).get(FAMILY, {})  # caller, toolset_name (known first)
+            opened.update((f, v) for f, v in own.items() if f not in _TOOL_USE_FIELDS and v is not None)
         return self._open_block(k, opened) + self._piece(k, ev)
 
     def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
