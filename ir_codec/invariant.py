@@ -138,7 +138,16 @@ def _similarity(a: Any, b: Any) -> float:
     else:
         return 0.0
     pairs = [(u, v) for u, v in pairs if not (_empty(u) and _empty(v))]
-    return sum(_overlap(u, v) for u, v in pairs) / max(len(pairs), 1)
+    s = sum(_overlap(u, v) for u, v in pairs) / max(len(pairs), 1)
+    if s == 0 and all(_empty(v) for _, v in pairs):
+        # ``b`` is ``a`` with every field it had emptied (an empty thought whose origin was not
+        # sent): the same item worn down, not an unrelated one; it pairs below any that shares
+        return _WORN
+    return s
+
+
+_WORN = 1e-3
+"""The similarity of an element to one of its shape that kept none of its (non-empty) fields."""
 
 
 _MAX_ALIGN = 4096  # element pairs compared in one block; beyond it, blocks are reported whole

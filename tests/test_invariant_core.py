@@ -210,3 +210,16 @@ def test_fit_signatures_on_a_wire_that_names_every_family() -> None:
     # a wire of one family drops the other's signature and gives an unknown one its own
     assert _fitted(Thinking(text="t", signature="s", origin="gemini"), "anthropic")[0] == Thinking(text="t")
     assert _fitted(Thinking(text="t", signature="s"), "anthropic")[0].origin == "anthropic"
+
+
+def test_an_element_worn_down_to_nothing_pairs_with_itself_not_with_a_gap() -> None:
+    """An empty thought whose origin was not sent (reported at ``.origin``) beside texts that were
+    joined: the thought is the same item with its one field emptied, so the difference is at its
+    ``origin``, which the warning covers; an unrelated element of the same shape does not pair."""
+    from ir_codec.ir import RedactedThinking, Thinking
+
+    x = [RedactedThinking(data="AA=="), Thinking(text="", origin="openai"), Text(text="0"), Text(text="0")]
+    y = [RedactedThinking(data="AA=="), Thinking(text=""), Text(text="00")]
+    assert diff_paths(x, y, "content") == ["content[1].origin", "content[2]", "content[3]"]
+    # nothing emptied, nothing shared: no pair (a dropped text and an inserted one)
+    assert diff_paths([Text(text="a"), Text(text="b")], [Text(text="c")], "content") == ["content[0]", "content[1]"]

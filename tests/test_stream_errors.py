@@ -486,3 +486,24 @@ def test_a_failed_responses_reply_writes_the_sdks_error() -> None:
     assert get_codec("openai-responses").decode_response(e.body).error == ReplyError(
         type="overloaded_error", code="server_error", message="Overloaded"
     )
+
+
+def test_a_responses_stream_that_ends_at_the_error_event_reports_the_responses_own_fields() -> None:
+    """Only the terminal response event (``response.completed`` / ``failed``) carries the
+    Response object's own fields (``created_at``, ``instructions``): a stream that ends at the
+    ``error`` event does not say them, and reports each (found by the reply invariant)."""
+    codec = get_codec("openai-responses")
+    r = Response(
+        id="resp_1",
+        model="gpt-5",
+        stop_reason="error",
+        error=ReplyError(code="server_error", message="boom"),
+        provider_options={"openai-responses": {"created_at": 1767000000, "instructions": "Be brief."}},
+    )
+    s = codec.encode_stream(r)
+    assert [name for name, _ in s.events][-1] == "error"
+    assert [(w.path, w.kind) for w in s.warnings if w.path.startswith("provider_options")] == [
+        ("provider_options.openai-responses.created_at", LossKind.DROPPED),
+        ("provider_options.openai-responses.instructions", LossKind.DROPPED),
+    ]
+    check_response(codec, r)

@@ -943,6 +943,9 @@ class ResponsesStreamEncoder(StreamEncoder):
                 self.withdraw(("content", position[k], "origin"), LossKind.CHANGED)
                 why = "the stream ends at the error, before the reasoning item is done: its encrypted content is lost"
                 self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        for key in response.provider_options.get(NAME, {}):  # created_at, instructions, ...
+            why = "the stream ends at the error event; only the terminal response event carries the response's fields"
+            self.stream_loss(("provider_options", NAME, key), LossKind.DROPPED, why)
         self.withdraw_under(("error",))  # the body's failed-response error is not written: the event's losses
         code = error_named(error, "code", self.ctx)
         return [self._emit("error", code=code, message=error.message, param=None)]
