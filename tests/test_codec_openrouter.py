@@ -464,3 +464,21 @@ def test_rules_know_the_reasoning_fields_of_an_assistant_turn() -> None:
     assert {f.code for f in check_payload(body, "openai-chat")} == {"IRC101"}
     # model is optional on OpenRouter (the account's default model), required on OpenAI
     assert check_payload({"messages": [{"role": "user", "content": "hi"}]}, NAME) == []
+
+
+@pytest.mark.parametrize("value", [None, []])
+def test_null_or_empty_reasoning_details_stay_raw(value: Any) -> None:
+    body = _turns({"role": "assistant", "content": "a", "reasoning_details": value, "tool_calls": [CALL]})
+    req = CODEC.decode(body)
+    assert req.messages[1].provider_options == {NAME: {"reasoning_details": value}}
+    assert CODEC.encode(req).body == body
+
+
+@pytest.mark.parametrize(("value", "path"), [(0, ""), ({}, ""), ("x", ""), ([None], "[0]"), ([[1]], "[0]")])
+def test_reasoning_details_of_the_wrong_type_are_refused_with_their_path(value: Any, path: str) -> None:
+    from ir_codec import DecodeError
+
+    body = _turns({"role": "assistant", "content": "a", "reasoning_details": value, "tool_calls": [CALL]})
+    with pytest.raises(DecodeError) as info:
+        CODEC.decode(body)
+    assert info.value.path == f"$.messages[1].reasoning_details{path}"

@@ -376,7 +376,7 @@ class Lifter:
         extras.pop("tool_calls", None)
         content: list[Part] = []
         details = self.flavor.REASONING_DETAILS_FIELD if self.flavor.REQUEST_REASONING else None
-        if details is not None and extras.get(details):  # null and [] stay raw (no part reads back so)
+        if details is not None and extras.get(details, []) not in (None, []):  # null and [] stay raw
             content += self.reasoning_details(extras.pop(details), f"{path}.{details}")
         if m.get("content") is not None:
             content += self.parts(m["content"], f"{path}.content", "assistant")
