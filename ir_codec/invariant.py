@@ -124,9 +124,11 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, list | dict | str) and not v)
 
 
-def _similarity(a: Any, b: Any) -> float:
+def _similarity(a: Any, b: Any, worn: bool = False) -> float:
     """How much of ``a`` survives in ``b`` (0..1), or -1 when they cannot be the same item.
-    Fields empty on both sides (absent options, no cache mark) say nothing and are skipped."""
+    Fields empty on both sides (absent options, no cache mark) say nothing and are skipped.
+    ``worn`` (list elements being paired): ``b`` that is ``a`` with every field emptied scores
+    :data:`_WORN` rather than 0."""
     if _shape(a) != _shape(b):
         return -1.0
     if _same(a, b):
@@ -139,7 +141,7 @@ def _similarity(a: Any, b: Any) -> float:
         return 0.0
     pairs = [(u, v) for u, v in pairs if not (_empty(u) and _empty(v))]
     s = sum(_overlap(u, v) for u, v in pairs) / max(len(pairs), 1)
-    if s == 0 and all(_empty(v) for _, v in pairs):
+    if worn and s == 0 and all(_empty(v) for _, v in pairs):
         # ``b`` is ``a`` with every field it had emptied (an empty thought whose origin was not
         # sent): the same item worn down, not an unrelated one; it pairs below any that shares
         return _WORN
@@ -163,7 +165,7 @@ def _pair(xs: list[Any], ys: list[Any]) -> list[tuple[int, int]] | None:
     n, m = len(xs), len(ys)
     if n * m > _MAX_ALIGN:
         return None
-    sim = [[_similarity(a, b) for b in ys] for a in xs]
+    sim = [[_similarity(a, b, worn=True) for b in ys] for a in xs]
     zero = (0, 0.0)
     best = [[zero] * (m + 1) for _ in range(n + 1)]
 

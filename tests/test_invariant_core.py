@@ -223,3 +223,6 @@ def test_an_element_worn_down_to_nothing_pairs_with_itself_not_with_a_gap() -> N
     assert diff_paths(x, y, "content") == ["content[1].origin", "content[2]", "content[3]"]
     # nothing emptied, nothing shared: no pair (a dropped text and an inserted one)
     assert diff_paths([Text(text="a"), Text(text="b")], [Text(text="c")], "content") == ["content[0]", "content[1]"]
+    # only the element is worn down as a whole: a nested option gone does not make another text its pair
+    gone = Text(text="0", provider_options={"x-foreign": {"x__": None}})
+    assert diff_paths([gone, Thinking(text="")], [Text(text=".")], "content") == ["content[0]", "content[1]"]

@@ -92,13 +92,16 @@ def test_a_field_the_stream_learns_late_is_reported() -> None:
 @pytest.mark.parametrize("path", sorted((ROOT / "openrouter").glob("*.json")), ids=lambda p: p.stem)
 def test_openrouter_replies_come_back_with_cost_and_provider(path: Path) -> None:
     """The recorded replies: every field comes back but the nulls (``logprobs: null`` reads as
-    absent) and what OpenRouter's reasoning details say beyond the IR (``format``, ``index``)."""
+    absent), the message whole (its ``reasoning`` text beside the details, each detail with its
+    ``format`` and ``index``)."""
     body = json.loads(path.read_text())["response"]
     codec = get_codec("openrouter")
     got = codec.encode_response(codec.decode_response(body)).body
     for key in ("created", "provider", "usage"):
         if key in body:
             assert got[key] == body[key]
+    assert got["choices"][0]["message"] == body["choices"][0]["message"]
+    assert {k: v for k, v in body["choices"][0].items() if v is not None} == got["choices"][0]
 
 
 def test_another_provider_reports_them_not_carried() -> None:
@@ -247,7 +250,8 @@ def test_openrouter_reasoning_details_keep_format_id_and_summary() -> None:
         {"openrouter": {"format": "openai-responses-v1", "id": "rs_1"}},
     ]
     e = codec.encode_response(r)
-    assert e.body["choices"][0]["message"]["reasoning_details"] == details
+    # each item with its index, as OpenRouter writes them (the stream numbers them so too)
+    assert e.body["choices"][0]["message"]["reasoning_details"] == [{**d, "index": n} for n, d in enumerate(details)]
     s = codec.encode_stream(r)
     assert decode_stream(s.to_sse(), "openrouter") == r
     again = transpile_stream(s.to_sse(), "openrouter", "openrouter", on_lossy="raise")

@@ -605,7 +605,15 @@ def _reasoning(
         if p.origin is not None:  # type: ignore[union-attr]
             ctx.lossy(("content", j, "origin"), LossKind.DROPPED, "Chat reasoning carries no origin")
     if details_field is not None and needs:
-        return {details_field: [_detail_item(p, own.get(j, {})) for j, p in parts]}
+        # as the provider writes them (and the stream encoder does): each item with its ``index``,
+        # and the text of the thoughts in the text field beside them, for a reader of that field
+        items = [{**_detail_item(p, own.get(j, {})), "index": n} for n, (j, p) in enumerate(parts)]
+        text = "".join(p.text for _, p in parts if isinstance(p, Thinking))
+        return (
+            {flavor.REASONING_FIELDS[0]: text, details_field: items}
+            if text and flavor.REASONING_FIELDS
+            else {details_field: items}
+        )
     if not flavor.REASONING_FIELDS:
         for j, _ in parts:
             ctx.lossy(("content", j), LossKind.DROPPED, "this provider's replies carry no reasoning")
