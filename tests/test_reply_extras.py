@@ -214,7 +214,7 @@ def test_a_chat_message_keeps_its_annotations() -> None:
 
 def test_a_responses_function_call_keeps_no_item_id() -> None:
     """On purpose (``_function_call``): the next request would carry the ``fc_`` id, which the API
-    refuses without the call's reasoning item."""
+    refuses without the call's reasoning item. The reply keeps it (``output_ids``, below)."""
     body = {
         **_RESPONSE,
         "output": [
@@ -495,3 +495,65 @@ def test_an_anthropic_tool_use_keeps_its_caller_and_toolset_whole_streamed_and_i
     answer = Message(role="user", content=[ToolResult(tool_use_id="toolu_1", content=[Text(text="sunny")])])
     req = Request(model="m", max_tokens=5, messages=[Message(role="user", content=[Text(text="q")]), turn, answer])
     assert codec.encode(req).body["messages"][1]["content"] == [block]
+
+
+def test_responses_output_item_ids_come_back_on_the_reply_not_in_the_next_request() -> None:
+    """``response_output_message.py`` / ``response_function_tool_call.py``: a message's ``msg_`` id
+    and a call's ``fc_`` id, kept by output index on the reply (its parts go into the next
+    request, where the API refuses an item id without its reasoning item); whole, in each event
+    that names the item, and read back from a stream as from the whole reply."""
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    from ir_codec import Message, Request, continue_request
+
+    message = {
+        "id": "msg_67ccd3acc8d48190a77525dc6de64b4104becb25c6b0ecd5",
+        "type": "message",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": "Checking.", "annotations": []}],
+    }
+    call = {
+        "id": "fc_67ccd3acc8d48190a77525dc6de64b4104becb25c6b0ecd5",
+        "type": "function_call",
+        "call_id": "call_1",
+        "name": "get_weather",
+        "arguments": '{"city":"Oslo"}',
+        "status": "completed",
+    }
+    body = {**_RESPONSE, "output": [message, call]}
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(body)
+    assert r.provider_options["openai-responses"]["output_ids"] == [message["id"], call["id"]]
+    e = codec.encode_response(r)
+    assert (e.body, e.warnings) == (body, [])
+    s = codec.encode_stream(r)
+    named = {data.get("item_id") for _, data in s.events if data.get("item_id")}
+    assert named == {message["id"], call["id"]}
+    added = [data["item"]["id"] for name, data in s.events if name == "response.output_item.added"]
+    assert added == [message["id"], call["id"]]
+    events = TypeAdapter(ResponseStreamEvent)
+    for _, data in s.events:
+        events.validate_python(data)
+    assert decode_stream(s.to_sse(), "openai-responses") == r
+    again = transpile_stream(s.to_sse(), "openai-responses", "openai-responses", on_lossy="raise")
+    assert again.events == s.events
+    # the next request: the parts, without the ids
+    nxt = continue_request(Request(model="gpt-5", messages=[Message(role="user", content=[Text(text="q")])]), r, [])
+    items = codec.encode(nxt).body["input"]
+    assert all("id" not in item for item in items)
+
+
+def test_responses_output_ids_that_no_longer_fit_the_items_are_reported() -> None:
+    """A kept id lands by output index: where an item that takes none (a reasoning item) now
+    stands at that index, the id is not written, and reported."""
+    from ir_codec.ir import Thinking
+
+    body = {**_RESPONSE, "output": [{**_RESPONSE["output"][0], "id": "msg_abc"}]}  # type: ignore[index]
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(body)
+    moved = msgspec.structs.replace(r, content=[Thinking(text="first"), *r.content])
+    e = codec.encode_response(moved)
+    assert [item.get("id") for item in e.body["output"]] == ["rs_0", "msg_1"]
+    assert ("provider_options.openai-responses.output_ids", LossKind.CHANGED) in [(w.path, w.kind) for w in e.warnings]

@@ -130,12 +130,51 @@ def _reply_extras(body: Mapping[str, Any], usage: Usage | None) -> dict[str, dic
     :func:`encode_reply` writes anyway, and under ``usage`` the counts the IR usage does not
     write back: ``provider_options["openai-responses"]``, written back by encode."""
     extras = kept_fields(body, _RESPONSE_FIELDS, _DEFAULTS)
+    output = body.get("output")
+    ids = _output_ids(output) if isinstance(output, list) else None
+    if ids is not None:
+        extras["output_ids"] = ids
     raw_usage = body.get("usage")
     if isinstance(raw_usage, dict) and usage is not None:
         kept = unwritten(raw_usage, _usage_body(usage, EncodeContext(NAME)))
         if kept:
             extras["usage"] = kept
     return {NAME: extras} if extras else {}
+
+
+def _output_ids(output: list[Any]) -> list[str | None] | None:
+    """The ids of the output's message and function-call items, by output index, where they are
+    not what :func:`encode_reply` writes anyway (``msg_<n>``, none on a call); ``None`` where
+    there are none. Kept on the reply, not on its parts: a part goes into the next request,
+    where the API refuses an item id without the reasoning item it came with (``_function_call``);
+    a reasoning item's id is its part's (``_reasoning_options``)."""
+    ids: list[str | None] = []
+    for i, item in enumerate(output):
+        own = item.get("id") if isinstance(item, dict) else None
+        kind = item.get("type") if isinstance(item, dict) else None
+        keep = isinstance(own, str) and (kind == "function_call" or (kind == "message" and own != f"msg_{i}"))
+        ids.append(own if keep else None)
+    while ids and ids[-1] is None:  # as a stream knows them: up to the last item with one
+        ids.pop()
+    return ids or None
+
+
+def _write_ids(output: list[dict[str, Any]], ids: Any, ctx: EncodeContext) -> None:
+    """Give the message and function-call items of ``output`` the ids kept by decode
+    (:func:`_output_ids`), by output index; where they do not read back so (the items moved),
+    report it."""
+    if not isinstance(ids, list):
+        ctx.lossy(("provider_options", NAME, "output_ids"), LossKind.DROPPED, "item ids are a list; dropped")
+        return
+    for i, item in enumerate(output):
+        own = ids[i] if i < len(ids) else None
+        if isinstance(own, str) and item.get("type") == "message":
+            item["id"] = own
+        elif isinstance(own, str) and item.get("type") == "function_call" and "id" not in item:
+            output[i] = {"id": own, **item}
+    if _output_ids(output) != ids:
+        why = "the output items the ids name are not where they were; the ids written read back otherwise"
+        ctx.lossy(("provider_options", NAME, "output_ids"), LossKind.CHANGED, why)
 
 
 def _failure(body: Mapping[str, Any], path: str) -> ReplyError | None:
@@ -318,6 +357,7 @@ class ResponsesStreamDecoder(StreamDecoder):
     def __init__(self) -> None:
         super().__init__()
         self._args: dict[int, str] = {}
+        self._ids: dict[int, str | None] = {}  # output index -> the item id kept (_output_ids)
         self._parts: list[Part] = []
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
@@ -333,6 +373,7 @@ class ResponsesStreamDecoder(StreamDecoder):
     def _item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
         i = _index(data, "output_index")
         item = expect_object(data.get("item"), "$.item")
+        self._note_id(i, item)
         if item.get("type") == "function_call":
             self._args[i] = ""
             call_id = expect_str(item.get("call_id"), "$.item.call_id")
@@ -343,6 +384,17 @@ class ResponsesStreamDecoder(StreamDecoder):
             first: list[StreamEvent] = [PartOptions(index=i * _PART_STRIDE, provider_options=opts)] if opts else []
             return [*first, ThinkingDelta(index=i * _PART_STRIDE, text="")]
         return []
+
+    def _note_id(self, i: int, item: dict[str, Any]) -> None:
+        """A message or function-call item's id, as the whole reply keeps it (:func:`_output_ids`),
+        known before the item's first piece (an encoder fed these events opens the item under it)."""
+        own = _output_ids([*({} for _ in range(i)), item])
+        if own is None:
+            return
+        self._ids[i] = own[i]
+        ids = [self._ids.get(k) for k in range(max(self._ids) + 1)]
+        opts = self.assembler.response_options
+        self.assembler.response_options = {**opts, NAME: {**opts.get(NAME, {}), "output_ids": ids}}
 
     def _part_added(self, data: dict[str, Any]) -> list[StreamEvent]:
         part = expect_object(data.get("part"), "$.part")
@@ -517,6 +569,12 @@ def _function_call(call_id: str, name: str, arguments: str, status: str) -> dict
     return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments, "status": status}
 
 
+def _call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
+    """:func:`_function_call` with the item id decode kept on the reply (none: ``""``)."""
+    item = _function_call(call_id, name, arguments, status)
+    return {"id": item_id, **item} if item_id else item
+
+
 def _usage_body(usage: Usage, ctx: EncodeContext) -> dict[str, Any]:
     """``ResponseUsage`` (response_usage.py): ``input_tokens`` is the sum of the input buckets
     (the inverse of :func:`lift_usage`); the details objects and their counters are required."""
@@ -607,6 +665,7 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     are written as an empty default turn."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
     kept_usage = own.pop("usage", None)
+    kept_ids = own.pop("output_ids", None)
     output: list[dict[str, Any]] = []
     kept: list[Part] = []
     message: dict[str, Any] | None = None
@@ -652,6 +711,8 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     for field in ("id", "model"):
         if getattr(response, field) is None:
             ctx.lossy((field,), LossKind.CHANGED, f"a Responses reply requires {field}; written as ''")
+    if kept_ids is not None:
+        _write_ids(output, kept_ids, ctx)
     error = response.error
     if error is None:
         status = _status(response, kept, ctx)
@@ -757,7 +818,7 @@ class ResponsesStreamEncoder(StreamEncoder):
             return []
         index, parts = self._message
         self._message = None
-        item = {**_message(index, "completed"), "content": [dict(p) for p in parts]}
+        item = {**self._message_item(index, "completed"), "content": [dict(p) for p in parts]}
         return [self._emit("response.output_item.done", output_index=index, item=item)]
 
     def _content_part(self, part: dict[str, Any], added: dict[str, Any]) -> tuple[dict[str, Any], list[WireEvent]]:
@@ -769,10 +830,12 @@ class ResponsesStreamEncoder(StreamEncoder):
             self._outputs += 1
             self._message = (index, [])
             out.append(
-                self._emit("response.output_item.added", output_index=index, item=_message(index, "in_progress"))
+                self._emit(
+                    "response.output_item.added", output_index=index, item=self._message_item(index, "in_progress")
+                )
             )
         index, parts = self._message
-        where = {"item_id": _item_id("msg", index), "output_index": index, "content_index": len(parts)}
+        where = {"item_id": self._message_item(index, "")["id"], "output_index": index, "content_index": len(parts)}
         parts.append(part)
         return where, [*out, self._emit("response.content_part.added", **where, part=added)]
 
@@ -790,9 +853,24 @@ class ResponsesStreamEncoder(StreamEncoder):
         return out
 
     def _open_call(self, k: int, call_id: str, name: str) -> list[WireEvent]:
-        index, out = self._add_item(_function_call(call_id, name, "", "in_progress"))
-        self._slots[k] = _Slot("call", index, "", call_id=call_id, name=name)
+        item_id = self._kept_id(self._outputs, "function_call") or ""  # the index _add_item gives it
+        index, out = self._add_item(_call_item(item_id, call_id, name, "", "in_progress"))
+        self._slots[k] = _Slot("call", index, item_id, call_id=call_id, name=name)
         return out
+
+    def _kept_id(self, index: int, kind: str) -> str | None:
+        """The id decode kept for the ``kind`` item at output ``index`` (:func:`_output_ids`), as
+        known now (a stream learns each one before its item's first piece)."""
+        ids = self.assembler.response_options.get(NAME, {}).get("output_ids")
+        own = ids[index] if isinstance(ids, list) and index < len(ids) else None
+        return own if isinstance(own, str) and (kind == "function_call" or own != f"msg_{index}") else None
+
+    def _message_item(self, index: int, status: str) -> dict[str, Any]:
+        item = _message(index, status)
+        own = self._kept_id(index, "message")
+        if own is not None:
+            item["id"] = own
+        return item
 
     def _text(self, s: _Slot, text: str) -> list[WireEvent]:
         """A piece of a text or reasoning summary."""
@@ -887,7 +965,7 @@ class ResponsesStreamEncoder(StreamEncoder):
             thinking = Thinking(text=s.text, signature=s.signature, origin=s.origin)
             return self._reasoning_done(s, thinking, self._raw(k))
         arguments = s.text if s.text.strip() else "{}"
-        item = _function_call(s.call_id, s.name, arguments, "completed")
+        item = _call_item(s.item_id, s.call_id, s.name, arguments, "completed")
         return [
             self._emit("response.function_call_arguments.done", **where, arguments=arguments),
             self._emit("response.output_item.done", output_index=s.output_index, item=item),
