@@ -482,3 +482,40 @@ def test_reasoning_details_of_the_wrong_type_are_refused_with_their_path(value: 
     with pytest.raises(DecodeError) as info:
         CODEC.decode(body)
     assert info.value.path == f"$.messages[1].reasoning_details{path}"
+
+
+def test_a_replys_reasoning_goes_into_the_next_request_unchanged_and_to_claude() -> None:
+    """The agent loop on OpenRouter: a reply's signed reasoning (its format read as the origin, as a
+    request reads it) is the next request's ``reasoning_details`` without a warning, and reaches
+    Anthropic's own API with its signature."""
+    import json
+    from pathlib import Path
+
+    from ir_codec import continue_request, decode_stream
+    from ir_codec.replies import sse_bytes
+
+    fixture = Path(__file__).resolve().parent / "responses" / NAME / "reasoning_details.json"
+    reply = json.loads(fixture.read_text())["response"]
+    r = CODEC.decode_response(reply)
+    req = continue_request(Request(model="anthropic/claude-sonnet-4.5", messages=[U]), r, [Text(text="go on")])
+    e = CODEC.encode(req)
+    assert e.warnings == []
+    assert e.body["messages"][1]["reasoning_details"] == [
+        {k: v for k, v in d.items() if k != "index"} for d in reply["choices"][0]["message"]["reasoning_details"]
+    ]
+    claude = get_codec("anthropic", default_max_tokens=1024).encode(req)
+    assert claude.warnings == []
+    assert [b["type"] for b in claude.body["messages"][1]["content"]] == ["thinking", "redacted_thinking", "text"]
+    # OpenRouter's stream says the format on every item and the signature on the last one
+    head = {"id": "gen-1", "object": "chat.completion.chunk", "created": 1, "model": "anthropic/claude-sonnet-4.5"}
+    fmt = {"format": "anthropic-claude-v1", "index": 0}
+    deltas = [
+        {"reasoning": "Think ", "reasoning_details": [{"type": "reasoning.text", "text": "Think ", **fmt}]},
+        {"reasoning": "about it.", "reasoning_details": [{"type": "reasoning.text", "text": "about it.", **fmt}]},
+        {"reasoning_details": [{"type": "reasoning.text", "signature": "c2lnbmF0dXJl", **fmt}]},
+        {"content": "42."},
+    ]
+    chunks = [{**head, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
+    chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    streamed = decode_stream(sse_bytes([(None, c) for c in chunks]), NAME)
+    assert streamed.content == [r.content[0], Text(text="42.")]

@@ -247,8 +247,9 @@ def test_openrouter_reasoning_details_keep_format_id_and_summary() -> None:
     r = codec.decode_response(body)
     assert [getattr(p, "provider_options", None) for p in r.content[:2]] == [
         {"openrouter": {"format": "openai-responses-v1", "id": "rs_1", "type": "reasoning.summary"}},
-        {"openrouter": {"format": "openai-responses-v1", "id": "rs_1"}},
+        {"openrouter": {"id": "rs_1"}},  # signed: its format is its origin
     ]
+    assert [getattr(p, "origin", None) for p in r.content[:2]] == [None, "openai"]
     e = codec.encode_response(r)
     # each item with its index, as OpenRouter writes them (the stream numbers them so too)
     assert e.body["choices"][0]["message"]["reasoning_details"] == [{**d, "index": n} for n, d in enumerate(details)]

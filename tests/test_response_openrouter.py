@@ -23,10 +23,10 @@ NAME = "openrouter"
 
 def test_reasoning_details_become_thinking_with_signatures() -> None:
     r = get_codec(NAME).decode_response(load_fixture(HERE / NAME / "reasoning_details.json")["response"])
-    own = {"openrouter": {"format": "anthropic-claude-v1"}}  # each detail's own fields (tests/test_reply_extras.py)
+    # a signed detail's format names its signature family: the part's origin, as a request reads it
     assert r.content == [
-        Thinking(text="Think about it.", signature="c2lnbmF0dXJl", provider_options=own),
-        RedactedThinking(data="ZW5jcnlwdGVk", provider_options=own),
+        Thinking(text="Think about it.", signature="c2lnbmF0dXJl", origin="anthropic"),
+        RedactedThinking(data="ZW5jcnlwdGVk", origin="anthropic"),
         Text(text="42."),
     ]
     assert r.stop_reason == "max_tokens"

@@ -174,16 +174,32 @@ def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
     return None
 
 
-def _reasoning_detail(d: Any, path: str, name: str) -> Part:
+def signed_origin(own: dict[str, Any], formats: Mapping[str, str]) -> str | None:
+    """The signature family a signed reasoning detail's ``format`` names
+    (``ChatFlavor.REASONING_FORMATS``), taken out of its own fields ``own``; ``None`` (``own``
+    unchanged) for another format. As a request's reasoning detail reads (``Lifter.reasoning_detail``),
+    so that a reply's reasoning goes into the next request unchanged."""
+    fmt = own.get("format")
+    family = next((f for f, v in formats.items() if v == fmt), None)
+    if family is not None:
+        del own["format"]
+    return family
+
+
+def _reasoning_detail(d: Any, path: str, name: str, formats: Mapping[str, str]) -> Part:
     d = expect_object(d, path)
     t = d.get("type")
-    opts = {name: own} if (own := detail_fields(d)) else {}
+    own = detail_fields(d)
     if t == "reasoning.encrypted" and isinstance(d.get("data"), str):
-        return RedactedThinking(data=d["data"], provider_options=opts)
+        origin = signed_origin(own, formats)
+        return RedactedThinking(data=d["data"], origin=origin, provider_options={name: own} if own else {})
     if t == "reasoning.text":
         text = expect_str(d.get("text"), f"{path}.text", nullable=True)
         signature = expect_str(d.get("signature"), f"{path}.signature", nullable=True)
-        return Thinking(text=text or "", signature=signature, provider_options=opts)
+        origin = signed_origin(own, formats) if signature is not None else None
+        opts = {name: own} if own else {}
+        return Thinking(text=text or "", signature=signature, origin=origin, provider_options=opts)
+    opts = {name: own} if own else {}
     if t == "reasoning.summary" and isinstance(d.get("summary"), str):
         return Thinking(text=d["summary"], provider_options=opts)
     if isinstance(t, str) and _opaque_detail(d):  # reasoning.server_tool_call, or a type of the future
@@ -208,10 +224,12 @@ def detail_fields(d: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _detail_item(p: Part, own: Mapping[str, Any]) -> dict[str, Any]:
+def _detail_item(p: Part, own: Mapping[str, Any], formats: Mapping[str, str]) -> dict[str, Any]:
     """The ``reasoning_details`` item of reasoning part ``p`` with its own fields ``own``
-    (:func:`detail_fields`)."""
+    (:func:`detail_fields`), the ``format`` of its origin where it has one (``formats``)."""
     extra = {k: own[k] for k in ("format", "id") if isinstance(own.get(k), str)}
+    if "format" not in extra and _carries_origin(p, own, formats):
+        extra = {"format": formats[str(getattr(p, "origin", ""))], **extra}
     if isinstance(p, RedactedThinking):
         return {"type": "reasoning.encrypted", "data": p.data, **extra}
     assert isinstance(p, Thinking)
@@ -254,7 +272,8 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
     details_field = flavor.REASONING_DETAILS_FIELD
     details = _list(msg.get(details_field), f"{mpath}.{details_field}") if details_field else []
     if details:
-        parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]", name) for i, d in enumerate(details)]
+        formats = flavor.REASONING_FORMATS
+        parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]", name, formats) for i, d in enumerate(details)]
     elif (text := _reasoning_text(msg, flavor)) is not None:
         parts.append(Thinking(text=text))
     content = expect_str(msg.get("content"), f"{mpath}.content", nullable=True)
@@ -413,6 +432,8 @@ class ChatStreamDecoder(StreamDecoder):
         """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
         self._detail_own: dict[int, dict[str, Any]] = {}
         """Each reasoning detail's own fields (:func:`detail_fields`), by its index."""
+        self._origin: dict[int, str] = {}
+        """The signature family of each signed detail whose format named it, by its index."""
         self._message: dict[str, Any] = {}
         """The first choice's delta fields beyond the IR's (``annotations``), the last of each."""
         self._choice: dict[str, Any] = {}
@@ -469,6 +490,8 @@ class ChatStreamDecoder(StreamDecoder):
                 out.append(WholePart(index=idx, part=ProviderPart(codec=self.name, data={"reasoning_detail": d})))
                 continue
             own = {**self._detail_own.get(idx, {}), **detail_fields(d)}
+            if idx in self._origin:  # its format said its origin (signed_origin): not an own field
+                own.pop("format", None)
             if own != self._detail_own.get(idx, {}):  # the detail's own fields, as the whole reply's part has them
                 self._detail_own[idx] = own
                 if t != "reasoning.encrypted":  # before the piece: an encoder writes them on its item
@@ -477,16 +500,26 @@ class ChatStreamDecoder(StreamDecoder):
                 # passed on whole where it stands among the reasoning items (a piece more of it
                 # replaces the part with all its data so far)
                 self._encrypted[idx] = self._encrypted.get(idx, "") + d["data"]
+                own = dict(own)
+                origin = signed_origin(own, self.flavor.REASONING_FORMATS)
                 opts = {self.name: own} if own else {}
-                out.append(
-                    WholePart(index=idx, part=RedactedThinking(data=self._encrypted[idx], provider_options=opts))
-                )
+                part = RedactedThinking(data=self._encrypted[idx], origin=origin, provider_options=opts)
+                out.append(WholePart(index=idx, part=part))
             elif t in ("reasoning.text", "reasoning.summary"):
                 dpath = f"{path}.{details_field}[{i}]"
                 key = "text" if t == "reasoning.text" else "summary"
                 text = expect_str(d.get(key), f"{dpath}.{key}", nullable=True)
                 signature = expect_str(d.get("signature"), f"{dpath}.signature", nullable=True)
-                out.append(ThinkingDelta(index=idx, text=text or "", signature=signature))
+                origin = None
+                if t == "reasoning.text" and signature is not None and idx not in self._origin:
+                    # signed: a format that names a family is its origin (as the whole reply reads it)
+                    mapped = dict(own)
+                    origin = signed_origin(mapped, self.flavor.REASONING_FORMATS)
+                    if origin is not None:
+                        self._origin[idx] = origin
+                        self._detail_own[idx] = mapped
+                        out.append(PartOptions(index=idx, provider_options={self.name: mapped} if mapped else {}))
+                out.append(ThinkingDelta(index=idx, text=text or "", signature=signature, origin=origin))
             else:
                 raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
         if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
@@ -601,13 +634,15 @@ def _reasoning(
         or any(isinstance(p, RedactedThinking) or p.signature is not None for _, p in parts)  # type: ignore[union-attr]
         or any(own.values())
     )
+    formats = flavor.REASONING_FORMATS if details_field is not None and needs else {}
     for j, p in parts:
-        if p.origin is not None:  # type: ignore[union-attr]
+        origin = p.origin  # type: ignore[union-attr]
+        if origin is not None and not _carries_origin(p, own.get(j, {}), formats):
             ctx.lossy(("content", j, "origin"), LossKind.DROPPED, "Chat reasoning carries no origin")
     if details_field is not None and needs:
         # as the provider writes them (and the stream encoder does): each item with its ``index``,
         # and the text of the thoughts in the text field beside them, for a reader of that field
-        items = [{**_detail_item(p, own.get(j, {})), "index": n} for n, (j, p) in enumerate(parts)]
+        items = [{**_detail_item(p, own.get(j, {}), formats), "index": n} for n, (j, p) in enumerate(parts)]
         text = "".join(p.text for _, p in parts if isinstance(p, Thinking))
         return (
             {flavor.REASONING_FIELDS[0]: text, details_field: items}
@@ -630,6 +665,16 @@ def _reasoning(
     _joined(thoughts, ctx, "reasoning parts are joined into one text", empty_drops=True)
     texts = [p.text for _, p in thoughts]
     return {flavor.REASONING_FIELDS[0]: "".join(texts)} if any(texts) else {}
+
+
+def _carries_origin(p: Part, own: Mapping[str, Any], formats: Mapping[str, str]) -> bool:
+    """Whether the reasoning detail of ``p`` says its origin: signed, and a format that names the
+    family (``formats``: ``ChatFlavor.REASONING_FORMATS``; the detail's own ``format``, if any,
+    is that one)."""
+    origin = getattr(p, "origin", None)
+    signed = isinstance(p, RedactedThinking) or getattr(p, "signature", None) is not None
+    fmt = formats.get(origin) if isinstance(origin, str) else None
+    return signed and fmt is not None and own.get("format", fmt) == fmt
 
 
 def _report_moves(
@@ -884,6 +929,7 @@ class ChatStreamEncoder(StreamEncoder):
         self._joined: dict[str, list[int]] = {}  # content / refusal / a reasoning field -> parts, as written
         self._detail: dict[int, int] = {}  # reasoning part -> its reasoning_details index
         self._own_written: dict[int, dict[str, Any]] = {}  # reasoning part -> its detail's own fields written
+        self._origin_format: dict[int, str] = {}  # reasoning part -> the format its origin was written as
         self._blank: list[int] = []  # reasoning parts with nothing written yet (empty so far)
         self._details = False  # known to be a reply that lists its reasoning as details
         self._calls: dict[int, _Call] = {}
@@ -921,7 +967,7 @@ class ChatStreamEncoder(StreamEncoder):
         if isinstance(ev, TextDelta):
             return self._text(k, ev.text)
         if isinstance(ev, ThinkingDelta):
-            return self._thinking(k, ev.text, ev.signature)
+            return self._thinking(k, ev.text, ev.signature, ev.origin)
         call = self._calls[k]
         if isinstance(ev, ToolCallStart):  # started again: the assembler starts its arguments over
             call.args, call.in_string, call.escaped = "", False, False
@@ -941,7 +987,7 @@ class ChatStreamEncoder(StreamEncoder):
         match part:
             case Thinking():
                 out += self._open_reasoning(k)
-                return out + self._thinking(k, part.text, part.signature)
+                return out + self._thinking(k, part.text, part.signature, part.origin)
             case RedactedThinking():
                 field = self.flavor.REASONING_DETAILS_FIELD
                 if field is None:
@@ -950,7 +996,7 @@ class ChatStreamEncoder(StreamEncoder):
                 self._blank.remove(k)
                 out += self._details_needed()
                 own = part.provider_options.get(self.codec.NAME, {})
-                item = {**_detail_item(part, own), "index": self._detail[k]}
+                item = {**_detail_item(part, own, self.flavor.REASONING_FORMATS), "index": self._detail[k]}
                 return [*out, self._chunk({field: [item]})]
             case Refusal() if self.flavor.REPLY_REFUSAL:
                 if part.text:
@@ -1030,7 +1076,7 @@ class ChatStreamEncoder(StreamEncoder):
         self._own_written[k] = own
         return {f: own[f] for f in ("format", "id") if f in own}
 
-    def _thinking(self, k: int, text: str, signature: str | None) -> list[WireEvent]:
+    def _thinking(self, k: int, text: str, signature: str | None, origin: str | None = None) -> list[WireEvent]:
         """A piece of thinking: a ``reasoning.text`` detail (openrouter
         ``reasoningdetailtext.py``: ``text``, ``signature``, ``index``) beside the text field, or
         the text field alone (DeepSeek's ``reasoning_content``: no signature), or nothing where
@@ -1059,6 +1105,9 @@ class ChatStreamEncoder(StreamEncoder):
             item["signature"] = signature
         item["index"] = self._detail[k]
         item.update(self._first_own(k, own))
+        fmt = f.REASONING_FORMATS.get(origin) if origin is not None else None
+        if signature is not None and fmt is not None and "format" not in item and "format" not in own:
+            item["format"] = self._origin_format[k] = fmt  # the signed item says whose it is
         delta: dict[str, Any] = {f.REASONING_FIELDS[0]: text} if text and f.REASONING_FIELDS else {}
         delta[details] = [item]
         return [*out, self._chunk(delta)]
@@ -1155,10 +1204,17 @@ class ChatStreamEncoder(StreamEncoder):
                 self.ctx.lossy((field,), LossKind.CHANGED, why)
         for k, written in self._own_written.items():  # a reasoning detail's own fields, learnt late
             thought = response.content[position[k]] if k in position else None
-            if (
-                isinstance(thought, Thinking)
-                and detail_fields(thought.provider_options.get(self.codec.NAME, {})) != written
-            ):
+            expected = (
+                detail_fields(thought.provider_options.get(self.codec.NAME, {}))
+                if isinstance(thought, Thinking)
+                else {}
+            )
+            formats = self.flavor.REASONING_FORMATS
+            if isinstance(thought, Thinking) and _carries_origin(thought, expected, formats):
+                expected.setdefault("format", formats[str(thought.origin)])
+            if k in self._origin_format:
+                written = {**written, "format": written.get("format", self._origin_format[k])}
+            if isinstance(thought, Thinking) and expected != written:
                 why = "the reasoning detail's format, id or type came after its first item was written"
                 self.stream_loss(("content", position[k], "provider_options", self.codec.NAME), LossKind.CHANGED, why)
         for key in response.provider_options.get(self.codec.NAME, {}).keys() - _NESTED:
