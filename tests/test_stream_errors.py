@@ -507,3 +507,35 @@ def test_a_responses_stream_that_ends_at_the_error_event_reports_the_responses_o
         ("provider_options.openai-responses.instructions", LossKind.DROPPED),
     ]
     check_response(codec, r)
+
+
+def test_a_responses_stream_that_ends_at_the_error_event_still_names_its_items_by_their_ids() -> None:
+    """The output item ids kept on the reply (``output_ids``) are said by the items' own events,
+    which come before the error: not reported lost."""
+    import msgspec
+
+    message = {
+        "id": "msg_abc",
+        "type": "message",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": "hi", "annotations": []}],
+    }
+    body = {
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 0,
+        "status": "completed",
+        "model": "gpt-5",
+        "output": [message],
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+    }
+    codec = get_codec("openai-responses")
+    r = codec.decode_response(body)
+    failed = msgspec.structs.replace(r, stop_reason="error", error=ReplyError(code="server_error", message="x"))
+    s = codec.encode_stream(failed)
+    assert not [w for w in s.warnings if w.path.startswith("provider_options")]
+    assert decode_stream(s.to_sse(), "openai-responses").provider_options == r.provider_options
+    check_response(codec, failed)

@@ -1022,6 +1022,8 @@ class ResponsesStreamEncoder(StreamEncoder):
                 why = "the stream ends at the error, before the reasoning item is done: its encrypted content is lost"
                 self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
         for key in response.provider_options.get(NAME, {}):  # created_at, instructions, ...
+            if key == "output_ids":  # said by the items' own events, which the stream wrote
+                continue
             why = "the stream ends at the error event; only the terminal response event carries the response's fields"
             self.stream_loss(("provider_options", NAME, key), LossKind.DROPPED, why)
         self.withdraw_under(("error",))  # the body's failed-response error is not written: the event's losses
