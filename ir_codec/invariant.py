@@ -26,6 +26,7 @@ import msgspec
 from .codec import Codec, Encoded, get_codec
 from .errors import LossKind, LossyEncode
 from .ir import Request, Response
+from .paths import beneath
 
 if TYPE_CHECKING:
     from .replies import EncodedStream
@@ -298,9 +299,7 @@ def diff_paths(x: Any, y: Any, path: str = "", dropped: frozenset[str] = frozens
 
 def covers(warning_path: str, path: str) -> bool:
     """True when ``path`` is ``warning_path`` or lies beneath it."""
-    if not warning_path:
-        return False
-    return path == warning_path or path.startswith((warning_path + ".", warning_path + "["))
+    return bool(warning_path) and beneath(path, warning_path)
 
 
 def _explain(msg: str, x: Any, e: Encoded | None, extra: str = "") -> InvariantViolation:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-__all__ = ["IRPath", "render", "within"]
+__all__ = ["IRPath", "beneath", "render", "within"]
 
 IRPath: TypeAlias = tuple[str | int, ...]
 """Field names and list indices from the request root, e.g. ``("system", 0, "cache")``."""
@@ -41,3 +41,12 @@ def render(path: IRPath | str) -> str:
 def within(path: IRPath, outer: IRPath) -> bool:
     """True when ``path`` is ``outer`` or lies beneath it."""
     return path[: len(outer)] == outer
+
+
+def beneath(path: str, outer: str) -> bool:
+    """:func:`within` for string forms: True when ``path`` is ``outer`` or lies beneath it.
+
+    >>> beneath("messages[3].content", "messages[3]"), beneath("messages[30]", "messages[3]")
+    (True, False)
+    """
+    return path == outer or path.startswith((outer + ".", outer + "["))

@@ -45,7 +45,7 @@ from .ir import (
     ToolUse,
     Usage,
 )
-from .paths import IRPath, render
+from .paths import IRPath, beneath, render
 from .stream import (
     ResponseAssembler,
     StreamEvent,
@@ -300,7 +300,7 @@ class StreamEncoder:
         """Report what only the stream loses at ``path``, unless a loss at that path or a parent
         of it is reported already (the whole reply's, from :meth:`finish`)."""
         p = render(path)
-        if not any(_under(p, w.path) for w in self.ctx.warnings):
+        if not any(beneath(p, w.path) for w in self.ctx.warnings):
             self.ctx.lossy(path, kind, why)
 
     def withdraw(self, path: IRPath, kind: LossKind) -> None:
@@ -314,7 +314,7 @@ class StreamEncoder:
         the whole reply wrote there (an exception that ends a Converse stream before its
         ``metadata``)."""
         where = render(path)
-        self.ctx.warnings[:] = [w for w in self.ctx.warnings if not _under(w.path, where)]
+        self.ctx.warnings[:] = [w for w in self.ctx.warnings if not beneath(w.path, where)]
 
     def _written_content(self, k: int) -> Any:
         """What the events written for part ``k`` say (:func:`_content_of`; tool-call arguments
@@ -421,10 +421,6 @@ def error_as_number(code: str | None) -> int | str | None:
     if code is not None and code.isascii() and code.isdigit() and str(int(code)) == code:
         return int(code)
     return code
-
-
-def _under(path: str, outer: str) -> bool:
-    return path == outer or path.startswith((outer + ".", outer + "["))
 
 
 def _content_of(part: Part) -> Any:
