@@ -68,6 +68,7 @@ from .wire import (
     plain_tool_turn,
     plain_wire_call,
     plain_wire_tool,
+    signed_origin,
     split_fields,
 )
 
@@ -188,8 +189,6 @@ class Lifter:
             if openai_name in absent and openai_name not in self.flavor.EXTRA_FIELDS:
                 continue
             self._scalars.append((self.wire.get(openai_name, openai_name), ir_name))
-        self.format_origins = {f: family for family, f in self.flavor.REASONING_FORMATS.items()}
-        """A reasoning detail's ``format`` -> the signature family it names."""
         self._scalar_of = dict(self._scalars)
         """Wire name -> IR field of the same fields, read by the (few) fields a body has."""
         assert len(self._scalar_of) == len(self._scalars), "two fields of one wire name"
@@ -410,12 +409,7 @@ class Lifter:
             extras = {"type": t, **extras}
         encrypted = t == "reasoning.encrypted"
         signature = extras.pop("signature") if not encrypted and type(extras.get("signature")) is str else None
-        origin = None
-        fmt = extras.get("format")
-        if (encrypted or signature is not None) and type(fmt) is str:
-            origin = self.format_origins.get(fmt)
-            if origin is not None:
-                del extras["format"]
+        origin = signed_origin(extras, self.flavor.REASONING_FORMATS) if encrypted or signature is not None else None
         opts = options(self.name, extras)
         if encrypted:
             return RedactedThinking(data=d[key], origin=origin, provider_options=opts)

@@ -63,6 +63,8 @@ from .wire import (
     arguments_denote,
     compact,
     content_form,
+    detail_item,
+    format_family,
     group_messages,
 )
 
@@ -535,15 +537,10 @@ class Lowerer:
         """The reasoning detail of ``p`` (the inverse of ``Lifter.reasoning_detail``): its
         type, text or data, signature and the ``format`` of its origin, then its own options."""
         own = dict(own_options(p.provider_options, path, self.ctx))
-        if isinstance(p, RedactedThinking):
-            d: dict[str, Any] = {"type": "reasoning.encrypted", "data": p.data}
-        elif own.get("type") == "reasoning.summary":
+        summary = isinstance(p, Thinking) and own.get("type") == "reasoning.summary"
+        if summary:
             del own["type"]
-            d = {"type": "reasoning.summary", "summary": p.text}
-        else:
-            d = {"type": "reasoning.text", "text": p.text}
-        if isinstance(p, Thinking) and p.signature is not None:
-            d["signature"] = p.signature
+        d = detail_item(p, summary)
         formats = self.flavor.REASONING_FORMATS
         if p.origin is not None:  # fit_signatures left an origin only on a signed part
             if p.origin in formats:
@@ -551,8 +548,9 @@ class Lowerer:
             else:
                 why = f"{self.name} names no {p.origin!r} reasoning format; the origin is not sent"
                 self.ctx.lossy((*path, "origin"), LossKind.DROPPED, why)
-        elif (isinstance(p, RedactedThinking) or p.signature is not None) and own.get("format") in formats.values():
-            family = next(k for k, v in formats.items() if v == own["format"])
+        elif (isinstance(p, RedactedThinking) or p.signature is not None) and (
+            family := format_family(own.get("format"), formats)
+        ) is not None:
             why = f"format {own['format']!r} is sent; a signed item of that format reads back with origin {family!r}"
             self.ctx.lossy(path, LossKind.CHANGED, why)
         return merge_options(d, own, path=path, ctx=self.ctx)

@@ -60,6 +60,7 @@ from ir_codec.stream import (
 )
 
 from .wire import (
+    DETAIL_PAYLOAD,
     WChatCompletion,
     WChatCompletionChunk,
     WChoiceDeltaToolCall,
@@ -67,7 +68,9 @@ from .wire import (
     WReplyToolCall,
     arguments_denote,
     compact,
+    detail_item,
     parse_arguments,
+    signed_origin,
 )
 
 if TYPE_CHECKING:
@@ -174,18 +177,6 @@ def _reasoning_text(msg: Mapping[str, Any], flavor: ChatFlavor) -> str | None:
     return None
 
 
-def signed_origin(own: dict[str, Any], formats: Mapping[str, str]) -> str | None:
-    """The signature family a signed reasoning detail's ``format`` names
-    (``ChatFlavor.REASONING_FORMATS``), taken out of its own fields ``own``; ``None`` (``own``
-    unchanged) for another format. As a request's reasoning detail reads (``Lifter.reasoning_detail``),
-    so that a reply's reasoning goes into the next request unchanged."""
-    fmt = own.get("format")
-    family = next((f for f, v in formats.items() if v == fmt), None)
-    if family is not None:
-        del own["format"]
-    return family
-
-
 def _reasoning_detail(d: Any, path: str, name: str, formats: Mapping[str, str]) -> Part:
     d = expect_object(d, path)
     t = d.get("type")
@@ -210,7 +201,7 @@ def _reasoning_detail(d: Any, path: str, name: str, formats: Mapping[str, str]) 
 def _opaque_detail(d: Mapping[str, Any]) -> bool:
     """A reasoning detail of a type that is no IR reasoning part (``reasoning.server_tool_call``,
     ``reasoningdetailservertoolcall.py``): a reply keeps it as an own :class:`ProviderPart`."""
-    return d.get("type") not in ("reasoning.text", "reasoning.summary", "reasoning.encrypted")
+    return d.get("type") not in DETAIL_PAYLOAD
 
 
 def detail_fields(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,16 +221,8 @@ def _detail_item(p: Part, own: Mapping[str, Any], formats: Mapping[str, str]) ->
     extra = {k: own[k] for k in ("format", "id") if isinstance(own.get(k), str)}
     if "format" not in extra and _carries_origin(p, own, formats):
         extra = {"format": formats[str(getattr(p, "origin", ""))], **extra}
-    if isinstance(p, RedactedThinking):
-        return {"type": "reasoning.encrypted", "data": p.data, **extra}
-    assert isinstance(p, Thinking)
-    summary = own.get("type") == "reasoning.summary"
-    d: dict[str, Any] = (
-        {"type": "reasoning.summary", "summary": p.text} if summary else {"type": "reasoning.text", "text": p.text}
-    )
-    if p.signature is not None:
-        d["signature"] = p.signature
-    return {**d, **extra}
+    assert isinstance(p, Thinking | RedactedThinking)
+    return {**detail_item(p, own.get("type") == "reasoning.summary"), **extra}
 
 
 def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse:

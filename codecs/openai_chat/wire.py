@@ -22,12 +22,16 @@ from msgspec import UNSET, Struct, UnsetType
 
 from ir_codec.codec import expect_object, wire_convert
 from ir_codec.errors import DecodeError
+from ir_codec.ir import RedactedThinking, Thinking
 
 __all__ = [
     "AUDIO_FORMAT",
     "DATA_URL",
     "DETAIL_PAYLOAD",
+    "detail_item",
     "detail_payload",
+    "format_family",
+    "signed_origin",
     "FORMAT_MEDIA",
     "MESSAGE_TYPES",
     "PART_TYPES",
@@ -419,6 +423,37 @@ def detail_payload(d: Mapping[str, Any]) -> str | None:
     t = d.get("type")
     key = DETAIL_PAYLOAD.get(t) if type(t) is str else None
     return key if key is not None and type(d.get(key)) is str else None
+
+
+def format_family(fmt: Any, formats: Mapping[str, str]) -> str | None:
+    """The signature family whose reasoning detail ``format`` is ``fmt``
+    (``ChatFlavor.REASONING_FORMATS``: family -> format), or ``None``."""
+    return next((family for family, f in formats.items() if f == fmt), None)
+
+
+def signed_origin(own: dict[str, Any], formats: Mapping[str, str]) -> str | None:
+    """The origin of a signed reasoning detail whose own fields are ``own``: the family its
+    ``format`` names (:func:`format_family`), taken out of ``own``; ``None`` (``own`` unchanged)
+    for another format. Requests and replies read a detail alike, so that a reply's reasoning
+    goes into the next request unchanged."""
+    family = format_family(own.get("format"), formats)
+    if family is not None:
+        del own["format"]
+    return family
+
+
+def detail_item(p: Thinking | RedactedThinking, summary: bool) -> dict[str, Any]:
+    """The reasoning detail of ``p`` without its own fields: ``reasoning.encrypted`` with its
+    ``data``, else ``reasoning.summary`` (``summary``) or ``reasoning.text`` with its text, and
+    its ``signature`` where it has one."""
+    if isinstance(p, RedactedThinking):
+        return {"type": "reasoning.encrypted", "data": p.data}
+    d: dict[str, Any] = (
+        {"type": "reasoning.summary", "summary": p.text} if summary else {"type": "reasoning.text", "text": p.text}
+    )
+    if p.signature is not None:
+        d["signature"] = p.signature
+    return d
 
 
 PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
