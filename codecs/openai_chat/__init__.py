@@ -173,7 +173,7 @@ class OpenAIChatCodec(Codec):
     """The chunk stream ends with ``data: [DONE]``."""
 
     def _encode_response(self, response: Response, ctx: EncodeContext) -> dict[str, Any]:
-        return encode_reply(response, ctx, self.NAME, self.FLAVOR)
+        return encode_reply(response, ctx, self.NAME, self.FLAVOR, choice_errors=self.REPLY_ERRORS)
 
     def stream_encoder(self) -> ChatStreamEncoder:
         """An encoder from IR stream events to ``ChatCompletionChunk`` events, written as they

@@ -700,9 +700,12 @@ def _joined(parts: list[tuple[int, Any]], ctx: EncodeContext, why: str, *, empty
             ctx.lossy(("content", j), LossKind.CHANGED, why)
 
 
-def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor) -> dict[str, Any]:
+def encode_reply(
+    response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor, *, choice_errors: bool = False
+) -> dict[str, Any]:
     """The ``ChatCompletion`` of ``response`` (one choice; SDK ``chat/chat_completion.py``);
-    the reply's own fields kept raw (:func:`_reply_extras`) are written back."""
+    the reply's own fields kept raw (:func:`_reply_extras`) are written back. ``choice_errors``:
+    a choice says the error that ended it (``Codec.REPLY_ERRORS``: OpenRouter)."""
     reasoning: list[tuple[int, Part]] = []
     texts: list[tuple[int, Text]] = []
     refusals: list[tuple[int, Refusal]] = []
@@ -782,7 +785,7 @@ def encode_reply(response: Response, ctx: EncodeContext, name: str, flavor: Chat
     if kept_choice is not None:  # the choice's own fields, kept raw (_choice_extras)
         merge_unwritten(body["choices"][0], kept_choice, ("provider_options", name, "choice"), ctx)
     error = response.error
-    if error is not None and _write_finish(flavor, name).get("error") == "error":
+    if error is not None and choice_errors:
         # OpenRouter: the choice finishes with "error" and says it (its ErrorResponse: code, message)
         if finish != "error":
             ctx.lossy(("stop_reason",), LossKind.CHANGED, "a choice with an error finishes with 'error'")
@@ -912,7 +915,6 @@ class ChatStreamEncoder(StreamEncoder):
         self._joined: dict[str, list[int]] = {}  # content / refusal / a reasoning field -> parts, as written
         self._detail: dict[int, int] = {}  # reasoning part -> its reasoning_details index
         self._own_written: dict[int, dict[str, Any]] = {}  # reasoning part -> its detail's own fields written
-        self._origin_format: dict[int, str] = {}  # reasoning part -> the format its origin was written as
         self._blank: list[int] = []  # reasoning parts with nothing written yet (empty so far)
         self._details = False  # known to be a reply that lists its reasoning as details
         self._calls: dict[int, _Call] = {}
@@ -1090,7 +1092,8 @@ class ChatStreamEncoder(StreamEncoder):
         item.update(self._first_own(k, own))
         fmt = f.REASONING_FORMATS.get(origin) if origin is not None else None
         if signature is not None and fmt is not None and "format" not in item and "format" not in own:
-            item["format"] = self._origin_format[k] = fmt  # the signed item says whose it is
+            item["format"] = fmt  # the signed item says whose it is
+            self._own_written[k].setdefault("format", fmt)
         delta: dict[str, Any] = {f.REASONING_FIELDS[0]: text} if text and f.REASONING_FIELDS else {}
         delta[details] = [item]
         return [*out, self._chunk(delta)]
@@ -1195,8 +1198,6 @@ class ChatStreamEncoder(StreamEncoder):
             formats = self.flavor.REASONING_FORMATS
             if isinstance(thought, Thinking) and _carries_origin(thought, expected, formats):
                 expected.setdefault("format", formats[str(thought.origin)])
-            if k in self._origin_format:
-                written = {**written, "format": written.get("format", self._origin_format[k])}
             if isinstance(thought, Thinking) and expected != written:
                 why = "the reasoning detail's format, id or type came after its first item was written"
                 self.stream_loss(("content", position[k], "provider_options", self.codec.NAME), LossKind.CHANGED, why)
@@ -1226,8 +1227,7 @@ class ChatStreamEncoder(StreamEncoder):
             return [*out, self._finish_chunk(choice["finish_reason"], extras), *usage]
         if choice["finish_reason"] == "error":  # OpenRouter: beside a choice that finishes with "error"
             name, chunk = self._finish_chunk("error", extras)
-            wire = _openrouter_error(error, EncodeContext(self.codec.NAME))  # the body reported its losses
-            return [*out, *usage, (name, {**chunk, "error": wire})]
+            return [*out, *usage, (name, {**chunk, "error": choice["error"]})]  # as the body says it
         if extras:
             why = "a stream that ends with an error has no finishing choice to carry these fields"
             self.stream_loss(("provider_options", self.codec.NAME, "choice"), LossKind.DROPPED, why)
