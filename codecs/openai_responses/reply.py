@@ -148,15 +148,22 @@ def _output_ids(output: list[Any]) -> list[str | None] | None:
     there are none. Kept on the reply, not on its parts: a part goes into the next request,
     where the API refuses an item id without the reasoning item it came with (``_function_call``);
     a reasoning item's id is its part's (``_reasoning_options``)."""
-    ids: list[str | None] = []
-    for i, item in enumerate(output):
-        own = item.get("id") if isinstance(item, dict) else None
-        kind = item.get("type") if isinstance(item, dict) else None
-        keep = isinstance(own, str) and (kind == "function_call" or (kind == "message" and own != f"msg_{i}"))
-        ids.append(own if keep else None)
+    ids = [
+        _kept_id(i, item.get("type"), item.get("id")) if isinstance(item, dict) else None
+        for i, item in enumerate(output)
+    ]
     while ids and ids[-1] is None:  # as a stream knows them: up to the last item with one
         ids.pop()
     return ids or None
+
+
+def _kept_id(index: int, kind: Any, own: Any) -> str | None:
+    """The id the reply keeps for the output item at ``index`` of type ``kind`` whose id is
+    ``own``: a function call's, a message's other than ``msg_<index>`` (what the encoder writes
+    anyway); else ``None``."""
+    if not isinstance(own, str):
+        return None
+    return own if kind == "function_call" or (kind == "message" and own != _item_id("msg", index)) else None
 
 
 def _write_ids(output: list[dict[str, Any]], ids: Any, ctx: EncodeContext) -> None:
@@ -249,8 +256,14 @@ _TEXT_KEPT = ("annotations", "logprobs")
 file search, the token ``logprobs``); empty, they are what the encoder writes anyway."""
 
 
+def _kept_text_fields(c: Mapping[str, Any]) -> dict[str, Any]:
+    """The :data:`_TEXT_KEPT` fields of an ``output_text`` part (or of a Text's options) that are
+    not empty."""
+    return {k: c[k] for k in _TEXT_KEPT if isinstance(c.get(k), list) and c[k]}
+
+
 def _text_options(c: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    kept = {k: c[k] for k in _TEXT_KEPT if isinstance(c.get(k), list) and c[k]}
+    kept = _kept_text_fields(c)
     return {NAME: kept} if kept else {}
 
 
@@ -388,10 +401,10 @@ class ResponsesStreamDecoder(StreamDecoder):
     def _note_id(self, i: int, item: dict[str, Any]) -> None:
         """A message or function-call item's id, as the whole reply keeps it (:func:`_output_ids`),
         known before the item's first piece (an encoder fed these events opens the item under it)."""
-        own = _output_ids([*({} for _ in range(i)), item])
+        own = _kept_id(i, item.get("type"), item.get("id"))
         if own is None:
             return
-        self._ids[i] = own[i]
+        self._ids[i] = own
         ids = [self._ids.get(k) for k in range(max(self._ids) + 1)]
         opts = self.assembler.response_options
         self.assembler.response_options = {**opts, NAME: {**opts.get(NAME, {}), "output_ids": ids}}
@@ -514,8 +527,8 @@ _INCOMPLETE: dict[StopReason, str] = {"max_tokens": "max_output_tokens", "conten
 def _item_id(prefix: str, output_index: int, raw: Mapping[str, Any] | None = None) -> str:
     """The id of the output item at ``output_index``, the one the reply body and every stream
     event naming the item carry: a reasoning item's own id (``provider_options``, kept by
-    decode), else ``<prefix>_<output_index>`` (``msg_<n>``: decode keeps no message id;
-    ``rs_<n>``: reported by the reply encoder)."""
+    decode), else ``<prefix>_<output_index>`` (``msg_<n>``, unless the reply kept the message's
+    id: :func:`_output_ids`; ``rs_<n>``: reported by the reply encoder)."""
     own = raw.get("id") if raw is not None else None
     return own if isinstance(own, str) else f"{prefix}_{output_index}"
 
@@ -557,15 +570,16 @@ def _content_part(p: Text | Refusal, raw: Mapping[str, Any] | None = None) -> di
 
 def _output_text_part(text: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
-    part.update((k, raw[k]) for k in _TEXT_KEPT if isinstance(raw.get(k), list) and raw[k])
+    part.update(_kept_text_fields(raw))
     return part
 
 
 def _function_call(call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
-    """``ResponseFunctionToolCall`` (``response_function_tool_call.py``). Decode keeps no item
-    id, on purpose: an agent loop sends the call back in the next request, and the API refuses a
-    ``function_call`` that names its item id without the reasoning item it came with ("was
-    provided without its required 'reasoning' item")."""
+    """``ResponseFunctionToolCall`` (``response_function_tool_call.py``) without its item id. The
+    ToolUse keeps none, on purpose: an agent loop sends the call back in the next request, and
+    the API refuses a ``function_call`` that names its item id without the reasoning item it came
+    with ("was provided without its required 'reasoning' item"); the reply keeps it
+    (:func:`_output_ids`, written by :func:`_call_item`)."""
     return {"type": "function_call", "call_id": call_id, "name": name, "arguments": arguments, "status": status}
 
 
@@ -660,9 +674,9 @@ def _status(response: Response, content: list[Part], ctx: EncodeContext) -> dict
 
 def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
     """The Responses ``Response`` object of ``response`` (``openai/types/responses/response.py``).
-    Consecutive text and refusal parts share one output message (``msg_<n>``, the id decode does
-    not keep; a part the reply drops does not separate them); the fields the IR has no word for
-    are written as an empty default turn."""
+    Consecutive text and refusal parts share one output message (``msg_<n>``, or the id the reply
+    kept: :func:`_output_ids`; a part the reply drops does not separate them); the fields the IR
+    has no word for are written as an empty default turn."""
     own = part_options(response.provider_options, None, (), ctx, NAME)
     kept_usage = own.pop("usage", None)
     kept_ids = own.pop("output_ids", None)
@@ -693,9 +707,10 @@ def encode_reply(response: Response, ctx: EncodeContext) -> dict[str, Any]:
             continue
         kept.append(p)
         if isinstance(p, Text | Refusal | ToolUse):
+            written = _kept_text_fields(raw) if isinstance(p, Text) else {}  # on the output_text part
             for k in raw:
-                if isinstance(p, Text) and k in _TEXT_KEPT and isinstance(raw[k], list) and raw[k]:
-                    continue  # written on the output_text part
+                if k in written:
+                    continue
                 ctx.lossy((*path, "provider_options", NAME, k), LossKind.DROPPED, "not read back from the reply")
         if isinstance(p, Text | Refusal):
             if message is None:
@@ -835,7 +850,7 @@ class ResponsesStreamEncoder(StreamEncoder):
                 )
             )
         index, parts = self._message
-        where = {"item_id": self._message_item(index, "")["id"], "output_index": index, "content_index": len(parts)}
+        where = {"item_id": self._message_id(index), "output_index": index, "content_index": len(parts)}
         parts.append(part)
         return where, [*out, self._emit("response.content_part.added", **where, part=added)]
 
@@ -862,15 +877,14 @@ class ResponsesStreamEncoder(StreamEncoder):
         """The id decode kept for the ``kind`` item at output ``index`` (:func:`_output_ids`), as
         known now (a stream learns each one before its item's first piece)."""
         ids = self.assembler.response_options.get(NAME, {}).get("output_ids")
-        own = ids[index] if isinstance(ids, list) and index < len(ids) else None
-        return own if isinstance(own, str) and (kind == "function_call" or own != f"msg_{index}") else None
+        return _kept_id(index, kind, ids[index] if isinstance(ids, list) and index < len(ids) else None)
+
+    def _message_id(self, index: int) -> str:
+        """The id of the message item at output ``index``: the one kept, else ``msg_<index>``."""
+        return self._kept_id(index, "message") or _item_id("msg", index)
 
     def _message_item(self, index: int, status: str) -> dict[str, Any]:
-        item = _message(index, status)
-        own = self._kept_id(index, "message")
-        if own is not None:
-            item["id"] = own
-        return item
+        return {**_message(index, status), "id": self._message_id(index)}
 
     def _text(self, s: _Slot, text: str) -> list[WireEvent]:
         """A piece of a text or reasoning summary."""
