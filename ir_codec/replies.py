@@ -48,6 +48,7 @@ from .ir import (
 from .paths import IRPath, beneath, render
 from .stream import (
     ResponseAssembler,
+    Stop,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
@@ -74,6 +75,7 @@ __all__ = [
     "drop_counters",
     "drop_part",
     "error_as_number",
+    "error_stop",
     "error_named",
     "kept_fields",
     "merge_raw",
@@ -413,6 +415,12 @@ def _error_field(value: dict[str, Any], key: str | None, path: str, *, numbers: 
     raise DecodeError(
         f"{path}.{key}", "a string, a number or null" if numbers else "a string or null", type(v).__name__
     )
+
+
+def error_stop(error: ReplyError) -> Stop:
+    """The :class:`Stop` of a stream that ends with ``error``: stop reason ``"error"``, the raw
+    one the error's type, else its code, else ``"error"``."""
+    return Stop(stop_reason="error", raw_stop_reason=error.type or error.code or "error", error=error)
 
 
 def error_as_number(code: str | None) -> int | str | None:

@@ -35,6 +35,7 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_named,
+    error_stop,
     kept_fields,
     merge_unwritten,
     own_provider_part,
@@ -374,7 +375,7 @@ class AnthropicStreamDecoder(StreamDecoder):
         """``{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}``
         (the Messages streaming documentation, "Error events"): the stream ends there."""
         error = reply_error(ev.get("error"), "$.error", code_key=None) or ReplyError()  # none told: still an error
-        return [Stop(stop_reason="error", raw_stop_reason=error.type or "error", error=error)]
+        return [error_stop(error)]  # an Anthropic error has a type and no code
 
     _HANDLERS: ClassVar[dict[str, Callable[[AnthropicStreamDecoder, dict[str, Any]], list[StreamEvent]]]] = {
         "message_start": _message_start,

@@ -38,6 +38,7 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_as_number,
+    error_stop,
     merge_raw,
     part_options,
     reply_error,
@@ -349,7 +350,7 @@ def decode_response(payload: Any) -> Response:
         raw_stop, stop = _blocked(data), "content_filter"
     error = _error(data)
     if error is not None:
-        raw_stop, stop = error.type or error.code or "error", "error"
+        raw_stop, stop = error_stop(error).raw_stop_reason, "error"  # as the stream reads it
     return Response(
         id=data.get("responseId"),
         model=data.get("modelVersion"),
@@ -418,7 +419,7 @@ class GeminiStreamDecoder(StreamDecoder):
             out.append(Stop(stop_reason="content_filter", raw_stop_reason=blocked))
         error = _error(chunk)
         if error is not None:
-            out.append(Stop(stop_reason="error", raw_stop_reason=error.type or error.code or "error", error=error))
+            out.append(error_stop(error))
         usage = usage_from_wire(chunk.get("usageMetadata"))
         if usage is not None:
             out.append(UsageUpdate(usage=usage))

@@ -44,6 +44,7 @@ from ir_codec.replies import (
     drop_counters,
     drop_part,
     error_named,
+    error_stop,
     kept_fields,
     merge_unwritten,
     own_provider_part,
@@ -488,7 +489,7 @@ def _error(self: ResponsesStreamDecoder, data: dict[str, Any]) -> list[StreamEve
     """The ``error`` event (``response_error_event.py``: ``code``, ``message``, ``param``): the
     stream ends there."""
     error = reply_error(data, "$", type_key=None) or ReplyError()
-    return [Stop(stop_reason="error", raw_stop_reason=error.code or "error", error=error)]
+    return [error_stop(error)]  # a Responses error event has a code and no type
 
 
 def _index(data: Mapping[str, Any], key: str) -> int:
