@@ -511,8 +511,9 @@ class Response(_Node, frozen=True, kw_only=True):
     """A reply. ``usage`` is ``None`` when the reply reports no usage at all (OpenAI-compatible
     servers often omit it); otherwise each counter it did not report is ``None``.
 
-    ``error`` is set when the stream ended with an error (:class:`ReplyError`); its
-    ``stop_reason`` is then ``"error"``. A reply body has no place for it: only streams carry it.
+    ``error`` is set when the reply ended with an error (:class:`ReplyError`); its
+    ``stop_reason`` is then ``"error"``. Streams carry it; of the reply bodies, only Gemini's,
+    OpenRouter's and a failed Responses object have a place for it (``Codec.REPLY_ERRORS``).
     """
 
     id: str | None = None

@@ -183,11 +183,15 @@ _TOOL_USE_FIELDS = frozenset({"type", "id", "name", "input"})
 calling, ``toolset_name``: ``types/tool_use_block.py``) are kept in the part's options."""
 
 
+def _tool_use_fields(own: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``tool_use`` block's own fields among the raw ``own`` (a block, or a ToolUse's options):
+    all but the IR's and nulls."""
+    return kept_fields(own, _TOOL_USE_FIELDS)
+
+
 def _tool_use(b: dict[str, Any], path: str) -> Part:
     u = wire_convert(b, WToolUseBlock, path)
-    return ToolUse(
-        id=u.id, name=u.name, input=u.input, provider_options=family_options_of(kept_fields(b, _TOOL_USE_FIELDS))
-    )
+    return ToolUse(id=u.id, name=u.name, input=u.input, provider_options=family_options_of(_tool_use_fields(b)))
 
 
 _REPLY_BLOCKS: dict[str, Callable[[dict[str, Any], str], Part]] = {
@@ -305,7 +309,7 @@ class AnthropicStreamDecoder(StreamDecoder):
             return [ThinkingDelta(index=i, text=text, signature=sig, origin=None if sig is None else FAMILY)]
         if kind == "tool_use":
             u = wire_convert(block, WToolUseBlock, "$.content_block")
-            opts = family_options_of(kept_fields(block, _TOOL_USE_FIELDS))
+            opts = family_options_of(_tool_use_fields(block))
             out: list[StreamEvent] = [PartOptions(index=i, provider_options=opts)] if opts else []
             out.append(ToolCallStart(index=i, id=u.id, name=u.name))
             if u.input:
@@ -459,10 +463,9 @@ def _encode_block(p: Part, path: IRPath, ctx: EncodeContext) -> dict[str, Any] |
             out = {"type": "redacted_thinking", "data": p.data}
         case ToolUse():
             out = {"type": "tool_use", "id": p.id, "name": p.name, "input": p.input}
+    own = _tool_use_fields(raw) if isinstance(p, ToolUse) else {}
     for k, v in raw.items():  # decode reads back a text block's citations and a tool_use block's own fields
-        if isinstance(p, Text) and k == "citations" and v:
-            out[k] = v
-        elif isinstance(p, ToolUse) and k not in _TOOL_USE_FIELDS and v is not None:
+        if (isinstance(p, Text) and k == "citations" and v) or k in own:
             out[k] = v
         else:
             ctx.lossy((*path, "provider_options", FAMILY, k), LossKind.DROPPED, "not read back from a reply block")
@@ -615,8 +618,7 @@ class AnthropicStreamEncoder(StreamEncoder):
         else:  # a tool call (its arguments may come before its name: both are then "")
             name = ev.name if isinstance(ev, ToolCallStart) else ""
             opened = {"type": "tool_use", "id": getattr(ev, "id", ""), "name": name, "input": {}}
-            own = self.assembler.part_options.get(k, {}).get(FAMILY, {})  # caller, toolset_name (known first)
-            opened.update((f, v) for f, v in own.items() if f not in _TOOL_USE_FIELDS and v is not None)
+            opened.update(_tool_use_fields(self.assembler.part_options.get(k, {}).get(FAMILY, {})))  # caller, ...
         return self._open_block(k, opened) + self._piece(k, ev)
 
     def _piece(self, k: int, ev: Piece) -> list[WireEvent]:
