@@ -115,6 +115,25 @@ IDENTITY: list[tuple[str, dict[str, Any]]] = [
     # OpenAI Chat: max_tokens and max_completion_tokens are different fields (§13)
     ("openai-chat", {"model": "gpt-5", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 50}),
     ("openai-chat", {"model": "gpt-5", "messages": [{"role": "user", "content": "Hi"}], "max_completion_tokens": 50}),
+    # both spellings at once (the OpenAI SDK's own create-with-all-params test sends both, equal)
+    (
+        "openai-chat",
+        {
+            "model": "gpt-5",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "max_completion_tokens": 0,
+            "max_tokens": 0,
+        },
+    ),
+    (
+        "openai-chat",
+        {
+            "model": "gpt-5",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "max_completion_tokens": 9,
+            "max_tokens": 7,
+        },
+    ),
     ("openrouter", {"model": "openai/gpt-5", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 50}),
     (
         "openrouter",
@@ -220,6 +239,22 @@ def test_accepted_payload_re_encodes_to_itself(codec: str, payload: dict[str, An
     assert e.body == payload
     assert json.loads(e.to_json()) == payload
     assert e.warnings == []
+
+
+@pytest.mark.parametrize("field", ["max_completion_tokens", "max_tokens"])
+@pytest.mark.parametrize("count", [0, 64])
+def test_both_max_tokens_spellings_with_one_count_both_come_back(field: str, count: int) -> None:
+    # An option equal to the IR value means "this spelling" on encode; with both spellings on
+    # the wire, the one the IR holds must come back too (it was dropped, without a warning).
+    codec = get_codec("openai-chat", max_tokens_field=field)
+    payload = {"model": "gpt-5", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": count}
+    payload["max_completion_tokens"] = count
+    request = codec.decode(payload)
+    assert request.max_tokens == count
+    e = codec.encode(request)
+    assert e.body == payload
+    assert e.warnings == []
+    assert codec.decode(e.body) == request
 
 
 _CALL = {"id": "call_1", "type": "function", "function": {"name": "f"}}

@@ -265,6 +265,11 @@ class Lifter:
         for f in self.flavor.MAX_TOKENS_FIELDS:
             if f in fields:
                 extras[f] = fields.pop(f)
+                value = kw["max_tokens"]
+                if type(extras[f]) is int and extras[f] == value and max_field not in extras:
+                    # Both spellings with one count: an option equal to the IR value alone would
+                    # read as "spelled this way" (lower.py), and the IR's spelling would be lost.
+                    extras[max_field] = value
         if w["tool_choice"] in fields:
             tc = self.tool_choice(fields[w["tool_choice"]])
             if tc is None:
