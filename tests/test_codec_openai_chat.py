@@ -493,6 +493,32 @@ ODD_PAYLOADS: list[dict[str, Any]] = [
     {"messages": [{"role": "user", "content": [{"type": "input_video", "video_url": "https://v"}]}], "tools": []},
     {"messages": [{"role": "user", "content": "x"}], "temperature": None, "stop": None, "max_tokens": None},
     {"messages": [{"role": "developer", "name": "ops", "content": "rules"}, {"role": "system", "content": "also"}]},
+    # a custom tool call (GPT-5 custom tools: ChatCompletionMessageCustomToolCallParam) answered by
+    # a tool message: the answer is kept raw beside the raw call, then a user turn after it
+    {
+        "messages": [
+            {"role": "user", "content": "patch it"},
+            {
+                "role": "assistant",
+                "tool_calls": [{"id": "c9", "type": "custom", "custom": {"name": "t", "input": "x"}}],
+            },
+            {"role": "tool", "tool_call_id": "c9", "content": "applied"},
+            {"role": "tool", "tool_call_id": "c9", "content": [{"type": "text", "text": "twice"}]},
+            {"role": "user", "content": "thanks"},
+        ],
+        "tools": [{"type": "custom", "custom": {"name": "t"}}],
+    },
+    # the legacy function call and its answer (ChatCompletionFunctionMessageParam, deprecated)
+    {
+        "messages": [
+            {"role": "user", "content": "weather?"},
+            {"role": "assistant", "function_call": {"name": "get_weather", "arguments": '{"city":"Paris"}'}},
+            {"role": "function", "name": "get_weather", "content": '{"temp": 20}'},
+            {"role": "function", "name": "get_weather", "content": None},
+        ],
+        "functions": [{"name": "get_weather", "parameters": {"type": "object"}}],
+        "function_call": "auto",
+    },
 ]
 
 
@@ -500,6 +526,47 @@ ODD_PAYLOADS: list[dict[str, Any]] = [
 def test_odd_payloads_round_trip(payload: dict[str, Any]) -> None:
     check_wire(CODEC, payload)
     check_request(CODEC, CODEC.decode(payload))
+
+
+@pytest.mark.parametrize("payload", [{"model": M, **p} for p in ODD_PAYLOADS[-2:]])
+def test_messages_kept_raw_come_back_exactly_and_are_reported_elsewhere(payload: dict[str, Any]) -> None:
+    # a tool message answering a raw call is itself kept raw (it used to be a ToolResult that
+    # answered no ToolUse: encode refused the IR decode had just made); so is a function message
+    request = CODEC.decode(payload)
+    assert CODEC.encode(request).body == payload
+    kept = [
+        (i, j) for i, m in enumerate(request.messages) for j, p in enumerate(m.content) if isinstance(p, ProviderPart)
+    ]
+    raw = [m for m in payload["messages"] if m["role"] in ("tool", "function")]
+    assert [request.messages[i].content[j].data for i, j in kept if i == 2] == [{"message": m} for m in raw]  # type: ignore[union-attr]
+    e = get_codec("anthropic", default_max_tokens=64).encode(request)
+    assert [m["content"] for m in e.body["messages"]][0] == [
+        {"type": "text", "text": payload["messages"][0]["content"]}
+    ]
+    dropped = {w.path for w in e.warnings if w.kind == LossKind.DROPPED}
+    assert {f"messages[2].content[{j}]" for i, j in kept if i == 2} <= dropped
+
+
+def test_a_tool_message_answering_a_function_call_stays_a_tool_result() -> None:
+    payload = {
+        "model": M,
+        "messages": [
+            {"role": "user", "content": "x"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                    {"id": "c2", "type": "custom", "custom": {"name": "t", "input": "x"}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "one"},
+            {"role": "tool", "tool_call_id": "c2", "content": "two"},
+        ],
+    }
+    content = CODEC.decode(payload).messages[2].content
+    assert content[0] == ToolResult(tool_use_id="c1", content=[Text(text="one")])
+    assert content[1] == ProviderPart(codec=NAME, data={"message": payload["messages"][3]})
+    assert CODEC.encode(CODEC.decode(payload)).body == payload
 
 
 def test_unhashable_role_or_type_is_a_decode_error() -> None:

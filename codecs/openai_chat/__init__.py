@@ -92,7 +92,8 @@ class OpenAIChatCodec(Codec):
         },
         carries=(
             "system / developer messages (option `system_role`), text, image_url (https and data URLs), "
-            "input_audio, file; tool calls with byte-stable `arguments`; `tool` messages; tools with `strict`, "
+            "input_audio, file; tool calls with byte-stable `arguments`; `tool` messages; custom tool calls, their "
+            "answers and legacy `function` messages raw (own codec only); tools with `strict`, "
             "tool_choice, parallel_tool_calls, response_format, max_completion_tokens (or `max_tokens`), "
             "temperature, top_p, stop, seed, n, reasoning_effort, user, metadata; `prompt_cache_key`, "
             "`prompt_cache_breakpoint` 30m / 12h (option `explicit_breakpoints`), implicit `prompt_cache_options`"

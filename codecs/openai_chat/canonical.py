@@ -44,11 +44,17 @@ def canonicalize(codec: OpenAIChatCodec, payload: Mapping[str, Any]) -> dict[str
         _canonical_mark(lifter, tool, "function" if is_function else "provider", "", "tool")
         if is_function and isinstance(tool.get("function"), dict) and tool["function"].get("parameters") is None:
             tool["function"]["parameters"] = {"type": "object"}
+    opaque_calls: set[str] = set()  # ids of calls decode keeps raw: their tool messages stay raw too
     for i, m in enumerate(p.get(w["messages"]) or []):
         if not isinstance(m, dict):
             continue
         role = m.get("role")
+        if role == "tool" and isinstance(m.get("tool_call_id"), str) and m["tool_call_id"] in opaque_calls:
+            continue
         if role == "assistant":
+            for call in m.get("tool_calls") or []:
+                if isinstance(call, dict) and call.get("type") != "function" and isinstance(call.get("id"), str):
+                    opaque_calls.add(call["id"])
             for field in ("content", "tool_calls"):
                 if field in m and m[field] in (None, []):
                     del m[field]

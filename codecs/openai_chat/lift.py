@@ -9,13 +9,16 @@ Rules (``spec/canonicalizations/openai-chat.md``):
   IR ``system``; other system/developer messages are IR ``system``-role messages (a role other
   than ``system_role`` kept in their provider_options under ``role``);
 - consecutive ``user``/``tool`` messages form one IR user message (:func:`~.wire.group_messages`);
+- a tool call that is not a function call (a custom tool's) is a :class:`~ir_codec.ir.ProviderPart`
+  ``{"tool_call": raw}``, and the ``tool`` message that answers it a ``{"message": raw}`` in its
+  place (the IR pairs a result with a ToolUse only); so is a legacy ``function`` message;
 - a cache mark is read only where the codec profile's ``CacheRules`` let a mark stand (else it
   stays raw), so that encode sends it back unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -54,6 +57,7 @@ from ir_codec.profile import CacheRules
 from .wire import (
     DATA_URL,
     FORMAT_MEDIA,
+    MESSAGE_TYPES,
     PART_TYPES,
     PLAIN_ROLES,
     SCALAR_FIELDS,
@@ -104,8 +108,22 @@ def lift_file_reference(raw: Mapping[str, Any]) -> Base64Source | FileSource | N
     return Base64Source(media_type=m.group(1), data=m.group(2)) if m else FileSource(file_id=str(fid))
 
 
+def own_message(m: Any) -> bool:
+    """Whether ``m`` is a wire message decode keeps whole in a user message's
+    ``{"message": m}``: a legacy ``function`` message, or a ``tool`` message (the answer to a
+    call that is not a function call, which decode keeps raw as well)."""
+    if type(m) is not dict or m.get("role") not in ("tool", "function"):
+        return False
+    try:
+        wire_convert(m, MESSAGE_TYPES[m["role"]])
+    except DecodeError:
+        return False
+    return True
+
+
 def own_part(name: str, p: ProviderPart, role: str, reasoning: bool = False) -> bool:
-    """An own opaque part is a raw wire part of a type this codec does not model (or, in an
+    """An own opaque part is a raw wire part of a type this codec does not model (or, in a
+    user message, ``{"message": raw}`` of a whole message (:func:`own_message`); in an
     assistant message, ``{"tool_call": raw}`` of a call that is not a function call, and where
     the flavor reads reasoning in requests (``reasoning``: ``ChatFlavor.REQUEST_REASONING``)
     ``{"reasoning_detail": raw}`` of an item that is no IR reasoning part), or a ``file`` part
@@ -123,6 +141,8 @@ def own_part(name: str, p: ProviderPart, role: str, reasoning: bool = False) -> 
     if role == "assistant" and "tool_call" in p.data:
         call = p.data["tool_call"]
         return set(p.data) == {"tool_call"} and isinstance(call, dict) and call.get("type") != "function"
+    if role == "user" and "message" in p.data:
+        return set(p.data) == {"message"} and own_message(p.data["message"])
     t = p.data.get("type")
     if not isinstance(t, str) or "tool_call" in p.data:
         return False
@@ -207,6 +227,7 @@ class Lifter:
         msgs = data[w["messages"]]
         tool_turns: set[int] = set()  # the messages plain_tool_turn accepts
         text_lists: set[int] = set()  # the messages whose content is plain text parts only
+        opaque_calls: set[str] = set()  # ids of the calls read as ProviderParts ({"tool_call": raw})
         for idx, m in enumerate(msgs):
             if type(m) is dict and len(m) == 2:
                 # plain_message, written out: the most common messages are checked without a call
@@ -220,10 +241,16 @@ class Lifter:
                             continue
                         if objects_only(c):
                             continue
-            elif plain_tool_turn(m):
+            elif plain_tool_turn(m) and not (m["role"] == "tool" and m["tool_call_id"] in opaque_calls):
                 tool_turns.add(idx)
                 continue
             checked_message(m, f"$.messages[{idx}]")
+            if m["role"] == "assistant" and m.get("tool_calls"):
+                opaque_calls.update(
+                    c["id"]
+                    for c in m["tool_calls"]
+                    if type(c) is dict and c.get("type") != "function" and type(c.get("id")) is str
+                )
         system: list[SystemBlock] = []
         start = 0
         if msgs and is_system_blocks(msgs[0], self.system_role):
@@ -251,7 +278,7 @@ class Lifter:
                 else:
                     messages.append(Message(role="user", content=[self.read_plain_tool_message(m)]))
                 continue
-            messages.append(self.group(msgs, g))
+            messages.append(self.group(msgs, g, opaque_calls))
         tools = [self.tool(t, f"$.tools[{i}]") for i, t in enumerate(fields.get(w["tools"], []))]
         if fields.get(w["tools"]) == []:
             extras[w["tools"]] = []  # an empty list is not "no tools" on the wire; kept raw
@@ -340,7 +367,7 @@ class Lifter:
             blocks.append(SystemBlock(text=p.text, cache=p.cache, provider_options=p.provider_options))
         return blocks
 
-    def group(self, msgs: list[Any], group: list[int]) -> Message:
+    def group(self, msgs: list[Any], group: list[int], opaque_calls: Container[str] = frozenset()) -> Message:
         first = msgs[group[0]]
         role = first["role"]
         path = f"$.messages[{group[0]}]"
@@ -362,7 +389,11 @@ class Lifter:
         for idx in group:
             m = msgs[idx]
             mp = f"$.messages[{idx}]"
-            if m["role"] == "tool":
+            if m["role"] == "function" or (m["role"] == "tool" and m["tool_call_id"] in opaque_calls):
+                # the answer to a call kept raw (a custom tool call), or to a legacy function_call:
+                # the whole message, kept raw in its place (own_part)
+                content.append(ProviderPart(codec=self.name, data={"message": m}))
+            elif m["role"] == "tool":
                 content.append(self.tool_message(m, mp))
             else:
                 _, extras = split_fields(m, frozenset({"role", "content"}))

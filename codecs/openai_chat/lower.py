@@ -583,6 +583,10 @@ class Lowerer:
                 out.append(self.tool_result(p, pp))
                 run = None
                 continue
+            if isinstance(p, ProviderPart) and "message" in p.data:  # a whole message kept raw (own_part)
+                out.append(dict(p.data["message"]))
+                run = None
+                continue
             part = _raw(p) if isinstance(p, ProviderPart) else LOWER_PART[type(p)](self, p, pp)
             if run is None:
                 run = []

@@ -64,6 +64,7 @@ __all__ = [
     "WTextPart",
     "WToolCall",
     "WToolMessage",
+    "WFunctionMessage",
     "WUserMessage",
     "arguments_denote",
     "checked_message",
@@ -189,6 +190,15 @@ class WToolMessage(Struct):
     role: Literal["tool"]
     tool_call_id: str
     content: str | list[dict[str, Any]]
+
+
+class WFunctionMessage(Struct):
+    """``ChatCompletionFunctionMessageParam``: the answer to a legacy ``function_call``
+    (deprecated, still in the SDK's message union)."""
+
+    role: Literal["function"]
+    name: str
+    content: str | None
 
 
 class WFunctionDefinition(Struct):
@@ -337,6 +347,7 @@ MESSAGE_TYPES: dict[str, type[Struct]] = {
     "user": WUserMessage,
     "assistant": WAssistantMessage,
     "tool": WToolMessage,
+    "function": WFunctionMessage,
 }
 """The messages, by ``role``."""
 
@@ -556,13 +567,16 @@ def group_messages(msgs: list[dict[str, Any]], start: int) -> list[list[int]]:
     Consecutive ``user``/``tool`` messages form one IR user message, except that two ``user``
     messages in a row, or a later ``user`` message with message-level fields, start a new one,
     and a ``user`` message with empty content stands alone. Decode reads by this rule; encode
-    uses it to report the IR messages that will read back merged.
+    uses it to report the IR messages that will read back merged. A legacy ``function`` message
+    counts as a ``tool`` message.
     """
     groups: list[list[int]] = []
     cur: list[int] | None = None
     for idx in range(start, len(msgs)):
         m = msgs[idx]
         role = m["role"]
+        if role == "function":
+            role = "tool"
         if (role != "user" and role != "tool") or (role == "user" and m["content"] == []):
             # an assistant or system message, or an empty user message (it is all an empty IR
             # user message leaves), stands alone
