@@ -16,7 +16,8 @@ import pytest
 from ir_codec import get_codec
 from ir_codec.conformance import load_fixture
 from ir_codec.errors import DecodeError
-from ir_codec.ir import Refusal, Text, ToolUse
+from ir_codec.invariant import check_reply_wire, check_response
+from ir_codec.ir import ProviderPart, Refusal, Text, ToolUse
 
 from .conformance.openai_chat import completion
 
@@ -78,3 +79,33 @@ def test_bad_replies_are_decode_errors(payload: dict[str, Any], path: str) -> No
     with pytest.raises(DecodeError) as info:
         get_codec(NAME).decode_response(payload)
     assert info.value.path == path
+
+
+@pytest.mark.parametrize("custom_first", [False, True])
+def test_a_custom_tool_call_in_a_reply_is_kept_raw_in_its_place(custom_first: bool) -> None:
+    # GPT-5 custom tools: ChatCompletionMessage.tool_calls holds function and custom calls
+    # (chat_completion_message_custom_tool_call.py); the reply used to be refused ("type": "custom")
+    c = get_codec(NAME)
+    custom = {"id": "call_1", "type": "custom", "custom": {"name": "apply_patch", "input": "*** Begin Patch"}}
+    function = {"id": "call_0", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+    calls = [custom, function] if custom_first else [function, custom]
+    message = {"role": "assistant", "content": "Patching.", "refusal": None, "tool_calls": calls}
+    reply = completion("gpt-5", message, "tool_calls", {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8})
+    r = c.decode_response(reply)
+    use = ToolUse(id="call_0", name="f", input={"a": 1}, provider_options={NAME: {"arguments": '{"a": 1}'}})
+    raw = ProviderPart(codec=NAME, data={"tool_call": custom})
+    assert r.content == [Text(text="Patching."), *([raw, use] if custom_first else [use, raw])]
+    assert r.stop_reason == "tool_use"
+    e = check_response(c, r)  # and the stream, which cannot write the custom call (reported)
+    assert e.body["choices"][0]["message"]["tool_calls"] == calls
+    assert e.warnings == []
+    assert [(w.path, w.kind) for w in c.encode_stream(r).warnings] == [
+        (f"content[{1 if custom_first else 2}]", "dropped")
+    ]
+    assert check_reply_wire(c, reply)["choices"][0]["message"] == message
+    other = get_codec("anthropic").encode_response(r)
+    at_raw, at_use = (1, 2) if custom_first else (2, 1)
+    assert sorted(w.path for w in other.warnings) == sorted(
+        [f"content[{at_raw}]", f"content[{at_use}].provider_options.openai-chat"]  # the arguments text
+    )
+    assert [b["type"] for b in other.body["content"]] == ["text", "tool_use"]

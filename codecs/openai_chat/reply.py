@@ -225,12 +225,17 @@ def _detail_item(p: Part, own: Mapping[str, Any], formats: Mapping[str, str]) ->
     return {**detail_item(p, own.get("type") == "reasoning.summary"), **extra}
 
 
-def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse:
+def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> ToolUse | ProviderPart:
     """A reply's tool call. Ids, types and the like are not request options; only the raw
     arguments text is kept (for the next turn). A call without ``function.arguments`` (or with
     ``null``; some OpenAI-compatible servers, PROVIDERS.md §13) has the input ``{}`` and no kept
-    text, so it re-encodes with ``"arguments": "{}"``."""
-    w = wire_convert(expect_object(call, path), WReplyToolCall, path)
+    text, so it re-encodes with ``"arguments": "{}"``. A call of another type (a custom tool's,
+    ``ChatCompletionMessageCustomToolCall``) is a :class:`ProviderPart` ``{"tool_call": raw}``,
+    as in a request."""
+    obj = expect_object(call, path)
+    if "type" in obj and obj["type"] != "function" and isinstance(obj["type"], str):
+        return ProviderPart(codec=name, data={"tool_call": obj})
+    w = wire_convert(obj, WReplyToolCall, path)
     if w.function.arguments is None:
         return ToolUse(id=flavor.tool_call_id_from_wire(w.id), name=w.function.name, input={})
     value, kept = parse_arguments(w.function.arguments)
@@ -700,6 +705,14 @@ def _joined(parts: list[tuple[int, Any]], ctx: EncodeContext, why: str, *, empty
             ctx.lossy(("content", j), LossKind.CHANGED, why)
 
 
+def _own_call(p: ProviderPart, name: str) -> bool:
+    """Whether ``p`` is a tool call decode keeps raw (:func:`reply_tool_call`)."""
+    if p.codec != name or set(p.data) != {"tool_call"}:
+        return False
+    call = p.data["tool_call"]
+    return isinstance(call, dict) and isinstance(call.get("type"), str) and call["type"] != "function"
+
+
 def encode_reply(
     response: Response, ctx: EncodeContext, name: str, flavor: ChatFlavor, *, choice_errors: bool = False
 ) -> dict[str, Any]:
@@ -715,6 +728,10 @@ def encode_reply(
     for j, p in enumerate(response.content):
         path: IRPath = ("content", j)
         rank = _RANK.get(type(p))
+        if isinstance(p, ProviderPart) and _own_call(p, name):  # a custom tool call, as decode keeps it
+            order.append((_RANK[ToolUse], j))
+            calls.append(dict(p.data["tool_call"]))
+            continue
         if rank is None or not isinstance(p, Thinking | RedactedThinking | Text | Refusal | ToolUse):
             drop_part(p, path, ctx, "a Chat reply")
             continue
@@ -920,6 +937,7 @@ class ChatStreamEncoder(StreamEncoder):
         self._calls: dict[int, _Call] = {}
         self._late_calls: set[int] = set()
         self._notes: list[tuple[int, str]] = []  # what only the stream changes, at part k
+        self._raw_calls: list[int] = []  # custom tool calls (ProviderParts) the whole reply writes
 
     # -- the chunks ---------------------------------------------------------------------------
 
@@ -992,6 +1010,8 @@ class ChatStreamEncoder(StreamEncoder):
             case ToolUse():
                 out += self._open_call(k, part.id, part.name, whole=True)
                 return out + self._write_whole(k, self._calls[k])
+            case ProviderPart() if _own_call(part, self.codec.NAME):
+                self._raw_calls.append(k)
         return out  # a part a Chat reply cannot hold: the whole reply reports it dropped
 
     def _joined_piece(self, k: int, field: str) -> None:
@@ -1167,7 +1187,7 @@ class ChatStreamEncoder(StreamEncoder):
         details = self.flavor.REASONING_DETAILS_FIELD
         if details is not None and details in message:  # the reply keeps empty reasoning parts
             out += [self._blank_item(k) for k in self._blank]
-        calls = message.get("tool_calls", [])
+        calls = [c for c in message.get("tool_calls", []) if c["type"] == "function"]  # a custom call is no ToolUse
         numbers = [j for j, p in enumerate(response.content) if isinstance(p, ToolUse)]
         opened = self._numbered.get("tool_calls", [])
         lands = {got: position[want] for got, want in zip(opened, sorted(opened), strict=True)}
@@ -1207,6 +1227,9 @@ class ChatStreamEncoder(StreamEncoder):
                 self.stream_loss(("provider_options", self.codec.NAME, key), LossKind.CHANGED, why)
         for k, why in self._notes:
             self.ctx.lossy(("content", position[k]), LossKind.CHANGED, why)
+        for k in self._raw_calls:
+            why = "a Chat stream's tool-call deltas are function calls (ChoiceDeltaToolCall); this call is not written"
+            self.stream_loss(("content", position[k]), LossKind.DROPPED, why)
         for field, ks in self._numbered.items():
             items = message.get(details if field == "details" else field) or []
             if len(items) != len(ks):
