@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ir_codec import DecodeError, get_codec
+from ir_codec import DecodeError, decode_stream, get_codec
 from ir_codec.conformance import load_fixture
 from ir_codec.ir import Refusal, Text, Thinking, ToolUse
 from ir_codec.stream import TextDelta, ToolCallDelta
@@ -106,3 +106,40 @@ def test_stream_decode_errors() -> None:
     assert info.value.path == "$.output_index"
     with pytest.raises(DecodeError):
         dec.feed(b"{not json")
+
+
+_CUSTOM = {"type": "custom_tool_call", "id": "ctc_1", "call_id": "call_c", "name": "apply_patch", "input": "*** Begin"}
+_SEARCH = {"type": "web_search_call", "id": "ws_1", "status": "completed", "action": {"type": "search", "query": "q"}}
+_SHELL = {
+    "type": "local_shell_call",
+    "id": "lsh_1",
+    "call_id": "call_s",
+    "status": "completed",
+    "action": {"type": "exec", "command": ["ls"], "env": {}},
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "stop"),
+    [
+        ([_CUSTOM], "tool_use"),  # the client runs a custom tool, as it runs a function
+        ([_SHELL], "tool_use"),
+        ([_SEARCH], "end_turn"),  # OpenAI ran the search itself
+        ([_SEARCH, {**_CUSTOM, "status": "completed"}], "tool_use"),
+    ],
+)
+def test_a_call_the_client_runs_stops_for_tool_use_whole_and_streamed(items: list[Any], stop: str) -> None:
+    # response_output_item.py: custom_tool_call, local_shell_call, shell_call, computer_call and
+    # apply_patch_call wait for the client's output like a function_call (they read as end_turn)
+    body = {"id": "resp_1", "object": "response", "created_at": 1, "status": "completed", "model": "gpt-5"}
+    whole = CODEC.decode_response({**body, "output": items})
+    assert (whole.stop_reason, whole.raw_stop_reason) == (stop, "completed")
+    assert CODEC.encode_response(whole).warnings == []
+    start = {**body, "status": "in_progress", "output": []}
+    events: list[dict[str, Any]] = [{"type": "response.created", "sequence_number": 0, "response": start}]
+    for i, item in enumerate(items):
+        events.append({"type": "response.output_item.added", "output_index": i, "item": item})
+        events.append({"type": "response.output_item.done", "output_index": i, "item": item})
+    events.append({"type": "response.completed", "response": {**body, "output": items}})
+    streamed = decode_stream([(e["type"], e) for e in events], CODEC)
+    assert (streamed.stop_reason, streamed.content) == (stop, whole.content)

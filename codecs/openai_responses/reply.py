@@ -335,10 +335,26 @@ _OUTPUT_ITEMS: dict[str, Callable[[dict[str, Any], str], list[Part]]] = {
 """Output item tag -> its parts; any other item (hosted-tool calls, ...) is one opaque part."""
 
 
+_CLIENT_CALLS = frozenset({"custom_tool_call", "computer_call", "local_shell_call", "shell_call", "apply_patch_call"})
+"""Output items (``response_output_item.py``) that call a tool the client runs, as a function
+call does; hosted-tool calls (``web_search_call``, ``mcp_call``, ...) run on OpenAI's side."""
+
+
+def _calls_tool(p: Part) -> bool:
+    """``p`` asks the client to run a tool: a ToolUse, or one of the calls kept opaque."""
+    if type(p) is not ProviderPart:
+        return type(p) is ToolUse
+    t = p.data.get("type")
+    return p.codec == NAME and isinstance(t, str) and t in _CLIENT_CALLS
+
+
 def _stop_reason(body: Mapping[str, Any], content: list[Part]) -> tuple[StopReason | None, str | None]:
+    """The stop reason a Responses object reads as: ``completed`` with a tool call for the
+    client to run (a function call or a call kept opaque, :data:`_CLIENT_CALLS`) is
+    ``tool_use``."""
     status = body.get("status")
     if status == "completed":
-        if any(isinstance(p, ToolUse) for p in content):
+        if any(map(_calls_tool, content)):
             return "tool_use", "completed"
         if any(isinstance(p, Refusal) for p in content):
             return "refusal", "completed"
@@ -469,7 +485,9 @@ class ResponsesStreamDecoder(StreamDecoder):
                 [ThinkingDelta(index=i * _PART_STRIDE, signature=sig, origin="openai")] if isinstance(sig, str) else []
             )
         if t != "message":
-            self.assembler.add_part(i * _PART_STRIDE, ProviderPart(codec=NAME, data=item))
+            part = ProviderPart(codec=NAME, data=item)
+            self.assembler.add_part(i * _PART_STRIDE, part)
+            self._parts.append(part)  # a client-run call (_CLIENT_CALLS) stops for tool use
         return []
 
     def _finished(self, data: dict[str, Any]) -> list[StreamEvent]:
