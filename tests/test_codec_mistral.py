@@ -4,9 +4,11 @@ SDK check run in the shared suite (tests/test_conformance.py, case in tests/conf
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from ir_codec import get_codec
+from ir_codec import decode_stream, get_codec
 from ir_codec.codecs.mistral import MistralFlavor
 from ir_codec.errors import LossKind
 from ir_codec.invariant import check_request, check_wire
@@ -67,6 +69,37 @@ def test_reply_and_stream_tool_ids_read_as_themselves() -> None:
     call = {"id": "D681PevKs", "type": "function", "function": {"name": "f", "arguments": "{}"}}
     r = CODEC.decode_response(completion("m", {"role": "assistant", "tool_calls": [call]}, "tool_calls", U))
     assert r.content == [ToolUse(id="D681PevKs", name="f", input={})]
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    choice = {"index": 0, "delta": delta, "finish_reason": finish}
+    return {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [choice]}
+
+
+def test_stream_tool_calls_without_index() -> None:
+    # mistralai models/toolcall.py: ``index: Optional[int] = 0``; its streams send each call whole
+    # in one piece, with no index (they were refused: "required field 'index'"). A piece with a
+    # new id starts the next call, a piece without one continues the last.
+    f = {"id": "abcdefghi", "function": {"name": "f", "arguments": '{"a": 1}'}}
+    g = {"id": "bcdefghij", "function": {"name": "g", "arguments": "{}"}}
+    h = {"id": "cdefghijk", "function": {"name": "h", "arguments": '{"b"'}}
+    chunks = [
+        _chunk({"role": "assistant", "content": ""}),
+        _chunk({"tool_calls": [f]}),
+        _chunk({"tool_calls": [g, h]}),
+        _chunk({"tool_calls": [{"function": {"arguments": ": 2}"}}]}),
+        _chunk({"content": ""}, "tool_calls"),
+    ]
+    r = decode_stream(chunks, CODEC)
+    assert [(p.id, p.name, p.input) for p in r.content if isinstance(p, ToolUse)] == [
+        ("abcdefghi", "f", {"a": 1}),
+        ("bcdefghij", "g", {}),
+        ("cdefghijk", "h", {"b": 2}),
+    ]
+    assert r.stop_reason == "tool_use"
+    indexed = [{**c, "index": i} for i, c in enumerate([f, g, h])]
+    with_index = [_chunk({"tool_calls": [indexed[0]]}), _chunk({"tool_calls": indexed[1:]})]
+    assert decode_stream([*with_index, chunks[3], chunks[4]], CODEC).content == r.content
 
 
 def test_seed_is_random_seed_and_required_is_any() -> None:

@@ -415,6 +415,7 @@ class ChatStreamDecoder(StreamDecoder):
         self._refusal: str | None = None
         self._args: dict[int, str] = {}
         self._tools: dict[int, tuple[str, str]] = {}
+        self._last_tool: int | None = None  # the index of the last tool-call piece
         self._encrypted: dict[int, str] = {}
         self._top: dict[str, Any] = {}
         """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
@@ -520,7 +521,10 @@ class ChatStreamDecoder(StreamDecoder):
             self._refusal = (self._refusal or "") + refusal
         for k, raw in enumerate(_list(delta.get("tool_calls"), f"{path}.tool_calls")):
             tpath = f"{path}.tool_calls[{k}]"
+            if type(raw) is dict and "index" not in raw:
+                raw = {**raw, "index": self._index_of(raw)}
             tc = wire_convert(raw, WChoiceDeltaToolCall, tpath)
+            self._last_tool = tc.index
             fn = tc.function
             fname = expect_str(fn.get("name"), f"{tpath}.function.name", nullable=True) or ""
             args = expect_str(fn.get("arguments"), f"{tpath}.function.arguments", nullable=True)
@@ -533,6 +537,18 @@ class ChatStreamDecoder(StreamDecoder):
                 if args:
                     out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
         return out
+
+    def _index_of(self, piece: dict[str, Any]) -> int:
+        """The index of a tool-call piece that has none (Mistral's ``ToolCall.index`` is optional,
+        ``mistralai/models/toolcall.py``; its streams send each call whole): a piece with an id
+        other than the last call's starts the next call, any other piece continues the last one."""
+        last = self._last_tool
+        if last is None:
+            return 0
+        new_id = piece.get("id")
+        if isinstance(new_id, str) and new_id and new_id != self._tools.get(last, ("", ""))[0]:
+            return max(self._tools) + 1
+        return last
 
     def _hand_over_whole_parts(self) -> None:
         """At the end of the choice: the parts the assembler takes whole, each at its index (a
