@@ -83,6 +83,8 @@ CASES: list[tuple[str, list[Any], list[Message] | None]] = [
     ("content-text", _turn(_call(), content="let me look"), None),
     ("content-absent", [Q, {"role": "assistant", "tool_calls": [_call()]}], None),
     ("no-calls", [Q, {"role": "assistant", "content": None, "tool_calls": []}], None),
+    # null as absent, as the codec's canonicalizations say (it was refused)
+    ("calls-null", [Q, {"role": "assistant", "content": "hi", "tool_calls": None}], None),
     ("refusal-beside-calls", _turn(_call(), refusal="no"), None),
     ("answer-parts", _turn(_call(), answer=[{"type": "text", "text": "42"}]), None),
     ("answer-empty", _turn(_call(), answer=""), _ir(USE, answer="")),
@@ -97,7 +99,6 @@ BAD: list[tuple[str, list[Any], str]] = [
     ("arguments-an-object", _turn(_call(function={"name": "f", "arguments": {"a": 1}})), "$.messages[1]"),
     ("tool-id-null", [*_turn(_call())[:2], {"role": "tool", "tool_call_id": None, "content": "4"}], "$.messages[2]"),
     ("tool-content-number", _turn(_call(), answer=42), "$.messages[2]"),
-    ("calls-null", [Q, {"role": "assistant", "content": None, "tool_calls": None}], "$.messages[1].tool_calls"),
 ]
 
 

@@ -261,6 +261,30 @@ _CALL = {"id": "call_1", "type": "function", "function": {"name": "f"}}
 
 # (codec, payload, canonical): accepted forms written in their documented canonical form
 CANONICAL: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    # Chat family: an assistant turn sent back with `tool_calls: null` (mistralai AssistantMessage:
+    # tool_calls Nullable; the openai canonicalization "null or [] == absent"): it was refused
+    *(
+        (
+            name,
+            {
+                "model": "m",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "a", "tool_calls": None},
+                    {"role": "user", "content": "and?"},
+                ],
+            },
+            {
+                "model": "m",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "a"},
+                    {"role": "user", "content": "and?"},
+                ],
+            },
+        )
+        for name in ("openai-chat", "mistral", "openrouter", "deepseek")
+    ),
     # Gemini: google-genai's model_dump() writes unset fields as None; canonicalization 12
     (
         "gemini",

@@ -1061,3 +1061,12 @@ def test_speed_of_a_typical_payload() -> None:
         check_payload(body, "anthropic")
     per_payload = (time.perf_counter() - t) / n
     assert per_payload < 0.002  # measured ~0.1 ms; generous for a loaded CI machine
+
+
+@pytest.mark.parametrize("codec", ["openai-chat", "mistral", "openrouter", "deepseek"])
+def test_an_assistant_turn_with_null_tool_calls_is_valid(codec: str) -> None:
+    # decode reads it as absent (canonicalizations); mistralai's AssistantMessage has it Nullable
+    body = chat(cmsg("user", "q"), cmsg("assistant", "a", tool_calls=None), cmsg("user", "and?"))
+    assert check_payload(body, codec) == []
+    bad = chat(cmsg("user", "q"), cmsg("assistant", "a", tool_calls=3))
+    assert [f.code for f in check_payload(bad, codec)] == ["IRC103"]

@@ -179,7 +179,7 @@ class WAssistantMessage(Struct):
 
     role: Literal["assistant"]
     content: str | list[dict[str, Any]] | None | UnsetType = UNSET
-    tool_calls: list[dict[str, Any]] | UnsetType = UNSET
+    tool_calls: list[dict[str, Any]] | None | UnsetType = UNSET  # null: as absent (canonicalizations)
     name: str | None | UnsetType = UNSET
     refusal: str | None | UnsetType = UNSET
 

@@ -427,7 +427,7 @@ def chat_request(
                         Alt(STR, Lst(Tagged({"text": parts["text"], "refusal": parts["refusal"]}))),
                     ),
                     "refusal": opt(STR),
-                    "tool_calls": Lst(tool_call),
+                    "tool_calls": opt(Lst(tool_call)),  # null as absent (mistralai: Nullable)
                     "audio": opt(Obj({"id": STR}, required=["id"])),
                     "function_call": opt(OPEN),
                     **name,
