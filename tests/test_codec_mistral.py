@@ -6,25 +6,29 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from ir_codec import decode_stream, get_codec
 from ir_codec.codecs.mistral import MistralFlavor
-from ir_codec.errors import LossKind
-from ir_codec.invariant import check_request, check_wire
+from ir_codec.errors import DecodeError, LossKind
+from ir_codec.invariant import check_request, check_response, check_wire
 from ir_codec.ir import (
     Audio,
     Base64Source,
     CacheControl,
     Message,
+    ProviderPart,
     Request,
     Text,
+    Thinking,
     ToolChoice,
     ToolResult,
     ToolUse,
 )
 
 from .conformance.openai_chat import completion
+from .replies_sdk import REPLY
 
 NAME = "mistral"
 CODEC = get_codec(NAME)
@@ -160,3 +164,49 @@ def test_no_cache_marks_and_no_audio() -> None:
 def test_model_length_is_max_tokens() -> None:
     r = CODEC.decode_response(completion("m", {"role": "assistant", "content": "a"}, "model_length", U))
     assert (r.stop_reason, r.raw_stop_reason) == ("max_tokens", "model_length")
+
+
+_THOUGHT = {"type": "thinking", "thinking": [{"type": "text", "text": "Let me think."}]}
+
+
+def test_a_reasoning_reply_lists_its_thinking_and_text_as_chunks() -> None:
+    # mistralai AssistantMessage.content: a string or a list of ContentChunk; a reasoning model
+    # (Magistral) answers with a ThinkChunk before the text (the reply was refused: "expected a
+    # string or null, found list")
+    signed = {**_THOUGHT, "signature": "c2ln"}  # a chunk with more than one text: kept whole
+    message = {"role": "assistant", "content": [_THOUGHT, {"type": "text", "text": "42"}, signed], "prefix": False}
+    reply = completion("magistral-medium-latest", message, "stop", U)
+    r = CODEC.decode_response(reply)
+    assert r.content == [
+        Thinking(text="Let me think."),
+        Text(text="42"),
+        ProviderPart(codec=NAME, data={"content_chunk": signed}),
+    ]
+    e = check_response(CODEC, r)  # the stream writes the text alone: the rest reported
+    assert e.body["choices"][0]["message"]["content"] == message["content"]
+    assert e.warnings == []
+    assert REPLY["mistral"](e.body)["choices"][0]["message"]["content"][0]["type"] == "thinking"  # the SDK reads it
+    assert [(w.path, w.kind) for w in CODEC.encode_stream(r).warnings] == [
+        ("content[0]", "dropped"),
+        ("content[2]", "dropped"),
+    ]
+    # elsewhere the thought travels as thinking, and a plain reply is still one string
+    assert (
+        get_codec("deepseek").encode_response(r).body["choices"][0]["message"]["reasoning_content"] == "Let me think."
+    )
+    plain = CODEC.encode_response(msgspec.structs.replace(r, content=[Text(text="a"), Text(text="b")]))
+    assert plain.body["choices"][0]["message"]["content"] == "ab"
+
+
+def test_a_stream_reads_thinking_chunks() -> None:
+    text = {"type": "text", "text": "4"}
+    chunks = [
+        _chunk({"role": "assistant", "content": [_THOUGHT]}),
+        _chunk({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": " More."}]}]}),
+        _chunk({"content": [text]}),
+        _chunk({"content": "2"}, "stop"),
+    ]
+    r = decode_stream(chunks, CODEC)
+    assert r.content == [Thinking(text="Let me think. More."), Text(text="42")]
+    with pytest.raises(DecodeError):  # OpenAI's content is a string: a list is no reply of its
+        get_codec("openai-chat").decode_response(completion("m", {"role": "assistant", "content": [text]}, "stop", U))

@@ -129,6 +129,9 @@ def test_stream_decodes_as_the_whole_reply(name: str) -> None:
             out += enc.feed(ev)
         out += enc.finish()
         whole = codec.encode_response(r)
+        # a reply written as content chunks (Mistral: a thought) keeps more than a stream, whose
+        # own property (test_stream_property_any_cut) checks what it reports
+        assume(not isinstance(whole.body["choices"][0]["message"]["content"], list))
         assert _decode(name, out) == codec.decode_response(whole.body)
         assert sorted(map(str, enc.warnings)) == sorted(map(str, whole.warnings))
         _sdk_valid(name, out)
@@ -211,8 +214,15 @@ def test_foreign_family_signature() -> None:
     ]
     fed, end, warnings = _run("mistral", events)
     assert fed[1] == [ROLE]
-    assert warnings[0] == "mistral: content[0].origin: Chat reasoning carries no origin"
-    assert "mistral: content[0]: this provider's replies carry no reasoning" in warnings
+    # the whole reply writes the thought as a thinking chunk (without them); the stream not at all
+    assert warnings[:2] == [
+        "mistral: content[0].signature: a thinking chunk carries no signature here",
+        "mistral: content[0].origin: a thinking chunk carries no origin here",
+    ]
+    assert (
+        "mistral: content[0]: the stream writes the text alone (no reasoning field, no content chunks); not written"
+        in warnings
+    )
 
 
 def test_tool_call_arguments_in_several_pieces() -> None:

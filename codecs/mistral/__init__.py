@@ -18,6 +18,8 @@ declaration below:
 * System role ``system`` only; ``max_tokens`` only; ``finish_reason`` ``model_length``.
 * ``safe_prompt``, ``prompt_mode``, ``min_tokens``, ``prediction``, ... travel in
   ``provider_options["mistral"]``.
+* A reply's content may be a list of chunks (``ChatFlavor.REPLY_CONTENT_CHUNKS``): a reasoning
+  model's ``thinking`` chunk is a Thinking, written back as a chunk.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ class MistralFlavor(ChatFlavor):
     """The assistant message has no ``refusal`` field: a refusal is sent as text."""
     REPLY_USAGE_REQUIRED: ClassVar[bool] = True
     """``ChatCompletionResponse.usage`` is required (chatcompletionresponse.py)."""
+    REPLY_CONTENT_CHUNKS: ClassVar[bool] = True
+    """``AssistantMessage.content``: a string or a list of ``ContentChunk`` (contentchunk.py);
+    reasoning models answer with a ``thinking`` chunk (thinkchunk.py) before the text."""
 
 
 @register
@@ -107,7 +112,7 @@ class MistralCodec(OpenAIChatCodec):
         carries=(
             "the openai-chat body with `random_seed`, tool_choice `any`, 9-character tool-call ids, top_k, "
             "`prompt_cache_key`, text and image_url parts (also in tool messages), and `safe_prompt` / "
-            "`prompt_mode` / `min_tokens` / `prediction` as options"
+            "`prompt_mode` / `min_tokens` / `prediction` as options; replies' `thinking` content chunks"
         ),
         loses=(
             "every cache mark and automatic caching, user, thinking configuration, audio and documents, refusals, "

@@ -218,6 +218,14 @@ class ChatFlavor:
     REPLY_REFUSAL: ClassVar[bool] = True
     """The reply message has a ``refusal`` string; without it a refusal is sent as text."""
 
+    REPLY_CONTENT_CHUNKS: ClassVar[bool] = False
+    """A reply message's ``content`` may be a list of typed chunks (Mistral ``ContentChunk``:
+    ``text``, ``thinking`` of reasoning models, ...). Decode reads a ``text`` chunk as a Text,
+    a ``thinking`` chunk of one text as a Thinking, any other chunk as a ProviderPart
+    ``{"content_chunk": raw}``; encode writes such a list, in IR order, when the reply holds a
+    Thinking or such a chunk (else one string, as OpenAI). A stream has one content string and
+    no reasoning field: its decoder reads the chunks, its encoder writes the text alone."""
+
     REPLY_USAGE_REQUIRED: ClassVar[bool] = False
     """The reply's ``usage`` is required (Mistral ``ChatCompletionResponse.usage``)."""
 

@@ -247,6 +247,41 @@ def reply_tool_call(call: Any, path: str, name: str, flavor: ChatFlavor) -> Tool
     )
 
 
+def _plain_thinking(chunk: Mapping[str, Any]) -> str | None:
+    """The text of a ``thinking`` chunk that holds one text and nothing else, else None."""
+    inner = chunk.get("thinking")
+    if set(chunk) != {"type", "thinking"} or type(inner) is not list or len(inner) != 1:
+        return None
+    t = inner[0]
+    if type(t) is not dict or set(t) != {"type", "text"} or t["type"] != "text" or type(t["text"]) is not str:
+        return None
+    return t["text"]
+
+
+def content_chunks(chunks: list[Any], path: str, name: str) -> list[Part]:
+    """The parts of a content list (``ChatFlavor.REPLY_CONTENT_CHUNKS``), one per chunk, in order."""
+    out: list[Part] = []
+    for i, raw in enumerate(chunks):
+        c = expect_object(raw, f"{path}[{i}]")
+        if c.get("type") == "text" and set(c) == {"type", "text"} and type(c["text"]) is str:
+            out.append(Text(text=c["text"]))
+        elif c.get("type") == "thinking" and (thought := _plain_thinking(c)) is not None:
+            out.append(Thinking(text=thought))
+        else:
+            out.append(ProviderPart(codec=name, data={"content_chunk": c}))
+    return out
+
+
+def _own_chunk(p: Part, name: str) -> bool:
+    """Whether ``p`` is a content chunk decode keeps raw (:func:`content_chunks`)."""
+    return (
+        type(p) is ProviderPart
+        and p.codec == name
+        and set(p.data) == {"content_chunk"}
+        and isinstance(p.data["content_chunk"], dict)
+    )
+
+
 def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor: ChatFlavor) -> Response:
     """Lift a ``ChatCompletion`` (its first choice) to an IR :class:`Response`."""
     data = expect_object(load_json(payload), "$")
@@ -264,9 +299,12 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
         parts += [_reasoning_detail(d, f"{mpath}.{details_field}[{i}]", name, formats) for i, d in enumerate(details)]
     elif (text := _reasoning_text(msg, flavor)) is not None:
         parts.append(Thinking(text=text))
-    content = expect_str(msg.get("content"), f"{mpath}.content", nullable=True)
-    if content:
-        parts.append(Text(text=content))
+    if flavor.REPLY_CONTENT_CHUNKS and isinstance(msg.get("content"), list):
+        parts += content_chunks(msg["content"], f"{mpath}.content", name)
+    else:
+        content = expect_str(msg.get("content"), f"{mpath}.content", nullable=True)
+        if content:
+            parts.append(Text(text=content))
     refusal = expect_str(msg.get("refusal"), f"{mpath}.refusal", nullable=True)
     refused = refusal is not None
     if refusal is not None:
@@ -391,6 +429,8 @@ def _openrouter_error(error: ReplyError, ctx: EncodeContext) -> dict[str, Any]:
 
 
 # Part indices in the assembled response: reasoning first, then text, refusal, tool calls.
+_CHUNK_INDEX = 500
+"""The first stream index of content chunks kept whole (``ChatFlavor.REPLY_CONTENT_CHUNKS``)."""
 _TEXT_INDEX = 1000
 _REFUSAL_INDEX = 1001
 _TOOL_INDEX = 2000
@@ -416,6 +456,7 @@ class ChatStreamDecoder(StreamDecoder):
         self._args: dict[int, str] = {}
         self._tools: dict[int, tuple[str, str]] = {}
         self._last_tool: int | None = None  # the index of the last tool-call piece
+        self._raw_chunks = 0  # content chunks read as parts of their own (_chunk_pieces)
         self._encrypted: dict[int, str] = {}
         self._top: dict[str, Any] = {}
         """Every chunk's fields beyond the IR's, the last value of each (``created``, ...)."""
@@ -513,9 +554,12 @@ class ChatStreamDecoder(StreamDecoder):
                 raise DecodeError(f"{path}.{details_field}[{i}].type", "a reasoning detail type", repr(t))
         if not details and (text := _reasoning_text(delta, self.flavor)) is not None:
             out.append(ThinkingDelta(index=0, text=text))
-        content = expect_str(delta.get("content"), f"{path}.content", nullable=True)
-        if content:
-            out.append(TextDelta(index=_TEXT_INDEX, text=content))
+        if self.flavor.REPLY_CONTENT_CHUNKS and isinstance(delta.get("content"), list):
+            out += self._chunk_pieces(delta["content"], f"{path}.content")
+        else:
+            content = expect_str(delta.get("content"), f"{path}.content", nullable=True)
+            if content:
+                out.append(TextDelta(index=_TEXT_INDEX, text=content))
         refusal = expect_str(delta.get("refusal"), f"{path}.refusal", nullable=True)
         if refusal is not None:
             self._refusal = (self._refusal or "") + refusal
@@ -536,6 +580,22 @@ class ChatStreamDecoder(StreamDecoder):
                 self._args[tc.index] = self._args.get(tc.index, "") + args
                 if args:
                     out.append(ToolCallDelta(index=_TOOL_INDEX + tc.index, arguments=args))
+        return out
+
+    def _chunk_pieces(self, chunks: list[Any], path: str) -> list[StreamEvent]:
+        """A delta's content chunks (``ChatFlavor.REPLY_CONTENT_CHUNKS``): a text chunk is a piece
+        of the one text, a thinking chunk of one text a piece of the one thought (as a reasoning
+        field's would be), any other chunk a part of its own, whole, between the two."""
+        out: list[StreamEvent] = []
+        for p in content_chunks(chunks, path, self.name):
+            if isinstance(p, Text):
+                if p.text:
+                    out.append(TextDelta(index=_TEXT_INDEX, text=p.text))
+            elif isinstance(p, Thinking):
+                out.append(ThinkingDelta(index=0, text=p.text))
+            else:
+                out.append(WholePart(index=_CHUNK_INDEX + self._raw_chunks, part=p))
+                self._raw_chunks += 1
         return out
 
     def _index_of(self, piece: dict[str, Any]) -> int:
@@ -741,6 +801,9 @@ def encode_reply(
     calls: list[dict[str, Any]] = []
     order: list[tuple[int, int]] = []  # (rank, IR index) of the parts kept, in IR order
     detail_own: dict[int, dict[str, Any]] = {}  # reasoning part -> its detail's own fields
+    # content as a list of chunks, in IR order (ChatFlavor.REPLY_CONTENT_CHUNKS): its texts are not joined
+    chunked = flavor.REPLY_CONTENT_CHUNKS and any(type(p) is Thinking or _own_chunk(p, name) for p in response.content)
+    chunks: list[dict[str, Any]] = []
     for j, p in enumerate(response.content):
         path: IRPath = ("content", j)
         rank = _RANK.get(type(p))
@@ -748,9 +811,15 @@ def encode_reply(
             order.append((_RANK[ToolUse], j))
             calls.append(dict(p.data["tool_call"]))
             continue
+        if chunked and isinstance(p, ProviderPart) and _own_chunk(p, name):
+            order.append((_RANK[Text], j))
+            chunks.append(dict(p.data["content_chunk"]))
+            continue
         if rank is None or not isinstance(p, Thinking | RedactedThinking | Text | Refusal | ToolUse):
             drop_part(p, path, ctx, "a Chat reply")
             continue
+        if chunked and isinstance(p, Thinking):
+            rank = _RANK[Text]  # a chunk among the texts
         order.append((rank, j))
         raw = part_options(p.provider_options, p.cache, path, ctx, name)
         kept = raw.pop("arguments", None) if isinstance(p, ToolUse) else None
@@ -762,6 +831,13 @@ def encode_reply(
             ctx.lossy(path, LossKind.CHANGED, "the reply has no refusal field; sent as text")
             p = Text(text=p.text)
         match p:
+            case Thinking() if chunked:
+                for field in ("signature", "origin"):
+                    if getattr(p, field) is not None:
+                        ctx.lossy((*path, field), LossKind.DROPPED, f"a thinking chunk carries no {field} here")
+                chunks.append({"type": "thinking", "thinking": [{"type": "text", "text": p.text}]})
+            case Text() if chunked:
+                chunks.append({"type": "text", "text": p.text})
             case Thinking() | RedactedThinking():
                 reasoning.append((j, p))
             case Text():
@@ -784,7 +860,7 @@ def encode_reply(
     message: dict[str, Any] = {"role": "assistant"}
     _joined(texts, ctx, "a Chat reply has one content string; texts joined", empty_drops=True)
     text = "".join(t.text for _, t in texts)
-    message["content"] = text if text else None
+    message["content"] = chunks if chunked else text if text else None
     _joined(refusals, ctx, "a Chat reply has one refusal string; refusals joined", empty_drops=len(refusals) > 1)
     if refusals or name == "openai-chat":  # ChatCompletionMessage.refusal: always written by OpenAI
         message["refusal"] = "".join(r.text for _, r in refusals) if refusals else None
@@ -1184,6 +1260,19 @@ class ChatStreamEncoder(StreamEncoder):
 
     # -- the end ------------------------------------------------------------------------------
 
+    def _report_chunks(self, response: Response) -> None:
+        """The whole reply wrote its content as chunks (``ChatFlavor.REPLY_CONTENT_CHUNKS``); the
+        stream writes one content string and no reasoning: what only the stream loses."""
+        name = self.codec.NAME
+        texts: list[tuple[int, Text]] = []
+        for j, p in enumerate(response.content):
+            if type(p) is Thinking or _own_chunk(p, name):
+                why = "the stream writes the text alone (no reasoning field, no content chunks); not written"
+                self.stream_loss(("content", j), LossKind.DROPPED, why)
+            elif type(p) is Text or (type(p) is Refusal and not self.flavor.REPLY_REFUSAL):
+                texts.append((j, Text(text=p.text)))
+        _joined(texts, self.ctx, "a Chat stream has one content string; texts joined", empty_drops=True)
+
     def _end(self, response: Response, body: dict[str, Any]) -> list[WireEvent]:
         return self._closing(response, body, None)
 
@@ -1246,6 +1335,8 @@ class ChatStreamEncoder(StreamEncoder):
         for k in self._raw_calls:
             why = "a Chat stream's tool-call deltas are function calls (ChoiceDeltaToolCall); this call is not written"
             self.stream_loss(("content", position[k]), LossKind.DROPPED, why)
+        if isinstance(message.get("content"), list):
+            self._report_chunks(response)
         for field, ks in self._numbered.items():
             items = message.get(details if field == "details" else field) or []
             if len(items) != len(ks):
