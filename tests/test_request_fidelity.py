@@ -261,6 +261,42 @@ _CALL = {"id": "call_1", "type": "function", "function": {"name": "f"}}
 
 # (codec, payload, canonical): accepted forms written in their documented canonical form
 CANONICAL: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    # Anthropic: a document's title and context are Optional[str] (document_block_param.py); a
+    # body sent with them null was refused
+    (
+        "anthropic",
+        {
+            "model": "claude-opus-4-6",
+            "max_tokens": 64,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "document",
+                            "source": {"type": "url", "url": "https://example.com/a.pdf"},
+                            "title": None,
+                            "context": None,
+                        },
+                        {"type": "text", "text": "Sum?"},
+                    ],
+                }
+            ],
+        },
+        {
+            "model": "claude-opus-4-6",
+            "max_tokens": 64,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "document", "source": {"type": "url", "url": "https://example.com/a.pdf"}},
+                        {"type": "text", "text": "Sum?"},
+                    ],
+                }
+            ],
+        },
+    ),
     # Chat family: an assistant turn sent back with `tool_calls: null` (mistralai AssistantMessage:
     # tool_calls Nullable; the openai canonicalization "null or [] == absent"): it was refused
     *(

@@ -1070,3 +1070,110 @@ def test_an_assistant_turn_with_null_tool_calls_is_valid(codec: str) -> None:
     assert check_payload(body, codec) == []
     bad = chat(cmsg("user", "q"), cmsg("assistant", "a", tool_calls=3))
     assert [f.code for f in check_payload(bad, codec)] == ["IRC103"]
+
+
+def _nullable(typed_dict: Any) -> list[str]:
+    """The fields an SDK request TypedDict types as ``Optional[...]``: null is a valid value."""
+    import typing
+
+    out = []
+    for name, hint in typing.get_type_hints(typed_dict).items():
+        if typing.get_origin(hint) in (typing.Required, typing.NotRequired):
+            hint = typing.get_args(hint)[0]
+        if type(None) in typing.get_args(hint):
+            out.append(name)
+    return out
+
+
+def _sdk_nullable_cases() -> list[Any]:
+    """(codec, SDK TypedDict, a valid body, where in it the field goes) for the request bodies
+    and blocks whose nullable fields the gate must accept as null."""
+    anthropic = pytest.importorskip("anthropic.types")
+    mcp = pytest.importorskip("anthropic.types.message_create_params")
+    chat = pytest.importorskip("openai.types.chat.completion_create_params")
+    chat_types = pytest.importorskip("openai.types.chat")
+    responses = pytest.importorskip("openai.types.responses.response_create_params")
+    a = {"model": "claude-opus-4-6", "max_tokens": 8}
+    use = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "r"}
+    c = {"model": "gpt-5.6"}
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    return [
+        ("anthropic", mcp.MessageCreateParamsBase, {**a, "messages": [{"role": "user", "content": "q"}]}, ()),
+        *(
+            ("anthropic", getattr(anthropic, name), {**a, "messages": [{"role": "user", "content": [block]}]}, (0, 0))
+            for name, block in [
+                ("TextBlockParam", {"type": "text", "text": "x"}),
+                ("ImageBlockParam", {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}),
+                (
+                    "DocumentBlockParam",
+                    {"type": "document", "source": {"type": "url", "url": "https://example.com/a.pdf"}},
+                ),
+                (
+                    "SearchResultBlockParam",
+                    {"type": "search_result", "source": "s", "title": "t", "content": [{"type": "text", "text": "x"}]},
+                ),
+            ]
+        ),
+        (
+            "anthropic",
+            anthropic.ToolUseBlockParam,
+            {**a, "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": [use]}]},
+            (1, 0),
+        ),
+        (
+            "anthropic",
+            anthropic.ToolResultBlockParam,
+            {
+                **a,
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": [use]},
+                    {"role": "user", "content": [result]},
+                ],
+            },
+            (2, 0),
+        ),
+        ("openai-chat", chat.CompletionCreateParamsBase, {**c, "messages": [{"role": "user", "content": "q"}]}, ()),
+        (
+            "openai-chat",
+            chat_types.ChatCompletionAssistantMessageParam,
+            {**c, "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
+            (1,),
+        ),
+        (
+            "openai-chat",
+            chat_types.ChatCompletionToolMessageParam,
+            {
+                **c,
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "tool_calls": [call]},
+                    {"role": "tool", "tool_call_id": "c1", "content": "r"},
+                ],
+            },
+            (2,),
+        ),
+        ("openai-responses", responses.ResponseCreateParamsBase, {**c, "input": "q"}, ()),
+    ]
+
+
+def test_every_field_an_sdk_types_as_optional_takes_null() -> None:
+    # The installed SDKs are the ground truth: a field typed Optional[...] in a request TypedDict
+    # takes null (cache_control on every Anthropic block, toolset_name, speed, inference_geo,
+    # prompt_cache_key and safety_identifier were refused: IRC103)
+    import copy
+
+    checked = 0
+    for codec, typed_dict, body, where in _sdk_nullable_cases():
+        options: dict[str, Any] = {"api_version": "2023-06-01"} if codec == "anthropic" else {}
+        assert check_payload(body, codec, **options) == []
+        for field in _nullable(typed_dict):
+            b = copy.deepcopy(body)
+            target = b if not where else b["messages"][where[0]]
+            if len(where) == 2:
+                target = target["content"][where[1]]
+            target[field] = None
+            assert [(f.code, f.path) for f in check_payload(b, codec, **options)] == [], (typed_dict.__name__, field)
+            checked += 1
+    assert checked > 40

@@ -19,6 +19,7 @@ CANONICALIZATIONS: tuple[str, ...] = (
     "text blocks with empty text are removed (the API rejects them), in system, messages and tool results",
     "a message left without blocks is removed (an empty final assistant message prefills nothing)",
     '`cache_control: null` is absent; `"ttl": "5m"` is absent (5m is the default)',
+    "a document's `title: null` / `context: null` is absent (document_block_param.py: Optional)",
     "`tools: []` is absent",
     "an integer `temperature` / `top_p` is the same float",
     "bedrock/vertex: a missing `anthropic_version` is the configured one",
@@ -42,6 +43,10 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
         if b.get("type") == "text" and b.get("text") == "":
             continue
         _cache_control(b)
+        if b.get("type") == "document":
+            for field in ("title", "context"):
+                if field in b and b[field] is None:
+                    del b[field]
         if b.get("type") == "tool_result":
             if "content" in b:
                 inner = _blocks(b["content"])

@@ -306,8 +306,8 @@ def _lift_document(w: WDocumentBlock, unknown: dict[str, Any], path: str) -> Doc
             unknown = {**unknown, "citations": w.citations}
     return Document(
         source=src,
-        name=None if w.title is UNSET else w.title,
-        context=None if w.context is UNSET else w.context,
+        name=w.title if isinstance(w.title, str) else None,  # null: absent (canonicalizations)
+        context=w.context if isinstance(w.context, str) else None,
         citations=citations,
         cache=cache_to_ir(w.cache_control),
         provider_options=family_options_of(unknown),

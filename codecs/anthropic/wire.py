@@ -189,8 +189,8 @@ class WImageBlock(_W):
 class WDocumentBlock(_W):
     type: Literal["document"]
     source: dict[str, Any]
-    title: str | UnsetType = UNSET
-    context: str | UnsetType = UNSET
+    title: str | None | UnsetType = UNSET  # document_block_param.py: Optional[str]
+    context: str | None | UnsetType = UNSET
     citations: Any = UNSET
     cache_control: _CC = UNSET
 

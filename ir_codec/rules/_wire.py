@@ -36,11 +36,13 @@ OPEN = Obj(open=True)
 # ============================================================================================
 # Anthropic Messages (SDK anthropic/types/*_param.py; PROVIDERS.md §2)
 
-A_CACHE = Obj(
-    {"type": Str({"ephemeral"}, code="IRC204"), "ttl": Str({"5m", "1h"}, code="IRC204")},
-    required=["type"],
-    open=True,  # newer fields (scope) are seen accepted: PROVIDERS.md §13
-    name="cache_control",
+A_CACHE = opt(  # the SDK's block params: cache_control Optional[CacheControlEphemeralParam]
+    Obj(
+        {"type": Str({"ephemeral"}, code="IRC204"), "ttl": Str({"5m", "1h"}, code="IRC204")},
+        required=["type"],
+        open=True,  # newer fields (scope) are seen accepted: PROVIDERS.md §13
+        name="cache_control",
+    )
 )
 _A_MEDIA = Tagged(
     {
@@ -97,7 +99,7 @@ A_BLOCK = Tagged(
                 "input": OPEN,
                 "cache_control": A_CACHE,
                 "caller": ANY,
-                "toolset_name": STR,
+                "toolset_name": opt(STR),  # tool_use_block_param.py: Optional[str]
             },
             required=["id", "name", "input"],
         ),
@@ -107,7 +109,7 @@ A_BLOCK = Tagged(
                 "content": Alt(STR, Lst(_A_RESULT_BLOCK)),
                 "is_error": BOOL,
                 "cache_control": A_CACHE,
-                "toolset_name": STR,
+                "toolset_name": opt(STR),  # tool_result_block_param.py: Optional[str]
             },
             required=["tool_use_id"],
         ),
@@ -199,10 +201,10 @@ def anthropic_request(has_model: bool, has_stream: bool, body_version: bool) -> 
         ),
         "cache_control": A_CACHE,
         "service_tier": Str({"auto", "standard_only"}),
-        "speed": Str({"standard", "fast"}),
+        "speed": opt(Str({"standard", "fast"})),  # message_create_params.py: Optional
         "container": ANY,
         "diagnostics": ANY,
-        "inference_geo": STR,
+        "inference_geo": opt(STR),
         "user_profile_id": STR,
         "workspace_id": STR,
         "mcp_servers": Lst(OPEN),
@@ -485,7 +487,7 @@ def chat_request(
         "n": opt(Int(ge=1, le=128)),
         "parallel_tool_calls": BOOL,
         "prediction": opt(OPEN),
-        "prompt_cache_key": STR,
+        "prompt_cache_key": opt(STR),
         "prompt_cache_retention": opt(Str({"in_memory", "24h", "in-memory"})),
         "prompt_cache_options": Obj(
             {"mode": Str({"implicit", "explicit"}, code="IRC204"), "ttl": Str(cache_ttls, code="IRC204")},
@@ -496,7 +498,7 @@ def chat_request(
             {"text": Obj(), "json_object": Obj(), "json_schema": Obj({"json_schema": OPEN}, required=["json_schema"])},
             kind="response_format",
         ),
-        "safety_identifier": STR,
+        "safety_identifier": opt(STR),
         "seed": opt(Int()),
         "service_tier": opt(Str({"auto", "default", "flex", "scale", "priority"})),
         "stop": opt(Alt(STR, Lst(STR, max_items=4))),
@@ -819,8 +821,8 @@ RESPONSES = Obj(
         "previous_response_id": opt(STR),
         "conversation": opt(Alt(STR, OPEN)),
         "metadata": opt(Obj(values=STR)),
-        "safety_identifier": STR,
-        "prompt_cache_key": STR,
+        "safety_identifier": opt(STR),
+        "prompt_cache_key": opt(STR),
         "prompt_cache_options": Obj(
             {
                 "mode": Str({"implicit", "explicit"}, code="IRC204"),
