@@ -1177,3 +1177,41 @@ def test_every_field_an_sdk_types_as_optional_takes_null() -> None:
             assert [(f.code, f.path) for f in check_payload(b, codec, **options)] == [], (typed_dict.__name__, field)
             checked += 1
     assert checked > 40
+
+
+def test_every_literal_value_of_an_sdk_top_level_field_is_valid() -> None:
+    # a value the installed SDK lists (openai 3.54: service_tier "fast", "ultrafast") is no
+    # finding of the gate (IRC105 before)
+    import typing
+
+    def values(hint: Any) -> list[Any]:
+        origin = typing.get_origin(hint)
+        if origin in (typing.Required, typing.NotRequired):
+            return values(typing.get_args(hint)[0])
+        if origin is typing.Literal:
+            return list(typing.get_args(hint))
+        if origin is typing.Union:
+            return [v for a in typing.get_args(hint) if a is not type(None) for v in values(a)]
+        return values(hint.__value__) if hasattr(hint, "__value__") else []
+
+    chat = pytest.importorskip("openai.types.chat.completion_create_params").CompletionCreateParamsBase
+    responses = pytest.importorskip("openai.types.responses.response_create_params").ResponseCreateParamsBase
+    create = pytest.importorskip("anthropic.types.message_create_params").MessageCreateParamsBase
+    cases: list[tuple[str, Any, dict[str, Any], dict[str, Any]]] = [
+        ("openai-chat", chat, {"model": "gpt-5.6", "messages": [{"role": "user", "content": "q"}]}, {}),
+        ("openai-responses", responses, {"model": "gpt-5.6", "input": "q"}, {}),
+        (
+            "anthropic",
+            create,
+            {"model": "claude-opus-4-6", "max_tokens": 8, "messages": [{"role": "user", "content": "q"}]},
+            {"api_version": "2023-06-01"},
+        ),
+    ]
+    seen = 0
+    for codec, typed_dict, body, options in cases:
+        for field, hint in typing.get_type_hints(typed_dict).items():
+            for value in values(hint):
+                findings = [f.code for f in check_payload({**body, field: value}, codec, **options)]
+                assert findings == [], (codec, field, value)
+                seen += 1
+    assert seen > 30

@@ -500,7 +500,7 @@ def chat_request(
         ),
         "safety_identifier": opt(STR),
         "seed": opt(Int()),
-        "service_tier": opt(Str({"auto", "default", "flex", "scale", "priority"})),
+        "service_tier": opt(Str({"auto", "default", "flex", "scale", "priority", "fast"})),  # openai 3.54
         "stop": opt(Alt(STR, Lst(STR, max_items=4))),
         "store": opt(BOOL),
         "stream": opt(BOOL),
@@ -834,7 +834,7 @@ RESPONSES = Obj(
         ),
         "prompt_cache_retention": opt(Str({"in_memory", "24h", "in-memory"})),
         "prompt": opt(OPEN),
-        "service_tier": opt(Str({"auto", "default", "flex", "scale", "priority"})),
+        "service_tier": opt(Str({"auto", "default", "flex", "scale", "priority", "fast", "ultrafast"})),  # openai 3.54
         "truncation": opt(Str({"auto", "disabled"})),
         "text": opt(OPEN),
         "user": STR,
