@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ir_codec import get_codec
+from ir_codec import decode_stream, get_codec, transpile_stream
 from ir_codec.conformance import load_fixture
 from ir_codec.errors import DecodeError
 from ir_codec.invariant import check_reply_wire, check_response
@@ -109,3 +109,31 @@ def test_a_custom_tool_call_in_a_reply_is_kept_raw_in_its_place(custom_first: bo
         [f"content[{at_raw}]", f"content[{at_use}].provider_options.openai-chat"]  # the arguments text
     )
     assert [b["type"] for b in other.body["content"]] == ["text", "tool_use"]
+
+
+def test_a_chunks_obfuscation_is_no_reply_field() -> None:
+    # chat_completion_chunk.py: every chunk carries `obfuscation`, padding of a random length,
+    # unless stream_options.include_obfuscation is false; it was kept as a reply field (written
+    # into a ChatCompletion, and reported "changed" by every chat -> chat stream)
+    def chunk(delta: dict[str, Any], pad: str, finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+        return {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5",
+            "choices": [choice],
+            "obfuscation": pad,
+        }
+
+    chunks = [
+        chunk({"role": "assistant", "content": ""}, "a"),
+        chunk({"content": "Hi"}, "bcd"),
+        chunk({}, "ef", "stop"),
+    ]
+    r = decode_stream(chunks, NAME)
+    assert r.content == [Text(text="Hi")]
+    assert r.provider_options == {NAME: {"created": 1}}
+    s = transpile_stream(chunks, NAME, NAME)
+    assert s.warnings == []
+    assert all("obfuscation" not in data for _, data in s.events)

@@ -331,6 +331,11 @@ def decode_response(payload: Mapping[str, Any] | bytes | str, name: str, flavor:
 _REPLY_FIELDS = frozenset({"id", "object", "model", "choices", "usage", "error"})
 """Top-level reply (and chunk) fields the IR holds; the others are kept raw."""
 
+_CHUNK_FIELDS = _REPLY_FIELDS | {"obfuscation"}
+"""A chunk's fields that are no reply field kept raw: those the IR holds, and ``obfuscation``,
+padding of a random length in every chunk (``chat_completion_chunk.py``; sent unless
+``stream_options.include_obfuscation`` is false), which says nothing of the reply."""
+
 _NESTED = frozenset({"usage", "message", "choice"})
 """Keys of the kept fields (:func:`_reply_extras`) that hold another object's, not the reply's."""
 
@@ -493,7 +498,7 @@ class ChatStreamDecoder(StreamDecoder):
                         raw_stop_reason=choice.finish_reason,
                     )
                 )
-        self._top.update((k, v) for k, v in data.items() if k not in _REPLY_FIELDS and v is not None)
+        self._top.update((k, v) for k, v in data.items() if k not in _CHUNK_FIELDS and v is not None)
         if chunk.usage is not None:
             self._usage = (chunk.usage, self.flavor.convert_usage(chunk.usage, "$.usage"))
             out.append(UsageUpdate(usage=self._usage[1]))
