@@ -137,3 +137,27 @@ def test_a_chunks_obfuscation_is_no_reply_field() -> None:
     s = transpile_stream(chunks, NAME, NAME)
     assert s.warnings == []
     assert all("obfuscation" not in data for _, data in s.events)
+
+
+def test_a_stream_that_opens_with_an_empty_id_and_model_takes_the_next_ones() -> None:
+    # Azure OpenAI opens a stream with a chunk of empty id, model and choices that carries its
+    # prompt_filter_results; the reply's id and model were read as "" from it
+    filters = [{"prompt_index": 0, "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}]
+    opening = {"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": filters}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish, "content_filter_results": {}}
+        return {
+            "id": "chatcmpl-9",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-4o",
+            "choices": [choice],
+        }
+
+    chunks = [opening, chunk({"role": "assistant", "content": ""}), chunk({"content": "Hi"}), chunk({}, "stop")]
+    r = decode_stream(chunks, NAME)
+    assert (r.id, r.model, r.content) == ("chatcmpl-9", "gpt-4o", [Text(text="Hi")])
+    assert r.provider_options[NAME]["prompt_filter_results"] == filters
+    first = transpile_stream(chunks, NAME, "anthropic", on_lossy="ignore").events[0][1]
+    assert (first["message"]["id"], first["message"]["model"]) == ("chatcmpl-9", "gpt-4o")

@@ -475,13 +475,21 @@ class ChatStreamDecoder(StreamDecoder):
         """The first choice's fields beyond the IR's (``logprobs``, joined; ``native_finish_reason``)."""
         self._usage: tuple[Any, Usage] | None = None
         """The last usage: as the chunk wrote it, and read (for :func:`_reply_extras`)."""
+        self._head: tuple[str | None, str | None] = (None, None)
+        """The reply's id and model so far."""
 
     def _events(self, data: Any, name: str | None) -> list[StreamEvent]:
         chunk = wire_convert(expect_object(data, "$"), WChatCompletionChunk)
         out: list[StreamEvent] = []
         if not self._started and (chunk.id is not None or chunk.model is not None):
             self._started = True
+            self._head = (chunk.id, chunk.model)
             out.append(MessageStart(id=chunk.id, model=chunk.model))
+        elif self._started and ((chunk.id and not self._head[0]) or (chunk.model and not self._head[1])):
+            # Azure OpenAI opens with a chunk of empty id and model (its prompt_filter_results):
+            # the reply's are those of the first chunk that has them
+            self._head = (self._head[0] or chunk.id, self._head[1] or chunk.model)
+            out.append(MessageStart(id=self._head[0], model=self._head[1]))
         first = next((c for c in data.get("choices") or [] if isinstance(c, dict) and c.get("index", 0) == 0), None)
         error = _chat_error(data, first, "$")
         for ci, choice in enumerate(chunk.choices):
