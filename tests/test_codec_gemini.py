@@ -105,7 +105,26 @@ def test_basic_request_has_no_warnings() -> None:
             Request(user="u1", metadata={"a": "b"}, cache_key="k", parallel_tool_calls=True),
             [("parallel_tool_calls", D), ("user", D), ("metadata", D), ("cache_key", D)],
         ),
-        (Request(messages=[Message(role="system", content=[Text(text="mid")])]), [("messages[0].role", C)]),
+        (
+            Request(
+                messages=[
+                    Message(role="user", content=[Text(text="q")]),
+                    Message(role="system", content=[Text(text="mid")]),
+                ]
+            ),
+            [("messages[1].role", C)],  # instructions in the middle go in as a user turn
+        ),
+        (  # a leading one is the systemInstruction
+            Request(messages=[Message(role="system", content=[Text(text="first")])]),
+            [("system", C), ("messages[0]", LossKind.MOVED)],
+        ),
+        (  # beside cachedContent, which holds the system prompt, it stays a user turn
+            Request(
+                messages=[Message(role="system", content=[Text(text="first")])],
+                provider_options={"gemini": {"cachedContent": "cachedContents/abc"}},
+            ),
+            [("messages[0].role", C)],
+        ),
         (
             Request(messages=[Message(role="assistant", content=[RedactedThinking(data="x")])]),
             [("messages[0].content[0]", D), ("messages[0]", D)],  # then parts: [] (refused)

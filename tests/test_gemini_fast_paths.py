@@ -92,10 +92,24 @@ ENCODE_CASES: dict[str, tuple[list[Message], bytes, list[tuple[str, LossKind]]]]
         _contents({"role": "user", "parts": [{"text": "q"}]}, {"role": "model", "parts": [{"text": "a"}]}),
         [],
     ),
-    "system turn in contents": (
+    "leading system turn as systemInstruction": (
         [Message(role="system", content=[Text(text="be brief")]), _user(Text(text="q"))],
-        _contents({"role": "user", "parts": [{"text": "be brief"}]}, {"role": "user", "parts": [{"text": "q"}]}),
-        [("messages[0].role", CHANGED)],
+        msgspec.json.encode(
+            {
+                "contents": [{"role": "user", "parts": [{"text": "q"}]}],
+                "systemInstruction": {"parts": [{"text": "be brief"}]},
+            }
+        ),
+        [("system", CHANGED), ("messages[0]", LossKind.MOVED)],
+    ),
+    "system turn in contents": (
+        [_user(Text(text="q")), Message(role="system", content=[Text(text="be brief")]), _user(Text(text="r"))],
+        _contents(
+            {"role": "user", "parts": [{"text": "q"}]},
+            {"role": "user", "parts": [{"text": "be brief"}]},
+            {"role": "user", "parts": [{"text": "r"}]},
+        ),
+        [("messages[1].role", CHANGED)],
     ),
     "a cache mark next to plain text": (
         [_user(Text(text="a"), Text(text="b", cache=MARK), Text(text="c"))],
@@ -277,7 +291,8 @@ def test_encode(name: str, path: str) -> None:
 
 def test_encode_same_warning_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """The reasons too, not only the paths: every case, fast and general."""
-    every = [m for messages, _, _ in ENCODE_CASES.values() for m in messages]
+    cases = [c for name, c in ENCODE_CASES.items() if not name.startswith("leading")]  # a place of its own
+    every = [m for messages, _, _ in cases for m in messages]
     fast = CODEC.encode(Request(messages=every))
     monkeypatch.setattr(lower, "plain_text", lambda p: False)
     monkeypatch.setattr(lower, "plain_call", lambda p: False)
@@ -286,7 +301,7 @@ def test_encode_same_warning_text(monkeypatch: pytest.MonkeyPatch) -> None:
     general = CODEC.encode(Request(messages=every))
     assert fast.to_json() == general.to_json()
     assert fast.warnings == general.warnings
-    assert len(fast.warnings) == sum(len(w) for _, _, w in ENCODE_CASES.values())
+    assert len(fast.warnings) == sum(len(w) for _, _, w in cases)
 
 
 # name -> (the body's contents, the IR messages)
@@ -401,4 +416,8 @@ def test_workload_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fast.warnings == general.warnings
     assert fast.warnings  # the cache marks are reported lost
     assert msgspec.json.encode(fast_ir) == msgspec.json.encode(CODEC.decode(general.to_json()))
-    assert len(fast_ir.messages) == len(req.messages)  # the system turn is sent as a user turn
+    # the leading system turn (Chat's `system` message, the codec reading `developer`) is sent as
+    # systemInstruction and reads back as the system blocks
+    assert req.messages[0].role == "system" and not req.system
+    assert len(fast_ir.messages) == len(req.messages) - 1
+    assert [b.text for b in fast_ir.system] == [p.text for p in req.messages[0].content]  # type: ignore[union-attr]

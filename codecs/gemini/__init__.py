@@ -102,7 +102,8 @@ class GeminiCodec(Codec):
             "cache_key": "Gemini has no cache routing key",
         },
         carries=(
-            "`systemInstruction`, user / model contents with text, inlineData, fileData, functionCall / "
+            "`systemInstruction` (also a leading system message), user / model contents with text, inlineData, "
+            "fileData, functionCall / "
             "functionResponse (ids kept, derived by a documented rule when absent), thought parts and "
             "thoughtSignature; functionDeclarations (`parametersJsonSchema`), toolConfig, generationConfig "
             "(incl. responseJsonSchema, thinkingConfig), safetySettings and `cachedContent` as options; "

@@ -13,6 +13,10 @@
 
 Raw ``provider_options["gemini"]`` are merged by :func:`~ir_codec.lowering.merge_options` (deep:
 ``generationConfig``, a part's ``inlineData`` or ``functionCall`` merge member by member).
+
+Contents have the roles ``user`` and ``model`` only: a leading system message of plain texts,
+in a request without system blocks, is the ``systemInstruction`` (it reads back as the system
+blocks, reported); a system message elsewhere goes in as a user turn (reported).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from ir_codec.ir import (
     ToolUse,
     UrlSource,
 )
-from ir_codec.lowering import merge_options, own_options, plain_call, plain_text
+from ir_codec.lowering import merge_options, own_options, plain_call, plain_text, plain_texts
 from ir_codec.paths import IRPath
 
 from .lift import PART_KINDS
@@ -248,9 +252,20 @@ def lower_request(request: Request, ctx: EncodeContext) -> dict[str, Any]:
         for q in m.content:
             if isinstance(q, ToolUse):
                 names.setdefault(q.id, q.name)
-    body: dict[str, Any] = {"contents": [_lower_message(m, i, names, ctx) for i, m in enumerate(request.messages)]}
+    msgs = request.messages
+    leading = _leading_system(request)
+    start = 0 if leading is None else 1
+    body: dict[str, Any] = {"contents": [_lower_message(msgs[i], i, names, ctx) for i in range(start, len(msgs))]}
     if request.system:
         body["systemInstruction"] = {"parts": [_lower_system(b, i, ctx) for i, b in enumerate(request.system)]}
+    elif leading is not None:
+        body["systemInstruction"] = {"parts": [{"text": t} for t in leading]}
+        own = own_options(msgs[0].provider_options, ("messages", 0), ctx)
+        if own:
+            body["systemInstruction"] = merge_options(
+                body["systemInstruction"], own, path=("messages", 0), ctx=ctx, deep=True
+            )
+        _report_leading_system(request, ctx)
     tools = _lower_tools(request.tools, ctx)
     if tools:
         body["tools"] = tools
@@ -262,6 +277,32 @@ def lower_request(request: Request, ctx: EncodeContext) -> dict[str, Any]:
     body = merge_options(body, raw, path=(), ctx=ctx, mapped=_ROOT_MAPPED, deep=True)
     omit_derived_ids(body["contents"])
     return body
+
+
+def _leading_system(request: Request) -> list[str] | None:
+    """The texts of a leading system message that goes into ``systemInstruction`` (a request
+    without system blocks whose first message is a system message of plain texts: Chat's
+    ``system`` message where the codec reads ``developer``, a Responses ``system`` item), else
+    None. Gemini contents have no system role; a turn of instructions is no user turn."""
+    if request.system or not request.messages or request.messages[0].role != "system":
+        return None
+    if "cachedContent" in request.provider_options.get(NAME, {}):
+        return None  # Gemini rejects systemInstruction beside cachedContent (_BESIDE_CACHE)
+    return plain_texts(request.messages[0].content)
+
+
+def _report_leading_system(request: Request, ctx: EncodeContext) -> None:
+    """The leading system message reads back as the system blocks (the rule Chat reports by)."""
+    why = "a leading system message is sent as systemInstruction, which reads back as the top-level system blocks"
+    ctx.lossy(("system",), CHANGED, why)
+    msgs = request.messages
+    if len(msgs) > 1 and msgs[1].role == "system":
+        # the next message, a system message too, takes its place when read back: a reader that
+        # pairs messages by shape cannot tell which went (spec/losses.md), so the list is named
+        why = "messages[0] is read back as the top-level system blocks; messages[1], a system message too, moves up"
+        ctx.lossy(("messages",), LossKind.MOVED, why)
+    else:
+        ctx.lossy(("messages", 0), LossKind.MOVED, "read back as the top-level system blocks")
 
 
 def _lower_system(block: SystemBlock, i: int, ctx: EncodeContext) -> dict[str, Any]:
