@@ -655,3 +655,22 @@ def test_text_format_with_unknown_fields_stays_raw() -> None:
 def test_options_cannot_set_ir_fields(req: Request, path: str) -> None:
     assert losses_of(req) == [(path, DROPPED)]
     check_request(C, req)
+
+
+@pytest.mark.parametrize("value", ["patch text", [1, 2]])
+def test_the_result_of_a_call_kept_raw_is_kept_raw(value: Any) -> None:
+    # ToolUseBlock.input is a Document (any JSON); a call whose input is no object is kept raw,
+    # and the toolResult answering it was a ToolResult that answered no ToolUse: encode refused
+    # the IR decode had just made
+    result = {"toolResult": {"toolUseId": "t1", "content": [{"text": "r"}]}}
+    payload = {
+        "messages": [
+            {"role": "user", "content": [{"text": "x"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "f", "input": value}}]},
+            {"role": "user", "content": [result, {"text": "next"}]},
+        ]
+    }
+    request = C.decode(payload)
+    assert request.messages[2].content == [ProviderPart(codec=NAME, data=result), Text(text="next")]
+    assert C.encode(request).body == payload
+    check_wire(C, payload)

@@ -548,8 +548,16 @@ def _plain_tool_block(b: Any) -> Part | None:
     return ToolResult(tool_use_id=r["toolUseId"], content=content, is_error=status == "error")
 
 
+def _raw_call_id(block: dict[str, Any]) -> str | None:
+    """The id of a ``toolUse`` block decode keeps raw (an input that is no object, a member the
+    IR has no field for), else None."""
+    use = block.get("toolUse")
+    return use.get("toolUseId") if isinstance(use, dict) and isinstance(use.get("toolUseId"), str) else None
+
+
 def _lift_messages(raw_messages: list[Any], marks: _Marks) -> list[Message]:
     messages: list[Message] = []
+    raw_calls: set[str] = set()  # the calls kept raw: the results that answer them are kept raw too
     for i, m in enumerate(raw_messages):
         # role and content only (both required: the WConverseRequest conversion checked them),
         # so no unknown field for the options; otherwise split them off first, as before
@@ -560,17 +568,21 @@ def _lift_messages(raw_messages: list[Any], marks: _Marks) -> list[Message]:
                 content.append(Text(text=b["text"]))  # lift_block's first case, at once
                 continue
             part = _plain_tool_block(b)
-            if part is not None:
-                content.append(part)  # what lift_block makes of it, at once
-                continue
-            bp = f"$.messages[{i}].content[{j}]"
-            b = expect_object(b, bp)
-            if "cachePoint" in b:
-                if content:
-                    marks.item(content)  # the last part so far: what marks.item after each part sets
-                marks.mark(b, bp)
-                continue
-            content.append(lift_block(b, bp))
+            if part is None:
+                bp = f"$.messages[{i}].content[{j}]"
+                b = expect_object(b, bp)
+                if "cachePoint" in b:
+                    if content:
+                        marks.item(content)  # the last part so far: what marks.item after each part sets
+                    marks.mark(b, bp)
+                    continue
+                part = lift_block(b, bp)
+                if type(part) is ProviderPart and (call := _raw_call_id(b)) is not None:
+                    raw_calls.add(call)
+            if raw_calls and type(part) is ToolResult and part.tool_use_id in raw_calls:
+                # the IR pairs a result with a ToolUse only: the answer to a raw call is raw too
+                part = ProviderPart(codec=NAME, data=b)
+            content.append(part)
         if content:
             marks.item(content)  # (called once here, not after each part: only mark reads it)
         messages.append(Message(role=m["role"], content=content, provider_options=opts(rest)))
