@@ -581,7 +581,9 @@ def _lift_messages(raw_messages: list[Any], marks: _Marks) -> list[Message]:
                     raw_calls.add(call)
             if raw_calls and type(part) is ToolResult and part.tool_use_id in raw_calls:
                 # the IR pairs a result with a ToolUse only: the answer to a raw call is raw too
-                part = ProviderPart(codec=NAME, data=b)
+                # (unless a ToolUse has the id as well)
+                if not any(type(q) is ToolUse and q.id == part.tool_use_id for n in messages for q in n.content):
+                    part = ProviderPart(codec=NAME, data=b)
             content.append(part)
         if content:
             marks.item(content)  # (called once here, not after each part: only mark reads it)
