@@ -697,3 +697,13 @@ def test_nested_decode_errors_name_the_json_path(payload: Any, path: str) -> Non
     with pytest.raises(DecodeError) as exc:
         CODEC.decode(payload)
     assert exc.value.path == path
+
+
+def test_a_leading_system_turn_with_fields_of_its_own_stays_a_turn() -> None:
+    # systemInstruction takes parts (and role) only: the turn's own Content fields have no place
+    # there (the invariant found `systemInstruction.x__` refused on decode)
+    req = Request(messages=[Message(role="system", content=[Text(text="s")], provider_options={"gemini": {"x__": 1}})])
+    e = get_codec("gemini").encode(req)
+    assert e.body["contents"] == [{"role": "user", "parts": [{"text": "s"}], "x__": 1}]
+    assert "systemInstruction" not in e.body
+    check_request(get_codec("gemini"), req)

@@ -260,11 +260,7 @@ def lower_request(request: Request, ctx: EncodeContext) -> dict[str, Any]:
         body["systemInstruction"] = {"parts": [_lower_system(b, i, ctx) for i, b in enumerate(request.system)]}
     elif leading is not None:
         body["systemInstruction"] = {"parts": [{"text": t} for t in leading]}
-        own = own_options(msgs[0].provider_options, ("messages", 0), ctx)
-        if own:
-            body["systemInstruction"] = merge_options(
-                body["systemInstruction"], own, path=("messages", 0), ctx=ctx, deep=True
-            )
+        own_options(msgs[0].provider_options, ("messages", 0), ctx)  # reports other codecs' options
         _report_leading_system(request, ctx)
     tools = _lower_tools(request.tools, ctx)
     if tools:
@@ -288,6 +284,8 @@ def _leading_system(request: Request) -> list[str] | None:
         return None
     if "cachedContent" in request.provider_options.get(NAME, {}):
         return None  # Gemini rejects systemInstruction beside cachedContent (_BESIDE_CACHE)
+    if NAME in request.messages[0].provider_options:
+        return None  # a turn's own fields: systemInstruction takes parts (and role) only
     return plain_texts(request.messages[0].content)
 
 
